@@ -1,0 +1,2 @@
+__title__ = "heron"
+__version__ = "0.1.0"
