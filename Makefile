@@ -26,14 +26,17 @@ demo: $(VENV)/.installed
 test: $(VENV)/.dev-installed
 	$(PY) -m pytest -q
 
-bench: $(VENV)/.dev-installed
+bench: $(VENV)/.dev-installed $(PEERS)/.installed
 	$(PY) bench/run_all.py
 
 # Peers (spaCy) live in their own venv, never as heron dependencies.
-bench-peers:
+bench-peers: $(PEERS)/.installed
+
+$(PEERS)/.installed:
 	test -x $(PEERS)/bin/python || $(PYTHON) -m venv $(PEERS)
 	$(PEERS)/bin/python -m pip install -q --upgrade pip
 	$(PEERS)/bin/python -m pip install -q "spacy>=3.8,<3.9"
+	touch $@
 
 clean:
 	rm -rf $(VENV) $(PEERS) build *.egg-info

@@ -1,0 +1,33 @@
+"""Run every benchmark in bench/ and the slow (real-data) tests.
+
+Each benchmark writes its figures with machine info to bench/results/. Benchmarks that
+need ../shared/data skip cleanly when it is absent.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+SCRIPTS = ["tokenizer_accuracy.py", "tokenizer_speed.py"]
+
+
+def main() -> int:
+    failed = []
+    for name in SCRIPTS:
+        print(f"== bench/{name}", flush=True)
+        if subprocess.call([sys.executable, str(BENCH / name)]) != 0:
+            failed.append(name)
+    print("== slow tests (pytest -m slow)", flush=True)
+    rc = subprocess.call([sys.executable, "-m", "pytest", "-q", "-m", "slow"], cwd=BENCH.parent)
+    if rc not in (0, 5):  # 5: no slow tests collected
+        failed.append("pytest -m slow")
+    if failed:
+        print("failed:", ", ".join(failed))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
