@@ -1,0 +1,248 @@
+"""`heron convert`: CoNLL-U, IOB/CoNLL NER and JSONL corpora -> `.heron` DocBin files.
+
+    heron convert train.conllu corpus/            # -> corpus/train.heron
+    heron convert ner_data/ corpus/ -c ner -n 10  # every .conll/.iob2/... file in ner_data/
+
+Output files are DocBins with the extension `.heron` (read them with
+`DocBin().from_disk(path).get_docs(vocab)`); a folder input keeps its sub-folders.
+Nothing is written unless every input file converts: a malformed line stops the
+command with `file:line`, what was found and what was expected, and leaves no
+output file (not even for the files that converted before it). Each file is
+written atomically (temp file + rename), so a crash while writing never leaves a
+half-written `.heron` file, though files already renamed stay.
+"""
+from __future__ import annotations
+
+import sys
+import warnings
+from enum import Enum
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional, Tuple
+
+import typer
+
+from ..errors import Errors, HeronError, HeronWarning, Warnings, warn
+from ..training.converters import CONVERTERS, EXTENSIONS, detect_ner_format
+from ..util import atomic_write_bytes
+from ._app import app
+
+OUTPUT_SUFFIX = ".heron"
+AUTO = "auto"
+# Converter families: "ner" and "iob" files share extensions; the layout decides.
+_FAMILY = {"conllu": "conllu", "conllubio": "conllu", "ner": "ner", "conll": "ner",
+           "iob": "ner", "jsonl": "jsonl"}
+
+
+_LAYOUTS = {"ner": "token-per-line", "iob": "sentence-per-line word|TAG", "conllu": "CoNLL-U"}
+
+
+class FileType(str, Enum):
+    heron = "heron"
+
+
+class AlignmentMode(str, Enum):
+    strict = "strict"
+    contract = "contract"
+    expand = "expand"
+
+
+@app.command("convert")
+def convert_cli(
+    # fmt: off
+    input_path: Path = typer.Argument(..., metavar="INPUT", help="Input file or folder (every file with a known extension in it, recursively)."),
+    output_dir: str = typer.Argument(..., metavar="OUTPUT_DIR", help="Output folder (created if missing), or '-' to write one DocBin to stdout."),
+    converter: str = typer.Option(AUTO, "--converter", "-c", help=f"Converter: {AUTO} (by file extension), {', '.join(CONVERTERS)}."),
+    n_sents: Optional[int] = typer.Option(None, "--n-sents", "-n", min=0, help="Sentences per Doc (0: keep the file's own documents). Default: 10 for conllu/ner/iob (spaCy's converter default); ignored by jsonl."),
+    file_type: FileType = typer.Option(FileType.heron, "--file-type", "-t", help="Output format: heron (a .heron DocBin file)."),
+    seg_sents: bool = typer.Option(False, "--seg-sents", "-s", help="Split sentences after . ! ? (for -c ner files without blank lines between sentences)."),
+    merge_subtokens: bool = typer.Option(False, "--merge-subtokens", "-T", help="Keep CoNLL-U multi-word tokens as one token."),
+    morphology: bool = typer.Option(False, "--morphology", "-m", help="Append CoNLL-U FEATS to tags (XPOS__FEATS)."),
+    lang: str = typer.Option("en", "--lang", "-l", help="Language of the tokenizer for jsonl input."),
+    alignment_mode: AlignmentMode = typer.Option(AlignmentMode.strict, "--alignment-mode", "-a", help="jsonl entities not on token boundaries: strict (error), contract or expand."),
+    concatenate: bool = typer.Option(False, "--concatenate", "-C", help="Write all input files into one DocBin, named after INPUT."),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show progress bars on stderr (only on a terminal)."),
+    # fmt: on
+) -> None:
+    """Convert annotated corpora into .heron DocBin files for training.
+
+    Formats: CoNLL-U (.conllu), token-per-line NER columns such as CoNLL-2003, WNUT or
+    Universal NER (.conll, .iob2, .bio, .ner), sentence-per-line word|TAG (.iob) and
+    JSONL with character-offset entities (.jsonl). Exit code 0 on success, 1 on a
+    malformed input or bad option (the message names file:line and the fix).
+    """
+    to_stdout = output_dir == "-"
+    # Converter warnings (W4xx) are shown as CLI messages, not Python warning lines.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", HeronWarning)
+        try:
+            outputs = convert(
+                input_path, None if to_stdout else Path(output_dir), converter=converter,
+                n_sents=n_sents, file_type=file_type.value, seg_sents=seg_sents,
+                merge_subtokens=merge_subtokens, morphology=morphology, lang=lang,
+                alignment_mode=alignment_mode.value, concatenate=concatenate, progress=progress,
+            )
+        finally:
+            for w in caught:
+                if issubclass(w.category, HeronWarning):
+                    typer.secho(f"⚠ {w.message}", fg=typer.colors.YELLOW, err=True)
+                else:
+                    warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+    for out_path, n_docs, n_words in outputs:
+        where = "stdout" if out_path is None else str(out_path)
+        typer.secho(f"✔ Wrote {where} ({n_docs} docs, {n_words} words)", fg=typer.colors.GREEN, err=True)
+
+
+def convert(
+    input_path: Path, output_dir: Optional[Path], *, converter: str = AUTO,
+    n_sents: Optional[int] = None, file_type: str = "heron", seg_sents: bool = False,
+    merge_subtokens: bool = False, morphology: bool = False, lang: str = "en",
+    alignment_mode: str = "strict", concatenate: bool = False, progress: bool = False,
+) -> List[Tuple[Optional[Path], int, int]]:
+    """Convert `input_path` (file or folder) into DocBin files under `output_dir`.
+
+    output_dir None writes the single DocBin's bytes to stdout. Returns
+    (output path or None, number of docs, number of words) per output file.
+    RAISES HeronError (E400-E409, and the converters' E410-E436) before anything is written.
+    """
+    input_path = Path(input_path)
+    if file_type != "heron":
+        raise HeronError(Errors.E409.format(value=file_type, option="--file-type", detail="only 'heron' is supported",
+                                            fix="pass --file-type heron (a .heron DocBin file)."))
+    if converter != AUTO and converter not in CONVERTERS:
+        raise HeronError(Errors.E403.format(name=converter, available=", ".join([AUTO, *CONVERTERS])))
+    if output_dir is not None and output_dir.exists() and not output_dir.is_dir():
+        raise HeronError(Errors.E402.format(path=output_dir))
+    files = _input_files(input_path, converter)
+    options = dict(n_sents=n_sents, seg_sents=seg_sents, merge_subtokens=merge_subtokens,
+                   append_morphology=morphology, lang=lang, alignment_mode=alignment_mode)
+    n_outputs = 1 if concatenate or input_path.is_file() else len(files)
+    if output_dir is None:
+        _check_stdout(n_outputs)
+    payloads = [(out, db.to_bytes(), n_docs, n_words)
+                for out, (db, n_docs, n_words) in _convert_all(input_path, files, output_dir, converter,
+                                                               concatenate, options, progress).items()]
+    for out, data, _, _ in payloads:
+        if out is None:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        else:
+            atomic_write_bytes(out, data)
+    return [(out, n_docs, n_words) for out, _, n_docs, n_words in payloads]
+
+
+def _convert_all(input_path: Path, files: List[Path], output_dir: Optional[Path], converter: str,
+                 concatenate: bool, options: dict, progress: bool) -> Dict[Optional[Path], list]:
+    """Convert every file in memory first, so a bad line in any file writes nothing.
+
+    Returns {output path (None: stdout): [DocBin, n_docs, n_words]}.
+    """
+    from ..tokens import DocBin, Vocab
+
+    vocab = Vocab()
+    outputs: Dict[Optional[Path], list] = {}
+    sources: Dict[Optional[Path], Path] = {}
+    for file in files:
+        out = _output_path(input_path, file, output_dir, concatenate)
+        if out in sources and not concatenate:
+            raise HeronError(Errors.E400.format(first=sources[out], second=file, out=out))
+        sources.setdefault(out, file)
+        entry = outputs.setdefault(out, [DocBin(), 0, 0])
+        n_before = entry[1]
+        for doc in _convert_file(file, _resolve_converter(file, converter), vocab, options, progress):
+            entry[0].add(doc)
+            entry[1] += 1
+            entry[2] += len(doc)
+        if entry[1] == n_before:
+            warn(Warnings.W404.format(path=file))
+    return outputs
+
+
+def _check_stdout(n_outputs: int) -> None:
+    if n_outputs != 1:
+        raise HeronError(Errors.E407.format(n=n_outputs))
+    if sys.stdout.isatty():
+        raise HeronError(Errors.E408)
+
+
+def _input_files(input_path: Path, converter: str) -> List[Path]:
+    if not input_path.exists():
+        raise HeronError(Errors.E401.format(path=input_path))
+    if input_path.is_file():
+        return [input_path]
+    known = ", ".join(sorted(EXTENSIONS))
+    files = sorted(p for p in input_path.rglob("*") if p.is_file()
+                   and not any(part.startswith(".") for part in p.relative_to(input_path).parts)
+                   and p.suffix.lower() in EXTENSIONS)
+    if converter != AUTO:
+        files = [p for p in files if _FAMILY[EXTENSIONS[p.suffix.lower()]] == _FAMILY[converter]]
+    else:
+        families = sorted({_FAMILY[EXTENSIONS[p.suffix.lower()]] for p in files})
+        if len(families) > 1:
+            raise HeronError(Errors.E406.format(path=input_path, types=", ".join(families)))
+    if not files:
+        detail = f" for converter {converter!r}" if converter != AUTO else ""
+        raise HeronError(Errors.E405.format(path=input_path, detail=detail, known=known))
+    return files
+
+
+def _resolve_converter(file: Path, converter: str) -> str:
+    """The converter for one file: by extension for auto, then ner/iob by content."""
+    name = converter
+    if name == AUTO:
+        name = EXTENSIONS.get(file.suffix.lower(), "")
+        if not name:
+            raise HeronError(Errors.E404.format(path=file, suffix=file.suffix, known=", ".join(sorted(EXTENSIONS)),
+                                                available=", ".join(CONVERTERS)))
+    if _FAMILY[name] == "ner":
+        with file.open(encoding="utf-8-sig") as f:
+            head = [line for _, line in zip(range(50), f)]
+        detected = detect_ner_format(head)
+        if detected is not None and detected != ("iob" if name == "iob" else "ner"):
+            typer.echo(f"ℹ {file}: detected the {_LAYOUTS[detected]} layout; using converter {detected!r}",
+                       err=True)
+            name = detected
+    return name
+
+
+def _convert_file(file: Path, name: str, vocab, options: dict, progress: bool) -> Iterator:
+    func = CONVERTERS[name]
+    kwargs = _options_for(name, options)
+    return func(_progress_lines(file, progress), path=str(file), vocab=vocab, **kwargs)
+
+
+def _options_for(name: str, options: dict) -> dict:
+    keys = {"conllu": ("n_sents", "merge_subtokens", "append_morphology"),
+            "conllubio": ("n_sents", "merge_subtokens", "append_morphology"),
+            "ner": ("n_sents", "seg_sents"), "conll": ("n_sents", "seg_sents"),
+            "iob": ("n_sents",), "jsonl": ("lang", "alignment_mode")}[name]
+    return {k: options[k] for k in keys if options.get(k) is not None}
+
+
+def _progress_lines(file: Path, enabled: bool) -> Iterator[str]:
+    """Stream a file's lines, with a tqdm bar over its bytes on stderr (terminals only)."""
+    from tqdm import tqdm
+
+    with file.open(encoding="utf-8-sig") as f, tqdm(
+        total=file.stat().st_size, unit="B", unit_scale=True, desc=file.name, file=sys.stderr,
+        disable=None if enabled else True, leave=False,
+    ) as bar:
+        pending = 0
+        for line in f:
+            pending += len(line)
+            if pending >= 1 << 20:  # update per MiB: per-line updates would cost more than parsing
+                bar.update(pending)
+                pending = 0
+            yield line.rstrip("\r\n")
+        bar.update(pending)
+
+
+def _output_path(input_path: Path, file: Path, output_dir: Optional[Path],
+                 concatenate: bool) -> Optional[Path]:
+    """OUTPUT_DIR/<stem>.heron for a file; folder inputs keep their sub-folders."""
+    if output_dir is None:
+        return None
+    if input_path.is_file():
+        return output_dir / (input_path.stem + OUTPUT_SUFFIX)
+    if concatenate:
+        return output_dir / (input_path.resolve().name + OUTPUT_SUFFIX)
+    return output_dir / file.relative_to(input_path).with_suffix(OUTPUT_SUFFIX)

@@ -1,0 +1,1 @@
+"""Training: corpus converters (and, later, readers, batchers and the training loop)."""
