@@ -8,11 +8,23 @@ resolves them. Registration uses decorators that sit on the function they regist
 """
 from __future__ import annotations
 
+import difflib
+import importlib
 import inspect
-from typing import Any, Callable, Dict
+from typing import Any, Callable, Dict, List
 
 import catalogue
 import confection
+
+# Modules whose import registers heron's built-in functions. Configs may name a
+# built-in before anything imported its module, so config validation imports these
+# first. Missing modules are skipped: the package is built in stages.
+BUILTIN_MODULES = (
+    "heron.tokenizer", "heron.language", "heron.pipeline", "heron.training",
+    "heron.nn", "heron.vectors", "heron.scorer",
+)
+_populated = False
+_populating = False
 
 # Registered functions live in these namespaces. Entry points under
 # "heron_<name>" let third-party packages register without an import.
@@ -62,5 +74,45 @@ class registry(confection.registry):
             "docstring": inspect.getdoc(target),
         }
 
+    @classmethod
+    def ensure_populated(cls) -> None:
+        """Import heron's own modules once so that every built-in function is registered."""
+        global _populated, _populating
+        if _populated or _populating:  # done, or called again while importing
+            return
+        _populating = True
+        try:
+            for module in BUILTIN_MODULES:
+                try:
+                    importlib.import_module(module)
+                except ModuleNotFoundError as e:
+                    # Only swallow "this module does not exist (yet)"; a module that
+                    # exists but fails to import is a real bug and must surface.
+                    if e.name is None or not module.startswith(e.name):
+                        raise
+            _populated = True
+        finally:
+            _populating = False
 
-__all__ = ["registry"]
+    @classmethod
+    def get_names(cls, registry_name: str) -> List[str]:
+        """All names registered in `registry_name` (sorted); [] for an unknown registry."""
+        if registry_name not in _NAMES:
+            return []
+        return sorted(getattr(cls, registry_name).get_all())
+
+    @classmethod
+    def suggest(cls, registry_name: str, func_name: str, n: int = 3) -> List[str]:
+        """Registered names closest to `func_name`, best first (for "did you mean").
+
+        Versioned names differ mostly in their suffix ("heron.Tagger.v9" vs "v1"), so
+        a name with the same stem and another version is always offered first.
+        """
+        names = cls.get_names(registry_name)
+        stem = func_name.rsplit(".v", 1)[0] if ".v" in func_name else func_name
+        same_stem = [x for x in names if x.rsplit(".v", 1)[0] == stem and x != func_name]
+        close = difflib.get_close_matches(func_name, names, n=n, cutoff=0.6)
+        return list(dict.fromkeys(same_stem + close))[:n]
+
+
+__all__ = ["registry", "BUILTIN_MODULES"]

@@ -1,0 +1,212 @@
+"""`heron init config` (write a starter config) and `heron init fill-config`.
+
+`init config` assembles a config from COMPONENTS, one entry per component: each
+entry returns the [components.<name>] block for the chosen language, optimisation
+goal and hardware. Adding a component to `heron init config` means adding one entry
+(later: tok2vec, tagger, ner, ...). The assembled config is then passed through
+`fill_config`, so every default is written out and the result is validated.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional
+
+import typer
+from confection import Config
+
+from ..about import __version__
+from ..config import config_to_str, errors_in_file, fill_config, import_code, load_config, save_config
+from ..errors import ConfigError, Errors, HeronValueError
+from ..registry import registry
+from ..schemas import suggest
+from ..util import atomic_write_text
+from ._app import init_cli
+from ._util import CODE_OPTION, echo, good, info, split_list, warn
+
+
+class Optimize(str, Enum):
+    efficiency = "efficiency"
+    accuracy = "accuracy"
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the user asked `heron init config` for; templates read these."""
+
+    lang: str
+    pipeline: List[str]
+    optimize: Optimize
+    gpu: bool
+    pretraining: bool
+
+
+@dataclass(frozen=True)
+class ComponentTemplate:
+    """How one component contributes to a generated config.
+
+    block: Options -> the [components.<name>] settings (factory + anything that
+        differs from the factory's defaults; fill_config writes the rest).
+    help: one line shown when a user asks for an unknown component.
+    """
+
+    block: Callable[[Options], Dict[str, Any]]
+    help: str
+
+
+COMPONENTS: Dict[str, ComponentTemplate] = {
+    "sentencizer": ComponentTemplate(
+        block=lambda opts: {"factory": "sentencizer"},
+        help="rule-based sentence boundaries (punctuation)",
+    ),
+    "entity_ruler": ComponentTemplate(
+        block=lambda opts: {"factory": "entity_ruler"},
+        help="rule-based named entities from phrase/token patterns",
+    ),
+}
+
+# Training-loop blocks written only once their function is registered: the training
+# package lands after this command, and a config naming an unregistered function
+# would not validate. (registry, name, setting in [training], settings)
+TRAINING_BLOCKS = (
+    ("batchers", "heron.batch_by_words.v1", "batcher", {"discard_oversize": False, "tolerance": 0.2}),
+    ("optimizers", "heron.Adam.v1", "optimizer", {}),
+    ("loggers", "heron.ConsoleLogger.v1", "logger", {"progress_bar": False}),
+)
+CORPUS_READER = ("readers", "heron.Corpus.v1")
+
+
+@init_cli.command("config")
+def init_config_cli(
+    output_file: Path = typer.Argument(..., help="Where to write the config ('-' for stdout).", allow_dash=True),
+    lang: str = typer.Option("en", "--lang", "-l", help="Two-letter language code, e.g. en."),
+    pipeline: str = typer.Option(
+        "sentencizer", "--pipeline", "-p", help=f"Comma-separated components: {', '.join(COMPONENTS)}."
+    ),
+    optimize: Optimize = typer.Option(
+        Optimize.efficiency, "--optimize", "-o",
+        help="efficiency: smaller and faster; accuracy: larger and slower.",
+    ),
+    gpu: bool = typer.Option(False, "--gpu", "-G", help="Configure for training on a GPU."),
+    pretraining: bool = typer.Option(False, "--pretraining", "-pt", help="Add a [pretraining] section."),
+    force: bool = typer.Option(False, "--force", "-F", help="Overwrite an existing output file."),
+) -> None:
+    """Write a complete starter config for a language and pipeline, every default filled in."""
+    if str(output_file) != "-" and output_file.exists() and not force:
+        raise HeronValueError(Errors.E220.format(path=output_file))
+    opts = Options(lang, split_list(pipeline), optimize, gpu, pretraining)
+    # Not interpolated: keeps ${paths.vectors} & co. as variables in the output.
+    config = fill_config(Config(build_config(opts), is_interpolated=False))
+    text = _header(opts) + config_to_str(config)
+    _write(text, output_file)
+    if str(output_file) != "-":
+        good(f"Saved config to {output_file}")
+        info(f"Next: heron train {output_file} --paths.train ./train.heron --paths.dev ./dev.heron")
+
+
+def build_config(opts: Options) -> Dict[str, Any]:
+    """The config for `opts` before defaults are filled in (raises E221 for unknown components)."""
+    for name in opts.pipeline:
+        if name not in COMPONENTS:
+            raise ConfigError(Errors.E221.format(
+                name=name, hint=suggest(name, list(COMPONENTS)),
+                available=", ".join(f"{k} ({t.help})" for k, t in COMPONENTS.items()),
+            ))
+    config: Dict[str, Any] = {
+        "paths": {"train": None, "dev": None, "vectors": None, "init_tok2vec": None},
+        "system": {"gpu_allocator": "pytorch" if opts.gpu else None, "seed": 0},
+        "nlp": {"lang": opts.lang, "pipeline": list(opts.pipeline), "batch_size": 1000},
+        "components": {name: COMPONENTS[name].block(opts) for name in opts.pipeline},
+        "corpora": _corpora(),
+        "training": _training(),
+        "initialize": {"vectors": "${paths.vectors}", "init_tok2vec": "${paths.init_tok2vec}"},
+    }
+    if opts.pretraining:
+        config["paths"]["raw_text"] = None
+        config["pretraining"] = _pretraining(opts)
+    return config
+
+
+def _corpora() -> Dict[str, Any]:
+    registry.ensure_populated()
+    reg_name, func_name = CORPUS_READER
+    if not registry.has(reg_name, func_name):
+        return {}
+    return {
+        split: {f"@{reg_name}": func_name, "path": f"${{paths.{split}}}"}
+        for split in ("train", "dev")
+    }
+
+
+def _training() -> Dict[str, Any]:
+    training: Dict[str, Any] = {"dev_corpus": "corpora.dev", "train_corpus": "corpora.train"}
+    registry.ensure_populated()
+    for reg_name, func_name, key, settings in TRAINING_BLOCKS:
+        if registry.has(reg_name, func_name):
+            training[key] = {f"@{reg_name}": func_name, **settings}
+    return training
+
+
+def _pretraining(opts: Options) -> Dict[str, Any]:
+    if "tok2vec" not in opts.pipeline:
+        warn("--pretraining: the pipeline has no tok2vec component yet, so `heron pretrain` "
+             "will have nothing to pretrain; the section is written for later use.")
+    return {
+        "max_epochs": 1000, "dropout": 0.2, "n_save_every": None, "n_save_epoch": None,
+        "component": "tok2vec", "layer": "", "corpus": "corpora.pretrain",
+    }
+
+
+def _header(opts: Options) -> str:
+    return (
+        f"# Generated by `heron init config` (heron {__version__}).\n"
+        f"# lang = {opts.lang}, pipeline = {', '.join(opts.pipeline) or '(empty)'}, "
+        f"optimize = {opts.optimize.value}, gpu = {str(opts.gpu).lower()}, "
+        f"pretraining = {str(opts.pretraining).lower()}\n\n"
+    )
+
+
+def _write(text: str, output_file: Path) -> None:
+    if str(output_file) == "-":
+        echo(text.rstrip("\n"))
+    else:
+        atomic_write_text(output_file, text)
+
+
+@init_cli.command("fill-config")
+def init_fill_config_cli(
+    base_path: Path = typer.Argument(..., help="Config to fill ('-' reads stdin).", allow_dash=True),
+    output_file: Path = typer.Argument(
+        Path("-"), help="Where to write the filled config ('-' for stdout).", allow_dash=True
+    ),
+    code: Optional[Path] = CODE_OPTION,
+    pretraining: bool = typer.Option(False, "--pretraining", "-pt", help="Add a [pretraining] section."),
+    diff: bool = typer.Option(False, "--diff", "-D", help="Print the lines that filling added or changed."),
+) -> None:
+    """Fill every default into a partial config (e.g. one exported from a quickstart).
+
+    Variables (${...}) are kept. The result is validated: a config that fills is a
+    config `heron train` accepts (as far as settings go).
+    """
+    import_code(code)
+    config = load_config(base_path)
+    if pretraining and "pretraining" not in config:
+        config["pretraining"] = _pretraining(Options(
+            config.get("nlp", {}).get("lang", "xx"), list(config.get("nlp", {}).get("pipeline", [])),
+            Optimize.efficiency, False, True,
+        ))
+    with errors_in_file(base_path):
+        filled = fill_config(config)
+    before, after = config_to_str(config), config_to_str(filled)
+    if diff:
+        lines = difflib.unified_diff(
+            before.splitlines(), after.splitlines(), str(base_path), str(output_file), lineterm=""
+        )
+        typer.echo("\n".join(lines) or "(no changes)", err=str(output_file) == "-")
+    save_config(filled, output_file)
+    if str(output_file) != "-":
+        good(f"Saved filled config to {output_file}")
+    elif before == after:
+        info("The config was already complete.")

@@ -1,0 +1,587 @@
+"""Load, override, validate, fill and resolve config files, with coded errors.
+
+A heron config is a confection config: INI-style sections, JSON values,
+`${section.key}` variables and `@registry = "name"` blocks that name registered
+functions. This module is the single place that talks to confection, so every user
+mistake surfaces as ONE `heron.errors.ConfigError` that names each offending
+`section.key`, the expected type and the fix:
+
+    config = load_config("config.cfg", overrides={"paths.train": "train.heron"})
+    filled = fill_config(config)        # every default written in
+    resolved = resolve_config(filled)   # registered functions called
+
+`validate_config` checks the top-level sections against `heron.schemas` and every
+function block against its function's signature; fill/resolve call it first.
+"""
+from __future__ import annotations
+
+import configparser
+import contextlib
+import importlib.util
+import inspect
+import json
+import os
+import re
+import sys
+import traceback
+from pathlib import Path
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple, Union
+
+import catalogue
+from confection import Config, ConfigValidationError, Schema
+from confection.util import is_promise, try_load_json
+
+from .errors import ConfigError, Errors, HeronError, Warnings, warn
+from .registry import registry
+from .util import atomic_write_text
+from .schemas import (
+    DEFAULT_SECTIONS, SECTION_SCHEMAS, check_fields, check_section, section_defaults, suggest,
+)
+
+PathLike = Union[str, "os.PathLike[str]"]
+# Shipped defaults (owned by the Language package); schema defaults apply without it.
+DEFAULT_CONFIG_PATH = Path(__file__).parent / "configs" / "default.cfg"
+ErrorList = List[Tuple[str, str]]
+
+
+# ---- loading ---------------------------------------------------------------------
+
+
+def load_config(
+    path: PathLike, overrides: Optional[Dict[str, Any]] = None, interpolate: bool = False
+) -> Config:
+    """Read a config file; `overrides` maps "section.key" to a value (see parse_cli_overrides).
+
+    interpolate (bool): replace `${...}` variables now. Keep False (the default) to
+        preserve variables when the config is filled and written back out.
+    Path "-" reads the config from stdin.
+    """
+    if str(path) == "-":
+        return load_config_from_str(sys.stdin.read(), overrides, interpolate, source="<stdin>")
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(Errors.E201.format(path=path, cwd=Path.cwd()))
+    text = path.read_text(encoding="utf8")
+    return load_config_from_str(text, overrides, interpolate, source=str(path))
+
+
+def load_config_from_str(
+    text: str,
+    overrides: Optional[Dict[str, Any]] = None,
+    interpolate: bool = False,
+    *,
+    source: str = "<string>",
+) -> Config:
+    """Parse config text; `source` names it in error messages (a file path or "<string>")."""
+    overrides = dict(overrides or {})
+    parser = _raw_parse(text, source)
+    _check_overrides(overrides, parser)
+    try:
+        return Config().from_str(text, interpolate=interpolate, overrides=overrides)
+    except (ConfigValidationError, configparser.Error) as e:
+        raise ConfigError(format_config_error(e, config_path=source)) from None
+
+
+def _raw_parse(text: str, source: str) -> configparser.ConfigParser:
+    """`text` parsed raw (no interpolation), to report syntax errors with their line."""
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment]  # keys are case-sensitive
+    try:
+        parser.read_string(text, source=source)
+    except configparser.Error as e:
+        raise ConfigError(format_config_error(e, config_path=source)) from None
+    return parser
+
+
+def _check_overrides(overrides: Dict[str, Any], parser: configparser.ConfigParser) -> None:
+    sections = parser.sections()
+    for key in overrides:
+        if "." not in key:
+            raise ConfigError(Errors.E203.format(
+                arg=f"--{key}", detail="whole top-level sections can't be overridden."
+            ))
+        section, name = key.rsplit(".", 1)
+        if section not in sections:
+            raise ConfigError(Errors.E204.format(
+                key=key, section=section, sections=", ".join(sections) or "(none)"
+            ) + suggest(section, sections))
+        # A typo'd override (--paths.trian) would silently add a setting. Function
+        # blocks legitimately gain arguments this way, so only other sections warn.
+        options = parser.options(section)
+        if name not in options and not any(o.startswith("@") for o in options):
+            hint = suggest(name, options)
+            warn(Warnings.W201.format(key=key, section=section, hint=hint))
+
+
+# ---- command-line overrides ------------------------------------------------------
+
+
+def parse_cli_overrides(args: Iterable[str]) -> Dict[str, Any]:
+    """Turn ["--paths.train", "x.heron", "--training.max_epochs=5"] into a dict.
+
+    Values are read like config values (JSON: 5, 0.1, true, null, ["a", "b"]);
+    anything that isn't valid JSON is kept as a string, so paths need no quotes.
+    An option with no value (`--training.flag`) means true. `-` in a key's last
+    part becomes `_` (--training.max-epochs == --training.max_epochs).
+    """
+    args = list(args)
+    result: Dict[str, Any] = {}
+    while args:
+        arg = args.pop(0)
+        if not arg.startswith("--"):
+            raise ConfigError(Errors.E203.format(
+                arg=arg, detail="expected an option starting with '--'."
+            ))
+        key = arg[2:]
+        if "=" in key:
+            key, value = key.split("=", 1)
+        elif not args or args[0].startswith("--"):
+            value = "true"
+        else:
+            value = args.pop(0)
+        if "." not in key or not all(key.split(".")):
+            raise ConfigError(Errors.E203.format(
+                arg=arg, detail="the name must be section.key (top-level sections can't be replaced)."
+            ))
+        section, name = key.rsplit(".", 1)
+        result[f"{section}.{name.replace('-', '_')}"] = _parse_value(value)
+    return result
+
+
+def _parse_value(value: str) -> Any:
+    parsed = try_load_json(value)
+    # Python spellings are a common slip on the command line; accept them.
+    return {"True": True, "False": False, "None": None}.get(parsed, parsed) if isinstance(parsed, str) else parsed
+
+
+# ---- user code -------------------------------------------------------------------
+
+
+def import_code(path: Optional[PathLike]) -> None:
+    """Import a Python file so the functions it registers can be named in configs.
+
+    None does nothing. A missing file or one that fails to import raises a
+    ConfigError naming the file (and the line, for errors raised in it).
+    """
+    if path is None or str(path) == "":
+        return
+    # Built-ins first, so that user code may deliberately replace one of them.
+    registry.ensure_populated()
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(Errors.E205.format(path=path))
+    name = f"heron_user_code.{path.stem}"
+    spec = importlib.util.spec_from_file_location(name, str(path))
+    if spec is None or spec.loader is None:
+        raise ConfigError(Errors.E206.format(path=path, line="", detail="not a Python file."))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as e:  # any failure in user code is the user's to fix: name it
+        sys.modules.pop(name, None)
+        line = _line_in_file(e, path)
+        detail = f"{type(e).__name__}: {e}"
+        raise ConfigError(Errors.E206.format(path=path, line=line, detail=detail)) from e
+
+
+def _line_in_file(exc: BaseException, path: Path) -> str:
+    if isinstance(exc, SyntaxError) and exc.lineno:
+        return f" (line {exc.lineno})"
+    target = str(path.resolve())
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if os.path.abspath(frame.filename) == target:
+            return f" (line {frame.lineno})"
+    return ""
+
+
+# ---- validation ------------------------------------------------------------------
+
+
+def validate_config(config: Union[Config, Dict[str, Any]], *, sections: bool = True) -> None:
+    """Check the whole config; raise ONE ConfigError listing every problem found.
+
+    sections (bool): also check the top-level sections against heron.schemas.
+        Pass False for a fragment such as {"model": {"@architectures": ...}}.
+    """
+    interpolated = _interpolated(config)
+    errors: ErrorList = []
+    if sections:
+        errors.extend(_check_sections(interpolated))
+    errors.extend(_check_blocks(interpolated, ""))
+    if errors:
+        raise _config_error(errors)
+
+
+def _interpolated(config: Union[Config, Dict[str, Any]]) -> Dict[str, Any]:
+    if isinstance(config, Config) and not config.is_interpolated:
+        try:
+            return Config(config).interpolate()
+        except (ConfigValidationError, configparser.Error) as e:
+            raise ConfigError(Errors.E208.format(where="", detail=_short(e))) from None
+    return config
+
+
+def _config_error(
+    errors: ErrorList, where: str = "", places: Optional[Dict[str, str]] = None
+) -> ConfigError:
+    errors = list(dict.fromkeys(errors))
+    places = places or {}
+    lines = "\n".join(
+        f"  - {key}{' (' + places[key] + ')' if key in places else ''}: {msg}" for key, msg in errors
+    )
+    n = len(errors)
+    message = Errors.E207.format(where=where, n=n, s="" if n == 1 else "s", errors=lines)
+    return ConfigError(message, errors=errors)
+
+
+def _check_sections(config: Dict[str, Any]) -> ErrorList:
+    errors: ErrorList = []
+    allowed = list(SECTION_SCHEMAS)
+    for name, values in config.items():
+        if name not in SECTION_SCHEMAS:
+            errors.append((name, (
+                f"unknown section [{name}].{suggest(name, allowed)} "
+                f"Allowed sections: {', '.join(allowed)}. Fix: rename or remove it."
+            )))
+            continue
+        errors.extend(check_section(name, values))
+    if "nlp" not in config:
+        errors.append(("nlp", "missing section [nlp]; add it with at least lang = \"en\""))
+    errors.extend(_check_pipeline(config))
+    return errors
+
+
+def _check_pipeline(config: Dict[str, Any]) -> ErrorList:
+    """nlp.pipeline, disabled and frozen/annotating components must name real components."""
+    nlp = config.get("nlp") if isinstance(config.get("nlp"), dict) else {}
+    components = config.get("components") if isinstance(config.get("components"), dict) else {}
+    pipeline = nlp.get("pipeline") if isinstance(nlp.get("pipeline"), list) else []
+    errors: ErrorList = []
+    for name in pipeline:
+        if isinstance(name, str) and name not in components:
+            errors.append(("nlp.pipeline", (
+                f"component {name!r} has no [components.{name}] block; add one "
+                f"(with factory = \"...\") or remove {name!r} from the pipeline"
+            )))
+    checks = [("nlp", "disabled")]
+    training = config.get("training")
+    if isinstance(training, dict):
+        checks += [("training", "frozen_components"), ("training", "annotating_components")]
+    for section, key in checks:
+        values = (config.get(section) or {}).get(key)
+        for name in values if isinstance(values, list) else []:
+            if name not in pipeline:
+                errors.append((f"{section}.{key}", (
+                    f"{name!r} is not in nlp.pipeline {pipeline}; "
+                    f"list only pipeline components.{suggest(str(name), pipeline)}"
+                )))
+    for name, block in components.items():
+        errors.extend(_check_component(name, block))
+    return errors
+
+
+def _check_component(name: str, block: Any) -> ErrorList:
+    path = f"components.{name}"
+    if not isinstance(block, dict):
+        return [(path, f"must be a section [{path}] with factory = \"...\"")]
+    if "factory" not in block and "source" not in block:
+        return [(path, (
+            "needs factory = \"<name>\" (build a new component) or source = \"<pipeline>\" "
+            "(copy one from a saved pipeline)"
+        ))]
+    factory = block.get("factory")
+    if "source" in block or not isinstance(factory, str):
+        return []
+    registry.ensure_populated()
+    if factory not in registry.factories:
+        names = registry.get_names("factories")
+        return [(f"{path}.factory", (
+            f"unknown component factory {factory!r}.{suggest(factory, names)} "
+            f"Available: {', '.join(names) or '(none registered)'}. "
+            f"Use --code to import custom components"
+        ))]
+    return _check_args(registry.factories.get(factory), block, path,
+                       what=f"component factory {factory!r}", skip=("nlp", "name", "factory"),
+                       fill=factory_default_config(factory))
+
+
+def factory_default_config(factory: str) -> Dict[str, Any]:
+    """A factory's default settings: its signature's defaults, then its default_config.
+
+    default_config comes from `Language.get_factory_meta(name).default_config`
+    (spaCy's API) when the Language exposes it.
+    """
+    defaults: Dict[str, Any] = {}
+    if registry.has("factories", factory):
+        func = registry.get("factories", factory)
+        for name, param in inspect.signature(func).parameters.items():
+            if name not in ("nlp", "name") and _is_config_value(param.default):
+                defaults[name] = param.default
+    try:
+        from .language import Language  # lazy: language imports config
+        meta = Language.get_factory_meta(factory)
+    except Exception:  # no Language yet, or a factory registered by hand: no meta
+        return defaults
+    defaults.update(getattr(meta, "default_config", None) or {})
+    return defaults
+
+
+def _is_config_value(value: Any) -> bool:
+    """Whether a signature default can be written into a config file (JSON)."""
+    if value is inspect.Parameter.empty:
+        return False
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _check_blocks(node: Any, path: str) -> ErrorList:
+    """Check every registered-function block below `node`; paths are dotted from the root."""
+    errors: ErrorList = []
+    if not isinstance(node, dict):
+        return errors
+    if is_promise(node):
+        errors.extend(_check_promise(node, path))
+    for key, value in node.items():
+        if isinstance(value, dict):
+            errors.extend(_check_blocks(value, f"{path}.{key}" if path else key))
+    return errors
+
+
+def _check_promise(block: Dict[str, Any], path: str) -> ErrorList:
+    refs = [k for k in block if k.startswith("@")]
+    if len(refs) != 1:
+        return [(path, f"a block may name only one registered function, got {refs}; keep one")]
+    reg_name, func_name = refs[0][1:], block[refs[0]]
+    where = f"{path}.{refs[0]}" if path else refs[0]
+    if reg_name not in registry.names():
+        names = list(registry.names())
+        return [(where, Errors.E210.format(
+            registry=reg_name, name=func_name, available=", ".join(names)
+        ).split("] ", 1)[1] + suggest(reg_name, names))]
+    registry.ensure_populated()
+    if not isinstance(func_name, str) or not registry.has(reg_name, func_name):
+        return [(where, _unknown_function(reg_name, func_name))]
+    func = registry.get(reg_name, func_name)
+    return _check_args(func, block, path, what=f"@{reg_name} = {func_name!r}")
+
+
+def _unknown_function(reg_name: str, func_name: Any) -> str:
+    close = registry.suggest(reg_name, str(func_name))
+    if close:
+        hint = f"; did you mean {' or '.join(repr(c) for c in close)}?"
+    else:
+        hint = f" (registered: {', '.join(registry.get_names(reg_name)) or 'none'})."
+    return f"@{reg_name} = {func_name!r} is not registered{hint} Use --code to import custom functions"
+
+
+def _check_args(
+    func: Any, block: Dict[str, Any], path: str, *, what: str,
+    skip: Tuple[str, ...] = (), fill: Optional[Dict[str, Any]] = None,
+) -> ErrorList:
+    """Unknown, missing and mistyped arguments of `func` given the settings in `block`."""
+    try:
+        schema = Schema.from_function(func)
+    except (TypeError, ValueError):  # builtins without a signature: nothing to check
+        return []
+    fields = {k: v for k, v in schema.model_fields.items() if k not in skip}
+    values = {k: v for k, v in block.items() if k not in skip}
+    for key, value in (fill or {}).items():
+        values.setdefault(key, value)
+    params = inspect.signature(func).parameters.values()
+    extra = any(p.kind == inspect.Parameter.VAR_KEYWORD for p in params)
+    return check_fields(values, fields, path, extra=extra, what=what)
+
+
+# ---- fill and resolve ------------------------------------------------------------
+
+
+def fill_config(
+    config: Union[Config, Dict[str, Any]], *, validate: bool = True, sections: bool = True
+) -> Config:
+    """Return a copy of `config` with every default written in.
+
+    Fills missing top-level sections and settings from heron.schemas, component
+    settings from their factory's default_config, and every registered function's
+    default arguments. Variables (${...}) are kept. validate (bool): raise ONE
+    ConfigError for everything wrong first (recommended). sections (bool): treat
+    `config` as a whole config (False: a fragment; only function blocks are filled).
+    """
+    config = config if isinstance(config, Config) else Config(config)
+    if sections:
+        config = _fill_sections(config)
+    if validate:
+        validate_config(config, sections=sections)
+    try:
+        return registry.fill(config, validate=False)
+    except (ConfigValidationError, catalogue.RegistryError, configparser.Error) as e:
+        raise ConfigError(format_config_error(e)) from None
+
+
+def _fill_sections(config: Config) -> Config:
+    defaults = Config({name: section_defaults(name) for name in DEFAULT_SECTIONS}, is_interpolated=False)
+    if DEFAULT_CONFIG_PATH.is_file():  # the shipped defaults refine the schema's
+        defaults = defaults.merge(load_config(DEFAULT_CONFIG_PATH))
+    for name, block in (config.get("components") or {}).items():
+        factory = block.get("factory") if isinstance(block, dict) else None
+        if isinstance(factory, str):
+            defaults["components"][name] = factory_default_config(factory)
+    order = [s for s in SECTION_SCHEMAS if s in defaults or s in config]
+    filled = Config(defaults, is_interpolated=False).merge(config)
+    # merge() keeps the defaults' key order; put sections in canonical order.
+    ordered = {k: filled[k] for k in order if k in filled}
+    ordered.update({k: v for k, v in filled.items() if k not in ordered})
+    result = Config(ordered, is_interpolated=False, section_order=order)
+    # Defaults may hold variables (seed = ${system.seed}); an already-interpolated
+    # config must stay interpolated.
+    return result.interpolate() if config.is_interpolated else result
+
+
+def resolve_config(
+    config: Union[Config, Dict[str, Any]], *, validate: bool = True, sections: bool = True
+) -> Dict[str, Any]:
+    """Fill `config`, then call every registered function; returns a plain dict.
+
+    Exceptions raised inside a registered function propagate unchanged: a
+    HeronError already names its fix, and anything else is a bug to see in full.
+    """
+    filled = fill_config(config, validate=validate, sections=sections)
+    try:
+        return registry.resolve(filled, validate=False)
+    except HeronError:
+        raise
+    except (ConfigValidationError, catalogue.RegistryError, configparser.Error) as e:
+        raise ConfigError(format_config_error(e)) from None
+
+
+# ---- writing ---------------------------------------------------------------------
+
+
+def config_to_str(config: Union[Config, Dict[str, Any]], *, interpolate: bool = False) -> str:
+    """Serialise a config with each section followed by its subsections.
+
+    confection writes sections breadth-first ([components] ... [components.ner.model]
+    far apart); a reader expects [components.ner] right above [components.ner.model].
+    """
+    config = config if isinstance(config, Config) else Config(config)
+    text = config.to_str(interpolate=interpolate)
+    chunks: Dict[str, str] = {}
+    name = None
+    for line in text.splitlines(keepends=True):
+        if line.startswith("[") and line.rstrip().endswith("]"):
+            name = line.strip()[1:-1]
+            chunks[name] = ""
+        if name is not None:
+            chunks[name] += line
+    order = [n for n in _section_paths(config, ()) if n in chunks]
+    order += [n for n in chunks if n not in order]
+    return "\n\n".join(chunks[n].strip() for n in order) + "\n"
+
+
+def _section_paths(node: Dict[str, Any], path: Tuple[str, ...]) -> List[str]:
+    names = []
+    for key, value in node.items():
+        if isinstance(value, dict):
+            names.append(".".join(path + (key,)))
+            names.extend(_section_paths(value, path + (key,)))
+    return names
+
+
+def save_config(config: Union[Config, Dict[str, Any]], path: PathLike) -> None:
+    """Write `config` to `path` atomically (variables kept); "-" writes to stdout."""
+    text = config_to_str(config)
+    if str(path) == "-":
+        sys.stdout.write(text)
+    else:
+        atomic_write_text(path, text)
+
+
+@contextlib.contextmanager
+def errors_in_file(path: PathLike) -> Iterator[None]:
+    """Re-raise a ConfigError about `path`'s config naming the file and each setting's line."""
+    try:
+        yield
+    except ConfigError as e:
+        if not e.errors or str(path) == "-" or not Path(path).is_file():
+            raise
+        text = Path(path).read_text(encoding="utf8")
+        places = {}
+        for key, _ in e.errors:
+            line = locate_setting(text, key)
+            places[key] = f"{path}:{line}" if line else str(path)
+        raise _config_error(list(e.errors), where=f" in {path}", places=places) from None
+
+
+def locate_setting(text: str, dotted: str) -> Optional[int]:
+    """1-based line of setting `dotted` ("a.b.key") in config text, else of its section."""
+    header_re = re.compile(r"^\s*\[([^\]]+)\]\s*$")
+    key_re = re.compile(r"^\s*([^=:#;\s][^=:]*?)\s*[=:]")
+    section, _, key = dotted.rpartition(".")
+    best = None
+    current = None
+    for i, line in enumerate(text.splitlines(), start=1):
+        header = header_re.match(line)
+        if header:
+            current = header.group(1).strip()
+            if current == dotted or (current == section and best is None):
+                best = i
+            continue
+        match = key_re.match(line)
+        if match and current == section and match.group(1) == key:
+            return i
+    return best
+
+
+# ---- error formatting ------------------------------------------------------------
+
+_REGISTRY_RE = re.compile(r"find '(.+?)' in registry \w+ -> (\w+)")
+_LINE_RE = re.compile(r"\[line\s+(\d+)\]|line:? (\d+)")
+
+
+def format_config_error(exc: BaseException, config_path: Optional[PathLike] = None) -> str:
+    """A one-paragraph, coded message for any config error (parse, validation, registry)."""
+    source = str(config_path) if config_path is not None else None
+    if isinstance(exc, ConfigError):
+        return str(exc)
+    if isinstance(exc, configparser.Error) or (
+        isinstance(exc, ConfigValidationError) and not exc.errors and exc.desc
+    ):
+        text = _short(exc)
+        if isinstance(exc, configparser.InterpolationError) or "interpolat" in text.lower():
+            return Errors.E208.format(where=f" in {source}" if source else "", detail=text)
+        match = _LINE_RE.search(str(exc))
+        line_no = getattr(exc, "lineno", None) or (match and (match.group(1) or match.group(2)))
+        line = f", line {line_no}" if line_no else ""
+        return Errors.E202.format(path=source or "<string>", line=line, detail=text)
+    if isinstance(exc, ConfigValidationError):
+        errors = [(".".join(str(p) for p in e.get("loc", [])) or "config", str(e.get("msg")))
+                  for e in exc.errors or []]
+        where = f" in {source}" if source else ""
+        return str(_config_error(errors or [("config", _short(exc))], where))
+    if isinstance(exc, catalogue.RegistryError):
+        match = _REGISTRY_RE.search(str(exc))
+        detail = _unknown_function(match.group(2), match.group(1)) if match else str(exc)
+        return Errors.E207.format(where=f" in {source}" if source else "", n=1, s="", errors=f"  - {detail}")
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _short(exc: BaseException) -> str:
+    """The useful part of a confection/configparser message, on one line."""
+    if isinstance(exc, ConfigValidationError):
+        parts = [exc.title or "", exc.desc or ""]
+        parts += [f"{'.'.join(map(str, e.get('loc', [])))}: {e.get('msg')}" for e in exc.errors or []]
+        text = " ".join(p for p in parts if p and p != "Config validation error")
+    else:
+        text = str(exc)
+    text = text.replace("Make sure the sections and values are formatted correctly.", "")
+    return " ".join(text.split())
+
+
+__all__ = [
+    "load_config", "load_config_from_str", "parse_cli_overrides", "import_code",
+    "fill_config", "resolve_config", "validate_config", "format_config_error",
+    "config_to_str", "save_config", "errors_in_file", "locate_setting",
+]

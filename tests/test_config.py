@@ -1,0 +1,255 @@
+"""heron.config: loading, overrides, --code, validation errors, filling, resolving."""
+import textwrap
+from typing import Any, List
+
+import catalogue
+import pytest
+from confection import Config
+
+from heron.config import (
+    config_to_str, fill_config, import_code, load_config, load_config_from_str,
+    parse_cli_overrides, resolve_config, save_config, validate_config,
+)
+from heron.errors import ConfigError, HeronWarning
+from heron.registry import registry
+
+
+@pytest.fixture(scope="module", autouse=True)
+def throwaway_functions():
+    """Register test-only functions; built-ins that don't exist yet get stand-ins."""
+    registry.ensure_populated()
+    added = []
+
+    def add(reg_name, name, func):
+        if not registry.has(reg_name, name):
+            getattr(registry, reg_name)(name, func=func)
+            added.append((reg_name, name))
+
+    def tagger(*, hidden_width: int, depth: int = 2, labels: List[str] = []) -> dict:
+        return {"hidden_width": hidden_width, "depth": depth, "labels": labels}
+
+    def fake_tokenizer():
+        return lambda nlp: None
+
+    def fake_factory(nlp, name, *, model: Any, overwrite: bool = False):
+        return None
+
+    add("architectures", "test_config.Tagger.v1", tagger)
+    add("tokenizers", "heron.Tokenizer.v1", fake_tokenizer)
+    add("factories", "test_config_comp", fake_factory)
+    yield
+    for reg_name, name in added:
+        catalogue._remove(("heron", reg_name, name))
+
+
+GOOD = textwrap.dedent("""
+    [paths]
+    train = "train.heron"
+    width = 64
+
+    [nlp]
+    lang = "en"
+    pipeline = ["tagger"]
+
+    [components]
+
+    [components.tagger]
+    factory = "test_config_comp"
+
+    [components.tagger.model]
+    @architectures = "test_config.Tagger.v1"
+    hidden_width = ${paths.width}
+""")
+
+
+def errors_of(excinfo):
+    return dict(excinfo.value.errors)
+
+
+def test_load_config_keeps_or_interpolates_variables(tmp_path):
+    path = tmp_path / "config.cfg"
+    path.write_text(GOOD, encoding="utf8")
+    raw = load_config(path)
+    assert raw["components"]["tagger"]["model"]["hidden_width"] == "${paths.width}"
+    done = load_config(path, interpolate=True)
+    assert done["components"]["tagger"]["model"]["hidden_width"] == 64
+
+
+def test_overrides_apply_and_reach_variables():
+    config = load_config_from_str(GOOD, {"paths.width": 128, "nlp.lang": "de"}, interpolate=True)
+    assert config["components"]["tagger"]["model"]["hidden_width"] == 128
+    assert config["nlp"]["lang"] == "de"
+
+
+def test_override_of_missing_section_names_it_and_suggests():
+    with pytest.raises(ConfigError) as excinfo:
+        load_config_from_str(GOOD, {"patsh.train": "x"})
+    message = str(excinfo.value)
+    assert "[E204]" in message and "--patsh.train" in message and "'paths'" in message
+
+
+def test_override_adding_a_new_key_warns_with_suggestion():
+    with pytest.warns(HeronWarning, match=r"--paths.trian.*Did you mean 'train'"):
+        load_config_from_str(GOOD, {"paths.trian": "x"})
+
+
+def test_parse_cli_overrides_reads_values_like_config_values():
+    args = ["--paths.train", "corpus/train.heron", "--training.max_epochs=5",
+            "--training.dropout", "0.25", "--nlp.pipeline", '["a", "b"]',
+            "--system.gpu_allocator", "null", "--training.flag", "--training.max-steps", "7"]
+    assert parse_cli_overrides(args) == {
+        "paths.train": "corpus/train.heron", "training.max_epochs": 5,
+        "training.dropout": 0.25, "nlp.pipeline": ["a", "b"],
+        "system.gpu_allocator": None, "training.flag": True, "training.max_steps": 7,
+    }
+
+
+@pytest.mark.parametrize("args,bad", [(["paths.train", "x"], "paths.train"), (["--paths", "x"], "--paths")])
+def test_parse_cli_overrides_names_the_bad_argument(args, bad):
+    with pytest.raises(ConfigError, match=r"\[E203\].*" + bad):
+        parse_cli_overrides(args)
+
+
+def test_import_code_registers_functions_used_by_a_config(tmp_path):
+    code = tmp_path / "my_functions.py"
+    code.write_text(textwrap.dedent("""
+        from heron.registry import registry
+
+        @registry.misc("test_config.user_fn.v1")
+        def user_fn(*, n: int = 2):
+            return n * 10
+    """), encoding="utf8")
+    try:
+        import_code(code)
+        config = load_config_from_str('[x]\n[x.y]\n@misc = "test_config.user_fn.v1"\nn = 4')
+        assert resolve_config(config, sections=False)["x"]["y"] == 40
+    finally:
+        catalogue._remove(("heron", "misc", "test_config.user_fn.v1"))
+
+
+def test_import_code_errors_name_the_file_and_line(tmp_path):
+    with pytest.raises(ConfigError, match=r"\[E205\].*nope\.py"):
+        import_code(tmp_path / "nope.py")
+    broken = tmp_path / "broken.py"
+    broken.write_text("x = 1\nraise RuntimeError('boom')\n", encoding="utf8")
+    with pytest.raises(ConfigError, match=r"\[E206\].*broken\.py \(line 2\).*boom"):
+        import_code(broken)
+    import_code(None)  # no --code: nothing to do
+
+
+def test_one_error_names_every_offending_setting():
+    text = GOOD.replace("hidden_width = ${paths.width}", 'hidden_width = "abc"\ndepthh = 3')
+    text += "\n[training]\nmax_epoch = 3\ndropout = \"high\"\n\n[trainig]\nx = 1\n"
+    text = text.replace('lang = "en"\n', "")
+    with pytest.raises(ConfigError) as excinfo:
+        validate_config(load_config_from_str(text))
+    errors = errors_of(excinfo)
+    message = str(excinfo.value)
+    assert message.startswith("[E207]")
+    assert "expected int, got 'abc' (str); set it to a whole number" in errors["components.tagger.model.hidden_width"]
+    assert "Did you mean 'depth'?" in errors["components.tagger.model.depthh"]
+    assert "Allowed settings: depth, hidden_width, labels" in errors["components.tagger.model.depthh"]
+    assert "Did you mean 'max_epochs'?" in errors["training.max_epoch"]
+    assert "expected float" in errors["training.dropout"]
+    assert "Did you mean 'training'?" in errors["trainig"] and "Allowed sections" in errors["trainig"]
+    assert "missing required setting 'lang'" in errors["nlp.lang"]
+    for key in errors:
+        assert f"- {key}: " in message  # every error is in the one message
+
+
+def test_missing_required_function_argument_is_named():
+    text = GOOD.replace("hidden_width = ${paths.width}", "")
+    with pytest.raises(ConfigError) as excinfo:
+        fill_config(load_config_from_str(text))
+    assert "missing required setting 'hidden_width'" in errors_of(excinfo)["components.tagger.model.hidden_width"]
+
+
+def test_unknown_registered_function_suggests_close_names():
+    text = GOOD.replace("test_config.Tagger.v1", "test_config.Tagger.v9")
+    with pytest.raises(ConfigError) as excinfo:
+        fill_config(load_config_from_str(text))
+    message = errors_of(excinfo)["components.tagger.model.@architectures"]
+    assert "'test_config.Tagger.v9' is not registered; did you mean 'test_config.Tagger.v1'?" in message
+    assert "--code" in message
+
+
+def test_unknown_registry_and_factory_are_named():
+    text = GOOD.replace("@architectures", "@architecture").replace('"test_config_comp"', '"test_config_cmop"')
+    with pytest.raises(ConfigError) as excinfo:
+        validate_config(load_config_from_str(text))
+    errors = errors_of(excinfo)
+    assert "Did you mean 'architectures'?" in errors["components.tagger.model.@architecture"]
+    assert "Did you mean 'test_config_comp'?" in errors["components.tagger.factory"]
+
+
+def test_pipeline_names_must_have_component_blocks():
+    text = GOOD.replace('pipeline = ["tagger"]', 'pipeline = ["tagger", "ner"]\ndisabled = ["parser"]')
+    with pytest.raises(ConfigError) as excinfo:
+        validate_config(load_config_from_str(text))
+    message = str(excinfo.value)
+    assert "component 'ner' has no [components.ner] block" in message
+    assert "nlp.disabled: 'parser' is not in nlp.pipeline" in message
+
+
+@pytest.mark.parametrize("text,line", [
+    ("[nlp]\nlang = \"en\"\n[components\n", "line 3"),
+    ("[nlp]\nlang = \"en\"\nlang = \"de\"\n", "line 3"),
+    ("lang = \"en\"\n", "line 1"),
+])
+def test_parse_errors_name_the_file_and_line(tmp_path, text, line):
+    path = tmp_path / "broken.cfg"
+    path.write_text(text, encoding="utf8")
+    with pytest.raises(ConfigError) as excinfo:
+        load_config(path)
+    message = str(excinfo.value)
+    assert message.startswith("[E202]") and str(path) in message and line in message
+
+
+def test_missing_file_and_bad_variable_are_coded(tmp_path):
+    with pytest.raises(ConfigError, match=r"\[E201\].*missing\.cfg"):
+        load_config(tmp_path / "missing.cfg")
+    with pytest.raises(ConfigError, match=r"\[E208\].*paths\.nope"):
+        load_config_from_str("[paths]\n[nlp]\nlang = ${paths.nope}\n", interpolate=True)
+
+
+def test_fill_config_writes_defaults_keeps_variables_and_round_trips(tmp_path):
+    filled = fill_config(load_config_from_str(GOOD))
+    model = filled["components"]["tagger"]["model"]
+    assert model["hidden_width"] == "${paths.width}" and model["depth"] == 2
+    assert filled["nlp"]["batch_size"] == 1000
+    assert filled["nlp"]["tokenizer"] == {"@tokenizers": "heron.Tokenizer.v1"}
+    assert filled["training"]["seed"] == "${system.seed}"
+    assert list(filled)[:3] == ["paths", "system", "nlp"]
+    path = tmp_path / "filled.cfg"
+    save_config(filled, path)
+    text = path.read_text(encoding="utf8")
+    assert text.index("[components.tagger]") < text.index("[components.tagger.model]") < text.index("[corpora]")
+    reloaded = load_config(path)
+    assert reloaded == filled
+    assert fill_config(reloaded) == filled  # filling is idempotent
+    assert config_to_str(reloaded) == text
+
+
+def test_resolve_config_calls_registered_functions():
+    resolved = resolve_config(load_config_from_str(GOOD))
+    assert resolved["components"]["tagger"]["model"] == {"hidden_width": 64, "depth": 2, "labels": []}
+    assert resolved["training"]["seed"] == 0
+
+
+def test_fragment_validation_skips_section_schemas():
+    fragment = Config({"model": {"@architectures": "test_config.Tagger.v1", "hidden_width": 8}})
+    assert fill_config(fragment, sections=False)["model"]["depth"] == 2
+    with pytest.raises(ConfigError):
+        fill_config(fragment)  # as a whole config, [model] is an unknown section
+
+
+def test_fill_config_accepts_plain_interpolated_dicts():
+    config = {"nlp": {"lang": "en"}, "system": {"seed": 7}}
+    filled = fill_config(config)
+    assert filled["training"]["seed"] == 7 and filled["nlp"]["pipeline"] == []
+
+
+def test_resolve_without_validation_still_names_unknown_functions():
+    config = load_config_from_str('[x]\n[x.y]\n@misc = "test_config.nothing.v1"\n')
+    with pytest.raises(ConfigError, match=r"@misc = 'test_config.nothing.v1' is not registered"):
+        resolve_config(config, validate=False, sections=False)
