@@ -1,0 +1,432 @@
+"""Language (`nlp`): a tokenizer plus an ordered list of named components.
+
+    nlp = heron.blank("en")
+    nlp.add_pipe("sentencizer")
+    doc = nlp("Hello world. Bye!")
+    nlp.to_disk("my_pipeline"); nlp = heron.load("my_pipeline")
+
+Components are built by registered factories (`@Language.factory`, `@Language.component`)
+from JSON-serialisable settings, so `nlp.config` always describes the pipeline and
+`Language.from_config(nlp.config)` rebuilds it. Their learned state travels separately
+through `to_disk`/`to_bytes`. To keep each file small, this module holds the public
+API and delegates to `pipeline/_build.py` (factories, configs), `pipeline/_manage.py`
+(add/remove/rename/select), `pipeline/_serialize.py` (disk, bytes, heron.load) and
+`pipeline/_parallel.py` (`pipe(n_process=N)`).
+"""
+from __future__ import annotations
+
+import itertools
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Union
+
+from confection import Config
+
+from .errors import ConfigError, Errors, HeronTypeError, HeronValueError
+from .pipeline import _build, _manage, _serialize
+from .pipeline._build import FactoryMeta
+from .registry import registry
+from .util import PathLike
+
+
+class Language:
+    """A text-processing pipeline: `nlp(text) -> Doc`.
+
+    vocab (Vocab | True): the shared vocab; True creates `Vocab(lang=lang)`.
+    lang (str): language code ("en", "xx", ...): picks tokenizer rules and lexical
+        attributes. Defaults to the vocab's language, else "xx" (multi-language).
+    meta (dict): name, version, description, ... written to meta.json.
+    create_tokenizer (callable | None): `nlp -> Tokenizer`; None = "heron.Tokenizer.v1".
+    max_length (int): longest text accepted (characters), a guard against feeding a
+        whole corpus as one string. Default 1,000,000.
+    batch_size (int): default batch size of `nlp.pipe`.
+    """
+
+    # Shared by all Language objects: what each registered factory declared.
+    _factory_meta: Dict[str, FactoryMeta] = {}
+
+    def __init__(self, vocab: Any = True, *, lang: Optional[str] = None,
+                 meta: Optional[Dict[str, Any]] = None,
+                 create_tokenizer: Optional[Callable[["Language"], Any]] = None,
+                 max_length: int = 10 ** 6, batch_size: int = 1000):
+        from .tokens import Vocab
+
+        if vocab is True or vocab is None:
+            vocab = Vocab(lang=lang or "xx")
+        elif not isinstance(vocab, Vocab):
+            raise HeronTypeError(Errors.E325.format(obj=type(vocab).__name__))
+        self.vocab = vocab
+        self.lang: str = lang or getattr(vocab, "lang", None) or "xx"
+        self._meta: Dict[str, Any] = dict(meta or {})
+        self.max_length = max_length
+        self.batch_size = batch_size
+        self._components: List[Tuple[str, Any]] = []
+        self._disabled: set = set()
+        self._pipe_configs: Dict[str, Config] = {}
+        self._pipe_meta: Dict[str, FactoryMeta] = {}
+        self._config: Config = _build.default_config(self.lang)
+        if create_tokenizer is None:
+            create_tokenizer = _build.resolve_block({"@tokenizers": "heron.Tokenizer.v1"}, "nlp.tokenizer")
+        self.tokenizer = create_tokenizer(self)
+
+    # ---- factories ----------------------------------------------------------------
+    @classmethod
+    def factory(cls, name: str, *, default_config: Optional[Dict[str, Any]] = None,
+                assigns: Iterable[str] = (), requires: Iterable[str] = (),
+                retokenizes: bool = False,
+                default_score_weights: Optional[Dict[str, Optional[float]]] = None,
+                func: Optional[Callable] = None) -> Callable:
+        """Register a component factory `(nlp, name, **settings) -> component`.
+
+        Use as a decorator on a function or class whose first arguments are `nlp` and
+        `name`; its other arguments are the settings of `[components.NAME]`, filled from
+        `default_config` and the signature's defaults and type-checked on `add_pipe`.
+        """
+        meta = FactoryMeta(factory=name, default_config=dict(default_config or {}),
+                           assigns=tuple(assigns), requires=tuple(requires),
+                           retokenizes=retokenizes,
+                           default_score_weights=dict(default_score_weights or {}))
+
+        def add_factory(factory_func: Callable) -> Callable:
+            _build.check_factory(name, factory_func)
+            meta.module, meta.file = _build.source_of(factory_func)
+            cls._factory_meta[name] = meta
+            registry.factories.register(name, func=factory_func)
+            return factory_func
+
+        if not isinstance(name, str) or not name:
+            raise HeronValueError(Errors.E308.format(func=func, name=name, params="(invalid name)"))
+        return add_factory(func) if func is not None else add_factory
+
+    @classmethod
+    def component(cls, name: str, *, assigns: Iterable[str] = (), requires: Iterable[str] = (),
+                  retokenizes: bool = False, func: Optional[Callable] = None) -> Callable:
+        """Register a stateless function `doc -> doc` as a component named `name`."""
+
+        def add_component(component_func: Callable) -> Callable:
+            if isinstance(component_func, type):
+                raise HeronTypeError(Errors.E309.format(name=name, obj=component_func))
+
+            def factory_func(nlp: Any, name: str) -> Callable:
+                return component_func
+
+            cls.factory(name, assigns=assigns, requires=requires, retokenizes=retokenizes,
+                        func=factory_func)
+            # Workers of nlp.pipe(n_process>1) import this module to re-register it.
+            cls._factory_meta[name].module, cls._factory_meta[name].file = _build.source_of(component_func)
+            return component_func
+
+        return add_component(func) if func is not None else add_component
+
+    @classmethod
+    def has_factory(cls, name: str) -> bool:
+        return registry.has("factories", name)
+
+    @classmethod
+    def get_factory_meta(cls, name: str) -> FactoryMeta:
+        """What factory `name` declared; a plain FactoryMeta for one registered by hand."""
+        if name in cls._factory_meta:
+            return cls._factory_meta[name]
+        if not registry.has("factories", name):
+            raise HeronValueError(_build.unknown_factory_message(name, name))
+        return FactoryMeta(factory=name)
+
+    @property
+    def factory_names(self) -> List[str]:
+        return sorted(registry.factories.get_all())
+
+    # ---- pipeline state -----------------------------------------------------------
+    @property
+    def pipeline(self) -> List[Tuple[str, Any]]:
+        """(name, component) of the enabled components, in order."""
+        return [(n, p) for n, p in self._components if n not in self._disabled]
+
+    @property
+    def pipe_names(self) -> List[str]:
+        return [n for n, _ in self._components if n not in self._disabled]
+
+    @property
+    def components(self) -> List[Tuple[str, Any]]:
+        """(name, component) of all components, disabled ones included."""
+        return list(self._components)
+
+    @property
+    def component_names(self) -> List[str]:
+        return [n for n, _ in self._components]
+
+    @property
+    def disabled(self) -> List[str]:
+        return [n for n, _ in self._components if n in self._disabled]
+
+    @property
+    def pipe_factories(self) -> Dict[str, str]:
+        return {n: self._pipe_meta[n].factory for n in self.component_names}
+
+    @property
+    def pipe_labels(self) -> Dict[str, List[str]]:
+        from .pipeline.component import get_labels
+
+        return {n: get_labels(p) for n, p in self._components if get_labels(p)}
+
+    def get_pipe_meta(self, name: str) -> FactoryMeta:
+        self._require(name)
+        return self._pipe_meta[name]
+
+    def get_pipe_config(self, name: str) -> Config:
+        self._require(name)
+        return self._pipe_configs[name].copy()
+
+    @property
+    def meta(self) -> Dict[str, Any]:
+        """meta.json contents; pipeline/components/labels reflect the current state."""
+        return _serialize.current_meta(self)
+
+    @meta.setter
+    def meta(self, value: Dict[str, Any]) -> None:
+        self._meta = dict(value)
+
+    @property
+    def config(self) -> Config:
+        """A complete config that rebuilds this pipeline with `Language.from_config`."""
+        return _build.current_config(self)
+
+    def _require(self, name: str) -> None:
+        if name not in self.component_names:
+            raise _manage.unknown_component(self, name)
+
+    # ---- pipeline management (see pipeline/_manage.py) ----------------------------
+    def add_pipe(self, factory_name: str, name: Optional[str] = None, *,
+                 before: Union[str, int, None] = None, after: Union[str, int, None] = None,
+                 first: Optional[bool] = None, last: Optional[bool] = None,
+                 source: Optional["Language"] = None, config: Optional[Dict[str, Any]] = None,
+                 raw_config: Optional[Dict[str, Any]] = None, validate: bool = True) -> Any:
+        """Create a component with factory `factory_name` and add it; returns it.
+
+        name: defaults to the factory name; must be unique. Position: at most one of
+        before/after (a name or index), first=True, last=True (the default).
+        config: the factory's settings (JSON-serialisable); missing ones use defaults.
+        source: copy component `factory_name` from another Language instead.
+        """
+        return _manage.add_pipe(self, factory_name, name, before=before, after=after,
+                                first=first, last=last, source=source, config=config or {},
+                                raw_config=raw_config, validate=validate)
+
+    def create_pipe(self, factory_name: str, name: Optional[str] = None, *,
+                    config: Optional[Dict[str, Any]] = None,
+                    raw_config: Optional[Dict[str, Any]] = None, validate: bool = True) -> Any:
+        """Build a component with a registered factory without adding it."""
+        component, _, _ = _build.create_pipe(self, factory_name, name or factory_name,
+                                             config or {}, raw_config, validate)
+        return component
+
+    def get_pipe(self, name: str) -> Any:
+        for pipe_name, component in self._components:
+            if pipe_name == name:
+                return component
+        raise _manage.unknown_component(self, name)
+
+    def has_pipe(self, name: str) -> bool:
+        return name in self.component_names
+
+    def remove_pipe(self, name: str) -> Tuple[str, Any]:
+        """Remove component `name`; returns (name, component)."""
+        return _manage.remove_pipe(self, name)
+
+    def rename_pipe(self, old_name: str, new_name: str) -> None:
+        _manage.rename_pipe(self, old_name, new_name)
+
+    def replace_pipe(self, name: str, factory_name: str, *,
+                     config: Optional[Dict[str, Any]] = None, validate: bool = True) -> Any:
+        """Replace component `name` with a new one from `factory_name`, same position."""
+        return _manage.replace_pipe(self, name, factory_name, config=config or {}, validate=validate)
+
+    def disable_pipe(self, name: str) -> None:
+        """Keep component `name` loaded (and saved) but skip it when processing."""
+        self._require(name)
+        self._disabled.add(name)
+
+    def enable_pipe(self, name: str) -> None:
+        self._require(name)
+        self._disabled.discard(name)
+
+    def select_pipes(self, *, disable: Union[str, Iterable[str], None] = None,
+                     enable: Union[str, Iterable[str], None] = None) -> "_manage.DisabledPipes":
+        """Disable components until `.restore()` or the end of a `with` block.
+
+        Pass disable= (names to switch off) or enable= (names to keep; all others off).
+        """
+        return _manage.select_pipes(self, disable=disable, enable=enable)
+
+    # ---- processing ---------------------------------------------------------------
+    def make_doc(self, text: str):
+        """Tokenize `text` (no components)."""
+        if len(text) > self.max_length:
+            raise HeronValueError(Errors.E314.format(length=len(text), max_length=self.max_length))
+        return self.tokenizer(text)
+
+    def _ensure_doc(self, doc_like: Any):
+        from .tokens import Doc
+
+        if isinstance(doc_like, Doc):
+            return doc_like
+        if isinstance(doc_like, str):
+            return self.make_doc(doc_like)
+        if isinstance(doc_like, bytes):
+            return Doc(self.vocab).from_bytes(doc_like)
+        raise HeronTypeError(Errors.E313.format(type=type(doc_like).__name__))
+
+    def __call__(self, text: Any, *, disable: Iterable[str] = (),
+                 component_cfg: Optional[Dict[str, Dict[str, Any]]] = None):
+        """Process one text (str) or Doc through the enabled components."""
+        doc = self._ensure_doc(text)
+        component_cfg = component_cfg or {}
+        disable = [disable] if isinstance(disable, str) else list(disable)
+        for name, proc in self.pipeline:
+            if name in disable:
+                continue
+            result = proc(doc, **component_cfg.get(name, {}))
+            if result is None or not hasattr(result, "vocab"):
+                raise HeronTypeError(Errors.E307.format(name=name, obj=type(result).__name__))
+            doc = result
+        return doc
+
+    def pipe(self, texts: Iterable[Any], *, as_tuples: bool = False,
+             batch_size: Optional[int] = None, disable: Iterable[str] = (),
+             component_cfg: Optional[Dict[str, Dict[str, Any]]] = None,
+             n_process: int = 1, start_method: Optional[str] = None) -> Iterator[Any]:
+        """Process a stream of texts (or Docs) lazily, in order.
+
+        as_tuples (bool): items are (text, context); yields (doc, context). Contexts
+            never leave this process.
+        batch_size (int): texts per batch (default nlp.batch_size).
+        n_process (int): worker processes; -1 = one per CPU. Workers rebuild the
+            pipeline from nlp.config + nlp.to_bytes() and send Docs back as bytes, so
+            results are identical to n_process=1. Worth it from ~thousands of texts.
+        start_method (str | None): multiprocessing start method ("fork", "spawn",
+            "forkserver"); None = the platform default.
+        """
+        disable = [disable] if isinstance(disable, str) else list(disable)
+        if as_tuples:
+            pairs1, pairs2 = itertools.tee(texts)
+            docs = self.pipe((t for t, _ in pairs1), batch_size=batch_size, disable=disable,
+                             component_cfg=component_cfg, n_process=n_process,
+                             start_method=start_method)
+            yield from zip(docs, (c for _, c in pairs2))
+            return
+        batch_size = batch_size or self.batch_size
+        n_process = _parallel_count(n_process)
+        if n_process > 1:
+            from .pipeline import _parallel
+
+            yield from _parallel.pipe(self, texts, n_process=n_process, batch_size=batch_size,
+                                      disable=list(disable), component_cfg=component_cfg,
+                                      start_method=start_method)
+            return
+        yield from self._pipe_here(texts, batch_size, disable, component_cfg or {})
+
+    def _pipe_here(self, texts: Iterable[Any], batch_size: int, disable: Iterable[str],
+                   component_cfg: Dict[str, Dict[str, Any]]) -> Iterator[Any]:
+        docs: Iterable[Any] = (self._ensure_doc(text) for text in texts)
+        for name, proc in self.pipeline:
+            if name in disable:
+                continue
+            kwargs = dict(component_cfg.get(name, {}))
+            if hasattr(proc, "pipe"):
+                kwargs.setdefault("batch_size", batch_size)
+                docs = proc.pipe(docs, **kwargs)
+            else:
+                docs = _call_each(name, proc, docs, kwargs)
+        yield from docs
+
+    def initialize(self, get_examples: Optional[Callable[[], Iterable[Any]]] = None, *,
+                   sgd: Any = None) -> None:
+        """Call each component's `initialize` with its [initialize.components.NAME] settings."""
+        settings = _build.initialize_settings(self)
+        for name, proc in self._components:
+            if hasattr(proc, "initialize"):
+                proc.initialize(get_examples, nlp=self, **settings.get(name, {}))
+
+    # ---- config and serialisation (see pipeline/_serialize.py) ---------------------
+    @classmethod
+    def from_config(cls, config: Union[Config, Dict[str, Any]], *, vocab: Any = True,
+                    disable: Iterable[str] = (), enable: Iterable[str] = (),
+                    exclude: Iterable[str] = (), meta: Optional[Dict[str, Any]] = None,
+                    auto_fill: bool = True, validate: bool = True) -> "Language":
+        """Build a pipeline from a config with [nlp] and [components] sections.
+
+        disable: build these components but leave them disabled. enable: disable all
+        others. exclude: don't build these at all. auto_fill: fill missing settings
+        with defaults. validate: raise a ConfigError (naming each bad key) first.
+        """
+        return _build.from_config(cls, config, vocab=vocab, disable=disable, enable=enable,
+                                  exclude=exclude, meta=meta, auto_fill=auto_fill,
+                                  validate=validate)
+
+    def to_disk(self, path: PathLike, *, exclude: Iterable[str] = ()) -> None:
+        """Save to folder `path` atomically: config.cfg, meta.json, vocab/, tokenizer, one
+        folder per component. `exclude` names parts to skip ("vocab", "tokenizer", names)."""
+        _serialize.to_disk(self, path, exclude=exclude)
+
+    def from_disk(self, path: PathLike, *, exclude: Iterable[str] = ()) -> "Language":
+        """Load state saved by `to_disk` into this (already configured) pipeline."""
+        return _serialize.from_disk(self, path, exclude=exclude)
+
+    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
+        """msgpack bytes of config, meta, vocab, tokenizer and component states."""
+        return _serialize.to_bytes(self, exclude=exclude)
+
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> "Language":
+        return _serialize.from_bytes(self, data, exclude=exclude)
+
+    def __repr__(self) -> str:
+        return f"<heron.Language lang={self.lang!r} pipeline={self.pipe_names}>"
+
+
+def _call_each(name: str, proc: Callable, docs: Iterable[Any], kwargs: Dict[str, Any]) -> Iterator[Any]:
+    for doc in docs:
+        result = proc(doc, **kwargs)
+        if result is None or not hasattr(result, "vocab"):
+            raise HeronTypeError(Errors.E307.format(name=name, obj=type(result).__name__))
+        yield result
+
+
+def _parallel_count(n_process: Any) -> int:
+    import os
+
+    if n_process == -1:
+        return max(1, os.cpu_count() or 1)
+    if isinstance(n_process, bool) or not isinstance(n_process, int) or n_process < 1:
+        raise HeronValueError(Errors.E322.format(n=n_process))
+    return n_process
+
+
+def blank(lang: str, *, vocab: Any = True, config: Optional[Dict[str, Any]] = None,
+          meta: Optional[Dict[str, Any]] = None) -> Language:
+    """An empty pipeline (tokenizer only) for language code `lang` ("en", "xx", ...).
+
+    config: settings merged into the default config, e.g. {"nlp": {"batch_size": 64}}.
+    """
+    _build.check_lang(lang)
+    base = Config({"nlp": {"lang": lang}}, is_interpolated=False)
+    if config:
+        base = base.merge(Config(config, is_interpolated=False))
+        base["nlp"]["lang"] = lang
+    return Language.from_config(base, vocab=vocab, meta=meta)
+
+
+def load(path: PathLike, *, vocab: Any = True, disable: Iterable[str] = (),
+         enable: Iterable[str] = (), exclude: Iterable[str] = (),
+         config: Optional[Dict[str, Any]] = None) -> Language:
+    """Load a pipeline folder written by `nlp.to_disk`; never runs code from the folder.
+
+    disable/enable/exclude: as in `Language.from_config`. config: overrides as
+    {"section.key": value}, e.g. {"nlp.batch_size": 64}.
+    """
+    return _serialize.load(Language, path, vocab=vocab, disable=disable, enable=enable,
+                           exclude=exclude, overrides=config)
+
+
+# Importing the built-in components registers their factories. At the bottom because
+# they import `Language` from this module.
+from .pipeline import entity_ruler as _entity_ruler  # noqa: E402,F401
+from .pipeline import sentencizer as _sentencizer  # noqa: E402,F401
+
+__all__ = ["Language", "FactoryMeta", "blank", "load", "ConfigError"]

@@ -1,0 +1,31 @@
+"""Pipeline components and the component protocol.
+
+    from heron.pipeline import Pipe, Sentencizer, EntityRuler
+
+`Pipe` (component.py) is the base class; `sentencizer` and `entity_ruler` are the
+rule-based components. The built-in factories are registered when `heron.language`
+is imported (it imports their modules), so the component classes are loaded lazily
+here to avoid an import cycle (their modules import `Language`).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .component import Pipe, minibatch
+
+_LAZY = {
+    "Sentencizer": "sentencizer",
+    "EntityRuler": "entity_ruler",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        module = importlib.import_module(f"{__name__}.{_LAZY[name]}")
+        return getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["Pipe", "minibatch", "Sentencizer", "EntityRuler"]

@@ -1,0 +1,181 @@
+"""Pipeline management behind `Language`: add, remove, rename, replace, select.
+
+Kept apart from language.py so each file stays readable; every function takes the
+Language as its first argument and keeps `_components`, `_pipe_configs`,
+`_pipe_meta` and `_disabled` consistent.
+"""
+from __future__ import annotations
+
+import difflib
+from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
+
+from ..errors import Errors, HeronKeyError, HeronTypeError, HeronValueError
+from . import _build
+
+# Names used by files of a saved pipeline folder; a component can't have them.
+RESERVED_NAMES = ("vocab", "tokenizer", "config.cfg", "meta.json")
+
+
+def unknown_component(nlp: Any, name: Any, where: str = "") -> HeronKeyError:
+    names = nlp.component_names
+    close = difflib.get_close_matches(str(name), names, n=1)
+    return HeronKeyError(Errors.E303.format(
+        name=name, where=where, hint=f" Did you mean {close[0]!r}?" if close else "",
+        names=names or "(none)",
+    ))
+
+
+def _check_name(nlp: Any, name: Any, factory: str) -> None:
+    if not isinstance(name, str) or not name or "/" in name or "\\" in name or name in RESERVED_NAMES:
+        raise HeronValueError(Errors.E324.format(name=name, reserved=", ".join(RESERVED_NAMES)))
+    if name in nlp.component_names:
+        raise HeronValueError(Errors.E301.format(name=name, factory=factory,
+                                                 names=nlp.component_names))
+
+
+def pipe_index(nlp: Any, before: Any = None, after: Any = None, first: Any = None,
+               last: Any = None) -> int:
+    """Where to insert a component, from at most one of before/after/first/last."""
+    first, last = first or None, last or None
+    given = {k: v for k, v in dict(before=before, after=after, first=first, last=last).items()
+             if v is not None}
+    names = nlp.component_names
+    if len(given) > 1:
+        raise HeronValueError(Errors.E302.format(
+            detail=f"got {', '.join(f'{k}={v!r}' for k, v in given.items())}", names=names
+        ))
+    if not given or last:
+        return len(names)
+    if first:
+        return 0
+    key, target = next(iter(given.items()))
+    if isinstance(target, str):
+        if target not in names:
+            raise unknown_component(nlp, target, where=f" (add_pipe {key}=)")
+        index = names.index(target)
+    elif isinstance(target, int) and not isinstance(target, bool) and 0 <= target < len(names):
+        index = target
+    else:
+        raise HeronValueError(Errors.E302.format(
+            detail=f"{key}={target!r} is not a component name or an index in 0..{len(names) - 1}",
+            names=names,
+        ))
+    return index if key == "before" else index + 1
+
+
+def add_pipe(nlp: Any, factory: Any, name: Optional[str], *, before: Any, after: Any,
+             first: Any, last: Any, source: Any, config: Dict[str, Any],
+             raw_config: Optional[Dict[str, Any]], validate: bool) -> Any:
+    if not isinstance(factory, str):
+        raise HeronTypeError(Errors.E304.format(obj=repr(factory)[:80]))
+    name = name if name is not None else factory
+    _check_name(nlp, name, factory)
+    index = pipe_index(nlp, before, after, first, last)
+    if source is not None:
+        from ._serialize import copy_from_source
+
+        component, stored, meta = copy_from_source(nlp, source, factory, name)
+    else:
+        component, stored, meta = _build.create_pipe(nlp, factory, name, config, raw_config, validate)
+    nlp._components.insert(index, (name, component))
+    nlp._pipe_configs[name] = stored
+    nlp._pipe_meta[name] = meta
+    return component
+
+
+def remove_pipe(nlp: Any, name: str) -> Tuple[str, Any]:
+    if name not in nlp.component_names:
+        raise unknown_component(nlp, name)
+    index = nlp.component_names.index(name)
+    removed = nlp._components.pop(index)
+    nlp._pipe_configs.pop(name, None)
+    nlp._pipe_meta.pop(name, None)
+    nlp._disabled.discard(name)
+    return removed
+
+
+def rename_pipe(nlp: Any, old_name: str, new_name: str) -> None:
+    if old_name not in nlp.component_names:
+        raise unknown_component(nlp, old_name)
+    if new_name == old_name:
+        return
+    _check_name(nlp, new_name, nlp._pipe_meta[old_name].factory)
+    index = nlp.component_names.index(old_name)
+    component = nlp._components[index][1]
+    nlp._components[index] = (new_name, component)
+    nlp._pipe_configs[new_name] = nlp._pipe_configs.pop(old_name)
+    nlp._pipe_meta[new_name] = nlp._pipe_meta.pop(old_name)
+    if old_name in nlp._disabled:
+        nlp._disabled.discard(old_name)
+        nlp._disabled.add(new_name)
+    if hasattr(component, "name"):
+        try:
+            component.name = new_name
+        except AttributeError:  # a read-only name: the pipeline's name still changes
+            pass
+
+
+def replace_pipe(nlp: Any, name: str, factory: str, *, config: Dict[str, Any],
+                 validate: bool) -> Any:
+    if name not in nlp.component_names:
+        raise unknown_component(nlp, name)
+    if not isinstance(factory, str):
+        raise HeronTypeError(Errors.E304.format(obj=repr(factory)[:80]))
+    index = nlp.component_names.index(name)
+    # Build first so a bad factory/config leaves the pipeline untouched.
+    component, stored, meta = _build.create_pipe(nlp, factory, name, config, None, validate)
+    nlp._components[index] = (name, component)  # a disabled one stays disabled
+    nlp._pipe_configs[name] = stored
+    nlp._pipe_meta[name] = meta
+    return component
+
+
+class DisabledPipes(list):
+    """The names `select_pipes` disabled; `.restore()` (or leaving `with`) re-enables them."""
+
+    def __init__(self, nlp: Any, names: List[str]):
+        super().__init__(names)
+        self.nlp = nlp
+        for name in names:
+            nlp.disable_pipe(name)
+
+    def __enter__(self) -> "DisabledPipes":
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.restore()
+
+    def restore(self) -> None:
+        """Re-enable the components (those removed meanwhile are skipped)."""
+        for name in self:
+            if name in self.nlp.component_names:
+                self.nlp.enable_pipe(name)
+        self[:] = []
+
+
+def _as_list(value: Union[str, Iterable[str], None]) -> Optional[List[str]]:
+    if value is None:
+        return None
+    return [value] if isinstance(value, str) else list(value)
+
+
+def select_pipes(nlp: Any, *, disable: Any = None, enable: Any = None) -> DisabledPipes:
+    disable, enable = _as_list(disable), _as_list(enable)
+    if disable is None and enable is None:
+        raise HeronValueError(Errors.E311.format(detail="neither was given"))
+    for name in (disable or []) + (enable or []):
+        if name not in nlp.component_names:
+            raise unknown_component(nlp, name, where=" (select_pipes)")
+    if enable is not None:
+        implied = [n for n in nlp.pipe_names if n not in enable]
+        if disable is not None and set(disable) - set(implied):
+            raise HeronValueError(Errors.E311.format(
+                detail=f"disable={disable} contradicts enable={enable}"
+            ))
+        disable = implied
+    to_disable = [n for n in nlp.pipe_names if n in set(disable or [])]
+    return DisabledPipes(nlp, to_disable)
+
+
+__all__ = ["add_pipe", "remove_pipe", "rename_pipe", "replace_pipe", "select_pipes",
+           "DisabledPipes", "pipe_index", "unknown_component", "RESERVED_NAMES"]

@@ -1,0 +1,154 @@
+"""`nlp.pipe(texts, n_process=N)`: process batches in N worker processes.
+
+Each worker rebuilds the pipeline from `nlp.config` + `nlp.to_bytes()` (so it works
+with the "spawn" start method and keeps state such as entity patterns), after
+importing the modules that define the pipeline's factories. Texts go to the workers
+through a queue as plain strings (Docs as `doc.to_bytes()`); processed Docs come back
+as `doc.to_bytes()` msgpack bytes, never as pickled objects. The parent reorders
+batches, so output order and content equal `n_process=1`.
+
+At most 2 batches per worker are in flight, so an endless text stream is consumed
+lazily. A worker that fails sends its traceback; the parent raises E321 with it.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import multiprocessing
+import queue
+import sys
+import traceback
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
+
+from ..errors import Errors, HeronError
+from .component import minibatch
+
+_POLL_S = 0.5
+
+
+def _factory_modules(nlp: Any) -> List[Tuple[str, Optional[str]]]:
+    """(module, file) of every component factory outside heron, for workers to import."""
+    out = []
+    for name in nlp.component_names:
+        meta = nlp._pipe_meta.get(name)
+        module = getattr(meta, "module", None)
+        if module and module not in ("__main__", "__mp_main__") and not module.startswith("heron."):
+            out.append((module, getattr(meta, "file", None)))
+    return list(dict.fromkeys(out))
+
+
+def pipe(nlp: Any, texts: Iterable[Any], *, n_process: int, batch_size: int,
+         disable: List[str], component_cfg: Optional[Dict[str, Dict[str, Any]]],
+         start_method: Optional[str]) -> Iterator[Any]:
+    from ..config import config_to_str
+    from ..tokens import Doc
+
+    ctx = multiprocessing.get_context(start_method)
+    setup = (config_to_str(nlp.config), nlp.to_bytes(), _factory_modules(nlp), disable,
+             component_cfg or {})
+    tasks, results = ctx.Queue(), ctx.Queue()
+    workers = [ctx.Process(target=_worker, args=(setup, tasks, results), daemon=True)
+               for _ in range(n_process)]
+    for worker in workers:
+        worker.start()
+    try:
+        yield from _run(nlp, Doc, texts, batch_size, n_process, tasks, results, workers)
+    finally:
+        for worker in workers:
+            if worker.is_alive():
+                worker.terminate()
+        for worker in workers:
+            worker.join(timeout=5)
+        tasks.close()
+        results.close()
+
+
+def _run(nlp, doc_cls, texts, batch_size, n_process, tasks, results, workers) -> Iterator[Any]:
+    batches = enumerate(minibatch(texts, batch_size))
+    sent = done = 0
+    pending: Dict[int, List[bytes]] = {}
+    exhausted = False
+    while True:
+        while not exhausted and sent - done < 2 * n_process:
+            item = next(batches, None)
+            if item is None:
+                exhausted = True
+                for _ in workers:
+                    tasks.put(None)
+                break
+            idx, batch = item
+            tasks.put((idx, [t.to_bytes() if isinstance(t, doc_cls) else t for t in batch]))
+            sent += 1
+        if exhausted and done == sent:
+            return
+        idx, payload = _receive(results, workers, n_process)
+        pending[idx] = payload
+        while done in pending:
+            for data in pending.pop(done):
+                yield doc_cls(nlp.vocab).from_bytes(data)
+            done += 1
+
+
+def _receive(results, workers, n_process: int) -> Tuple[int, List[bytes]]:
+    while True:
+        try:
+            kind, idx, payload = results.get(timeout=_POLL_S)
+        except queue.Empty:
+            dead = [w for w in workers if not w.is_alive() and w.exitcode not in (0, None)]
+            if dead:
+                detail = f"worker exited with code {dead[0].exitcode} (killed or crashed)"
+                raise HeronError(Errors.E321.format(n=n_process, detail=detail)) from None
+            continue
+        if kind == "error":
+            raise HeronError(Errors.E321.format(n=n_process, detail=payload))
+        return idx, payload
+
+
+def _import_factories(modules: List[Tuple[str, Optional[str]]]) -> None:
+    for module, file in modules:
+        if module in sys.modules:
+            continue
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            if not file:
+                raise
+            # e.g. a file loaded with --code under a synthetic module name
+            spec = importlib.util.spec_from_file_location(module, file)
+            mod = importlib.util.module_from_spec(spec)
+            sys.modules[module] = mod
+            spec.loader.exec_module(mod)
+
+
+def _worker(setup, tasks, results) -> None:
+    """Worker loop: rebuild the pipeline, then process batches until the None sentinel."""
+    config_text, nlp_bytes, modules, disable, component_cfg = setup
+    try:
+        from ..config import load_config_from_str
+        from ..language import Language
+        from ..tokens import Doc
+
+        if "torch" in sys.modules:  # N workers x all-core torch would oversubscribe the CPU
+            sys.modules["torch"].set_num_threads(1)
+        _import_factories(modules)
+        config = load_config_from_str(config_text)
+        nlp = Language.from_config(config, validate=False).from_bytes(nlp_bytes)
+    except BaseException:
+        results.put(("error", -1, traceback.format_exc()))
+        return
+    while True:
+        task = tasks.get()
+        if task is None:
+            return
+        idx, batch = task
+        try:
+            docs = [Doc(nlp.vocab).from_bytes(t) if isinstance(t, bytes) else t for t in batch]
+            out = [doc.to_bytes() for doc in nlp.pipe(docs, batch_size=max(1, len(docs)),
+                                                       disable=disable, component_cfg=component_cfg)]
+            results.put(("ok", idx, out))
+        except BaseException:
+            results.put(("error", idx, traceback.format_exc()))
+            return
+
+
+__all__ = ["pipe"]

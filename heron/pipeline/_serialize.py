@@ -1,0 +1,216 @@
+"""Saving and loading pipelines (behind `Language.to_disk/from_disk/to_bytes/from_bytes`).
+
+A saved pipeline is a folder (DESIGN.md section 5):
+
+    config.cfg      the complete config; `Language.from_config` rebuilds the components
+    meta.json       name, version, lang, heron_version, pipeline, components, labels, ...
+    vocab/          strings.json (+ vectors later)
+    tokenizer       the tokenizer rules as JSON
+    <component>/    one folder per component with state (cfg.json, patterns.jsonl,
+                    model.safetensors, ...)
+
+Writes go to a temp folder renamed into place (`atomic_output_dir`): a failure
+leaves no folder, or the previous one untouched. Loading reads JSON, msgpack and
+safetensors only: it never unpickles and never runs code from the folder.
+"""
+from __future__ import annotations
+
+import inspect
+import json
+from typing import Any, Callable, Dict, Iterable, Optional, Tuple
+
+import msgpack
+
+from ..about import __version__
+from ..errors import Errors, HeronError, HeronValueError, Warnings, warn
+from ..util import PathLike, atomic_output_dir, ensure_path
+from .component import get_labels, read_json
+
+# meta.json keys that describe the live pipeline: recomputed, never loaded over it.
+_LIVE_KEYS = ("pipeline", "components", "disabled", "labels")
+_META_DEFAULTS = {"name": "pipeline", "version": "0.0.0", "description": "", "author": "",
+                  "email": "", "url": "", "license": ""}
+
+
+class PipelineLoadError(HeronError, OSError):
+    """The path given to heron.load is missing or is not a saved pipeline."""
+
+
+def current_meta(nlp: Any) -> Dict[str, Any]:
+    meta = nlp._meta
+    meta["lang"] = nlp.lang
+    for key, value in _META_DEFAULTS.items():
+        meta.setdefault(key, value)
+    meta.setdefault("heron_version", __version__)
+    meta["pipeline"] = nlp.pipe_names
+    meta["components"] = nlp.component_names
+    meta["disabled"] = nlp.disabled
+    meta["labels"] = {n: get_labels(p) for n, p in nlp._components}
+    return meta
+
+
+def _call(method: Callable, *args: Any, exclude: Iterable[str] = ()) -> Any:
+    """Call a component's to_/from_ method, passing `exclude` only if it takes it."""
+    try:
+        params = inspect.signature(method).parameters.values()
+        takes = any(p.name == "exclude" or p.kind == p.VAR_KEYWORD for p in params)
+    except (TypeError, ValueError):
+        takes = False
+    return method(*args, exclude=tuple(exclude)) if takes else method(*args)
+
+
+def to_disk(nlp: Any, path: PathLike, *, exclude: Iterable[str] = ()) -> None:
+    from ..config import config_to_str
+
+    exclude = set(exclude)
+    with atomic_output_dir(ensure_path(path)) as tmp:
+        (tmp / "config.cfg").write_text(config_to_str(nlp.config), encoding="utf8")
+        meta = dict(current_meta(nlp), heron_version=__version__)
+        (tmp / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf8")
+        if "tokenizer" not in exclude:
+            _call(nlp.tokenizer.to_disk, tmp / "tokenizer", exclude=("vocab",))
+        for name, proc in nlp._components:
+            if name not in exclude and hasattr(proc, "to_disk"):
+                _call(proc.to_disk, tmp / name, exclude=("vocab",))
+        # Last: components may have added strings while saving.
+        if "vocab" not in exclude:
+            nlp.vocab.to_disk(tmp / "vocab")
+
+
+def from_disk(nlp: Any, path: PathLike, *, exclude: Iterable[str] = ()) -> Any:
+    exclude = set(exclude)
+    path = _check_pipeline_dir(path, needs=("meta.json",))
+    meta = read_json(path / "meta.json")
+    nlp._meta.update({k: v for k, v in meta.items() if k not in _LIVE_KEYS})
+    if "vocab" not in exclude and (path / "vocab").exists():
+        nlp.vocab.from_disk(path / "vocab")
+    if "tokenizer" not in exclude and (path / "tokenizer").exists():
+        _call(nlp.tokenizer.from_disk, path / "tokenizer", exclude=("vocab",))
+    for name, proc in nlp._components:
+        # A component without saved state (e.g. a plain function) has no folder.
+        if name not in exclude and hasattr(proc, "from_disk") and (path / name).exists():
+            _call(proc.from_disk, path / name, exclude=("vocab",))
+    return nlp
+
+
+def to_bytes(nlp: Any, *, exclude: Iterable[str] = ()) -> bytes:
+    from ..config import config_to_str
+
+    exclude = set(exclude)
+    msg: Dict[str, Any] = {
+        "config": config_to_str(nlp.config),
+        "meta": json.dumps(dict(current_meta(nlp), heron_version=__version__)),
+        "components": {},
+    }
+    if "tokenizer" not in exclude:
+        msg["tokenizer"] = _call(nlp.tokenizer.to_bytes, exclude=("vocab",))
+    for name, proc in nlp._components:
+        if name not in exclude and hasattr(proc, "to_bytes"):
+            msg["components"][name] = _call(proc.to_bytes, exclude=("vocab",))
+    if "vocab" not in exclude:
+        msg["vocab"] = nlp.vocab.to_bytes()
+    return msgpack.packb(msg, use_bin_type=True)
+
+
+def from_bytes(nlp: Any, data: bytes, *, exclude: Iterable[str] = ()) -> Any:
+    exclude = set(exclude)
+    try:
+        msg = msgpack.unpackb(data, raw=False)
+        meta = json.loads(msg["meta"])
+        components = msg["components"]
+    except Exception as e:  # any decoding problem means "not our bytes"
+        raise HeronValueError(Errors.E326.format(detail=f"{type(e).__name__}: {e}")) from None
+    nlp._meta.update({k: v for k, v in meta.items() if k not in _LIVE_KEYS})
+    if "vocab" not in exclude and "vocab" in msg:
+        nlp.vocab.from_bytes(msg["vocab"])
+    if "tokenizer" not in exclude and "tokenizer" in msg:
+        _call(nlp.tokenizer.from_bytes, msg["tokenizer"], exclude=("vocab",))
+    for name, proc in nlp._components:
+        if name not in exclude and name in components and hasattr(proc, "from_bytes"):
+            _call(proc.from_bytes, components[name], exclude=("vocab",))
+    return nlp
+
+
+def _check_pipeline_dir(path: PathLike, needs: Tuple[str, ...] = ("config.cfg", "meta.json")):
+    from pathlib import Path
+
+    path = ensure_path(path)
+    if not path.exists():
+        raise PipelineLoadError(Errors.E316.format(path=path, cwd=Path.cwd()))
+    if not path.is_dir():
+        raise PipelineLoadError(Errors.E317.format(path=path, missing="a folder (this is a file)"))
+    missing = [name for name in needs if not (path / name).is_file()]
+    if missing:
+        raise PipelineLoadError(Errors.E317.format(path=path, missing=" and ".join(missing)))
+    return path
+
+
+def _check_version(meta: Dict[str, Any], path: Any) -> None:
+    saved = str(meta.get("heron_version", ""))
+    if saved and saved.split(".")[:2] != __version__.split(".")[:2]:
+        warn(Warnings.W300.format(path=path, saved=saved, current=__version__))
+
+
+def load(cls: Any, path: PathLike, *, vocab: Any, disable: Iterable[str], enable: Iterable[str],
+         exclude: Iterable[str], overrides: Optional[Dict[str, Any]]) -> Any:
+    from ..config import load_config
+
+    path = _check_pipeline_dir(path)
+    config = load_config(path / "config.cfg", overrides=overrides or None)
+    meta = read_json(path / "meta.json")
+    _check_version(meta, path)
+    nlp = cls.from_config(config, vocab=vocab, disable=disable, enable=enable, exclude=exclude,
+                          meta={k: v for k, v in meta.items() if k not in _LIVE_KEYS})
+    return from_disk(nlp, path, exclude=exclude)
+
+
+# ---- sourcing components from other pipelines ---------------------------------------
+
+
+def copy_from_source(nlp: Any, source: Any, source_name: str, name: str):
+    """Rebuild component `source_name` of pipeline `source` in `nlp` under `name`.
+
+    The copy is built by the same factory with the same settings, then loaded with the
+    source component's bytes, so it uses `nlp`'s vocab. Returns (component, config, meta).
+    """
+    from . import _build
+
+    if not hasattr(source, "component_names") or not hasattr(source, "_pipe_configs"):
+        raise HeronValueError(Errors.E323.format(
+            name=name, source=type(source).__name__, detail="source= must be a Language (nlp object)"
+        ))
+    if source_name not in source.component_names:
+        raise HeronValueError(Errors.E323.format(
+            name=name, source=source.meta.get("name", "pipeline"),
+            detail=f"it has no component {source_name!r} (components: {source.component_names})",
+        ))
+    stored = source._pipe_configs[source_name]
+    settings = {k: v for k, v in stored.items() if k != "factory"}
+    original = source.get_pipe(source_name)
+    if source.vocab is not nlp.vocab:
+        for string in source.vocab.strings:
+            nlp.vocab.strings.add(string)
+    component, config, meta = _build.create_pipe(nlp, stored["factory"], name, settings, None, False)
+    if hasattr(original, "to_bytes") and hasattr(component, "from_bytes"):
+        _call(component.from_bytes, _call(original.to_bytes, exclude=("vocab",)), exclude=("vocab",))
+    else:
+        component = original  # stateless or unserialisable: share the object
+    return component, config, meta
+
+
+def add_sourced(nlp: Any, name: str, block: Dict[str, Any], cache: Dict[str, Any]) -> None:
+    """[components.NAME] source = "path" (component = "other name" optional)."""
+    source = block["source"]
+    source_name = block.get("component", name)
+    if not isinstance(source, str):
+        raise HeronValueError(Errors.E323.format(
+            name=name, source=source, detail="source must be the path of a saved pipeline"
+        ))
+    if source not in cache:
+        cache[source] = load(type(nlp), source, vocab=True, disable=(), enable=(), exclude=(),
+                             overrides=None)
+    nlp.add_pipe(source_name, name=name, source=cache[source])
+
+
+__all__ = ["to_disk", "from_disk", "to_bytes", "from_bytes", "load", "current_meta",
+           "copy_from_source", "add_sourced", "PipelineLoadError"]

@@ -1,0 +1,55 @@
+import pytest
+
+from heron.errors import HeronError
+from heron.tokens import Doc, MorphAnalysis, Vocab, attrs
+from heron.tokens.morphology import normalize_features
+
+
+def test_attr_ids_match_spacy_values():
+    assert (attrs.ORTH, attrs.LEMMA, attrs.POS, attrs.TAG, attrs.DEP, attrs.HEAD) == (65, 73, 74, 75, 76, 79)
+    assert (attrs.ENT_IOB, attrs.ENT_TYPE, attrs.SENT_START, attrs.SPACY, attrs.MORPH) == (77, 78, 80, 81, 85)
+    assert attrs.NAMES[attrs.IS_ALPHA] == "IS_ALPHA" and attrs.IDS["NORM"] == attrs.NORM
+
+
+@pytest.mark.parametrize("name,expected", [("TAG", attrs.TAG), ("tag_", attrs.TAG), ("tag", attrs.TAG),
+                                           ("is_sent_start", attrs.SENT_START), (attrs.DEP, attrs.DEP),
+                                           ("like_num", attrs.LIKE_NUM)])
+def test_intify_attr(name, expected):
+    assert attrs.intify_attr(name) == expected
+
+
+@pytest.mark.parametrize("bad", ["FISH", 9999, True, None])
+def test_intify_attr_unknown(bad):
+    with pytest.raises(HeronError, match=r"\[E020\].*ORTH"):
+        attrs.intify_attr(bad)
+
+
+def test_universal_pos_has_the_17_ud_tags():
+    assert len(set(attrs.UNIVERSAL_POS) - {"SPACE"}) == 17
+
+
+@pytest.mark.parametrize("raw,norm", [
+    ("Number=Sing|Case=Nom", "Case=Nom|Number=Sing"), ("", "_"), ("_", "_"),
+    ({"PronType": ["Prs", "Int"]}, "PronType=Int,Prs"), ("Case=Nom|Case=Acc", "Case=Acc,Nom")])
+def test_normalize_features(raw, norm):
+    assert normalize_features(raw) == norm
+
+
+@pytest.mark.parametrize("bad", ["Case", "=Nom", "Case=", 5])
+def test_bad_features(bad):
+    with pytest.raises(HeronError, match=r"\[E027\]"):
+        normalize_features(bad)
+
+
+def test_morph_analysis_api():
+    vocab = Vocab()
+    morph = MorphAnalysis(vocab, "PronType=Prs,Int|Case=Nom")
+    assert str(morph) == "Case=Nom|PronType=Int,Prs" and len(morph) == 3
+    assert list(morph) == ["Case=Nom", "PronType=Int", "PronType=Prs"]
+    assert "PronType=Prs" in morph and "Case=Acc" not in morph
+    assert morph.get("PronType") == ["Int", "Prs"] and morph.get("Tense") == []
+    assert morph == "PronType=Int,Prs|Case=Nom" and morph == MorphAnalysis(vocab, {"Case": "Nom", "PronType": "Prs,Int"})
+    assert MorphAnalysis(vocab, "") == "" and MorphAnalysis(vocab).to_dict() == {}
+    doc = Doc(vocab, ["x"], morphs=["Case=Nom"])
+    doc[0].morph = morph
+    assert doc[0].morph == morph and doc[0].has_morph()
