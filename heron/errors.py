@@ -102,6 +102,7 @@ class Errors:
     E036 = "[E036] Invalid ent_iob_ {value!r} for token {i}. Fix: use \"B\", \"I\", \"O\" or \"\" (missing)."
     E037 = "[E037] Lexeme has no lexical attribute {name!r}. Fix: use one of {allowed}."
     E038 = "[E038] Invalid value {value!r} for {attr}: expected {expected}. Fix: {fix}."
+    E039 = "[E039] token.norm_ = {value!r} for token {i}: a norm must be a non-empty str. Fix: assign a string such as \"not\"."
     # ---- E100-E149 tokenizer ----------------------------------------------
     E100 = ("[E100] Special case {string!r}: its ORTH pieces concatenate to {orth!r}, not "
             "to the string. Fix: split the string itself, e.g. add_special_case(\"gimme\", "

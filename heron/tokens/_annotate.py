@@ -8,13 +8,16 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import Errors, HeronValueError
-from .attrs import (DEP, ENT_ID, ENT_IOB, ENT_KB_ID, ENT_TYPE, HEAD, LEMMA, MORPH, POS,
+from .attrs import (DEP, ENT_ID, ENT_IOB, ENT_KB_ID, ENT_TYPE, HEAD, LEMMA, MORPH, NORM, POS,
                     SENT_START, TAG, UNIVERSAL_POS)
 from .morphology import normalize_features
 
 COLUMN_DTYPES = {TAG: np.uint64, POS: np.uint64, LEMMA: np.uint64, MORPH: np.uint64,
                  DEP: np.uint64, ENT_TYPE: np.uint64, ENT_KB_ID: np.uint64, ENT_ID: np.uint64,
-                 HEAD: np.int32, ENT_IOB: np.uint8, SENT_START: np.int8}
+                 HEAD: np.int32, ENT_IOB: np.uint8, SENT_START: np.int8,
+                 # Token-level NORM overrides (tokenizer special cases, users); 0 = the
+                 # word's lexical norm. Reading NORM merges the two (see token.norm_).
+                 NORM: np.uint64}
 IOB_STRINGS = ("", "I", "O", "B")
 _IOB_CODES = {"I": 1, "O": 2, "B": 3, "L": 1, "U": 3, "E": 1, "S": 3}
 _POS_SET = frozenset(UNIVERSAL_POS)

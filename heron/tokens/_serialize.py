@@ -9,7 +9,7 @@ import numpy as np
 
 from ..errors import Errors, HeronValueError, warn, Warnings
 from . import _annotate
-from .attrs import (ENT_IOB, FLAG_ATTRS, HEAD, IDX, IDS, LENGTH, NAMES, ORTH, SENT_END, SENT_START,
+from .attrs import (ENT_IOB, FLAG_ATTRS, HEAD, IDX, IDS, LENGTH, NAMES, NORM, ORTH, SENT_END, SENT_START,
                     SPACY, STRING_LEX_ATTRS, intify_attrs)
 
 COLUMN_DTYPES = _annotate.COLUMN_DTYPES
@@ -18,9 +18,21 @@ HASHED = tuple(a for a, dt in COLUMN_DTYPES.items() if dt is np.uint64)
 
 
 # ---- arrays ------------------------------------------------------------------
+def _norm_values(doc) -> np.ndarray:
+    """NORM hashes: the lexical norm of each word, overridden per token where set."""
+    get, add = doc.vocab.get_lex_attr, doc.vocab.strings.add
+    values = np.array([add(get(w, "norm")) for w in doc._words], dtype=np.uint64)
+    overrides = doc._cols.get(NORM)
+    if overrides is not None:
+        values = np.where(overrides != 0, overrides, values)
+    return values
+
+
 def column_values(doc, attr: int) -> np.ndarray:
     """One attribute for every token as a uint64 array (signed values two's complement)."""
     n = len(doc._words)
+    if attr == NORM:
+        return _norm_values(doc)
     if attr in COLUMN_DTYPES:
         col = doc._cols.get(attr)
         if col is None:

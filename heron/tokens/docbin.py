@@ -21,7 +21,7 @@ from .doc import Doc
 from .vocab import Vocab
 
 FORMAT_VERSION = 1
-DEFAULT_ATTRS = ("ORTH", "TAG", "HEAD", "DEP", "ENT_IOB", "ENT_TYPE", "ENT_KB_ID", "ENT_ID",
+DEFAULT_ATTRS = ("ORTH", "NORM", "TAG", "HEAD", "DEP", "ENT_IOB", "ENT_TYPE", "ENT_KB_ID", "ENT_ID",
                  "LEMMA", "MORPH", "POS", "SENT_START")
 # Attributes whose values are string hashes that must travel in the strings table.
 _HASHED = {IDS[n] for n in ("ORTH", "TAG", "DEP", "ENT_TYPE", "ENT_KB_ID", "ENT_ID", "LEMMA",

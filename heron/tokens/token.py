@@ -11,7 +11,7 @@ import numpy as np
 
 from ..errors import Errors, HeronValueError
 from . import _annotate, _vectors
-from .attrs import (DEP, ENT_ID, ENT_IOB, ENT_KB_ID, ENT_TYPE, HEAD, LEMMA, MORPH, POS,
+from .attrs import (DEP, ENT_ID, ENT_IOB, ENT_KB_ID, ENT_TYPE, HEAD, LEMMA, MORPH, NORM, POS,
                     SENT_START, TAG)
 from .lex_attrs import FLAG_ATTR_NAMES, STRING_ATTR_NAMES
 from .morphology import MorphAnalysis, normalize_features
@@ -321,9 +321,30 @@ def _lex_property(name: str, as_hash: bool):
     return property(fget, doc=f"Lexical attribute `{name}` of the word (see Vocab).")
 
 
+def _get_norm(self) -> str:
+    col = self.doc._cols.get(NORM)
+    if col is not None and col[self.i]:
+        return self.doc.vocab.strings[int(col[self.i])]
+    return self.doc.vocab.get_lex_attr(self.doc._words[self.i], "norm")
+
+
+def _set_norm(self, value: str) -> None:
+    # A token-level override, as spaCy's token.norm_ setter: "n't" -> "not".
+    if not isinstance(value, str) or not value:
+        raise HeronValueError(Errors.E039.format(i=self.i, value=value))
+    doc = self.doc
+    col = doc._cols.get(NORM)
+    if col is None:
+        col = doc._cols[NORM] = _annotate.empty_column(NORM, len(doc._words))
+    col[self.i] = doc.vocab.strings.add(value)
+
+
 for _name in STRING_ATTR_NAMES:
     setattr(Token, _name, _lex_property(_name, True))
     setattr(Token, _name + "_", _lex_property(_name, False))
+Token.norm_ = property(_get_norm, _set_norm, doc="The token's norm: a per-token override or the word's.")
+Token.norm = property(lambda self: self.doc.vocab.strings.add(_get_norm(self)),
+                      doc="Hash of norm_.")
 for _name in FLAG_ATTR_NAMES:
     setattr(Token, _name, _lex_property(_name, False))
 del _name

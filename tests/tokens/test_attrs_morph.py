@@ -53,3 +53,25 @@ def test_morph_analysis_api():
     doc = Doc(vocab, ["x"], morphs=["Case=Nom"])
     doc[0].morph = morph
     assert doc[0].morph == morph and doc[0].has_morph()
+
+
+def test_token_norm_override_survives_docbin_and_to_array():
+    import numpy as np
+    import pytest
+
+    from heron.errors import HeronValueError
+    from heron.tokens import Doc, DocBin, Vocab
+
+    vocab = Vocab()
+    doc = Doc(vocab, words=["They", "wo", "n't", "go"])
+    assert doc[2].norm_ == "n't"
+    doc[2].norm_ = "not"
+    assert doc[2].norm_ == "not" and doc[2].norm == vocab.strings["not"]
+    assert doc[0].norm_ == "they"  # untouched tokens keep the lexical norm
+    norms = doc.to_array(["NORM"]).ravel().tolist()
+    assert norms == [vocab.strings.add(n) for n in ["they", "wo", "not", "go"]]
+    back = next(DocBin(docs=[doc]).get_docs(Vocab()))
+    assert [t.norm_ for t in back] == ["they", "wo", "not", "go"]
+    with pytest.raises(HeronValueError, match="E039"):
+        doc[1].norm_ = ""
+    assert np.all(doc.to_array(["NORM"]) != 0)
