@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "init_config",
     "debug_config",
     "convert",
+    "train", "evaluate",
 )
 
 for _name in COMMAND_MODULES:

@@ -1,0 +1,298 @@
+"""Evaluation metrics with spaCy's key names, so users' tooling carries over.
+
+    scores = heron.scorer.evaluate(nlp, dev_examples)
+    scores["tag_acc"], scores["ents_f"], scores["ents_per_type"]["PER"]["p"], scores["speed"]
+
+Every score is a fraction in [0, 1] (None when there was nothing to score); `speed`
+is words per second. Gold and predicted tokens are compared through the Example's
+alignment, so a pipeline whose tokenizer disagrees with the gold tokens is scored
+fairly: a predicted token counts towards `tag_acc` only if it aligns to exactly one
+gold token, and a predicted span only if its characters match a gold span's exactly.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
+
+import numpy as np
+
+from .registry import registry
+
+MISSING_VALUES = frozenset([None, 0, ""])
+
+
+class PRFScore:
+    """Counts of true/false positives and false negatives, with P/R/F over them."""
+
+    def __init__(self, *, tp: int = 0, fp: int = 0, fn: int = 0):
+        self.tp, self.fp, self.fn = tp, fp, fn
+
+    def __len__(self) -> int:
+        return self.tp + self.fp + self.fn
+
+    def __iadd__(self, other: "PRFScore") -> "PRFScore":
+        self.tp += other.tp
+        self.fp += other.fp
+        self.fn += other.fn
+        return self
+
+    def __add__(self, other: "PRFScore") -> "PRFScore":
+        return PRFScore(tp=self.tp + other.tp, fp=self.fp + other.fp, fn=self.fn + other.fn)
+
+    def score_set(self, cand: set, gold: set) -> None:
+        self.tp += len(cand & gold)
+        self.fp += len(cand - gold)
+        self.fn += len(gold - cand)
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp + 1e-100)
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn + 1e-100)
+
+    @property
+    def fscore(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * (p * r) / (p + r + 1e-100)
+
+    def to_dict(self) -> Dict[str, float]:
+        return {"p": self.precision, "r": self.recall, "f": self.fscore}
+
+    def __repr__(self) -> str:
+        return f"PRFScore(tp={self.tp}, fp={self.fp}, fn={self.fn})"
+
+
+def _not_space(words: Sequence[str]) -> np.ndarray:
+    return np.fromiter((not w.isspace() for w in words), dtype=bool, count=len(words))
+
+
+def score_tokenization(examples: Iterable[Any], **cfg: Any) -> Dict[str, Optional[float]]:
+    """token_acc (share of predicted tokens aligned to exactly one gold token, spaCy's
+    definition) and token_p/r/f (exact token boundaries), whitespace tokens ignored."""
+    acc, prf = PRFScore(), PRFScore()
+    for eg in examples:
+        align = eg.alignment
+        x_keep = _not_space(eg.predicted._words)
+        y_keep = _not_space(eg.reference._words)
+        one = align.x2y.lengths[x_keep] == 1
+        acc.tp += int(one.sum())
+        acc.fp += int((~one).sum())
+        pred = set(map(tuple, align.x_offsets[x_keep].tolist()))
+        gold = set(map(tuple, align.y_offsets[y_keep].tolist()))
+        prf.score_set(pred, gold)
+    if len(acc) == 0:
+        return {"token_acc": None, "token_p": None, "token_r": None, "token_f": None}
+    return {"token_acc": acc.precision, "token_p": prf.precision, "token_r": prf.recall,
+            "token_f": prf.fscore}
+
+
+def score_token_attr(examples: Iterable[Any], attr: str, *, getter: Optional[Callable] = None,
+                     missing_values: Iterable[Any] = MISSING_VALUES, **cfg: Any) -> Dict[str, Optional[float]]:
+    """`{attr}_acc`: accuracy of a token attribute ("tag", "pos", "lemma", "dep", ...).
+
+    Gold tokens whose value is in `missing_values` are skipped; a predicted token is
+    scored only when it aligns to exactly one gold token (a token split or merged by
+    the tokenizer counts as wrong for that gold token). getter(token, attr) reads
+    values token by token; None (default) reads the annotation column, vectorised.
+    """
+    score = PRFScore()
+    for eg in examples:
+        gold, pred = _attr_values(eg, attr, getter, missing_values)
+        x2y = eg.alignment.x2y
+        ok = (x2y.lengths == 1) & _not_space(eg.predicted._words)
+        gold_i = x2y.data[x2y.starts[:-1][ok]]
+        pred_v = pred[ok]
+        known = gold != 0
+        keep = known[gold_i]
+        pairs = np.unique(np.stack([gold_i[keep], pred_v[keep]], axis=1), axis=0) if keep.any() else np.zeros((0, 2))
+        tp = int((gold[pairs[:, 0].astype(np.int64)] == pairs[:, 1]).sum()) if len(pairs) else 0
+        score.tp += tp
+        score.fp += len(pairs) - tp
+        score.fn += int(known.sum()) - tp
+    key = f"{attr}_acc"
+    return {key: None} if len(score) == 0 else {key: score.fscore}
+
+
+def _attr_values(eg: Any, attr: str, getter: Optional[Callable], missing: Iterable[Any]):
+    """(gold ids per reference token, 0 = missing; predicted ids per predicted token)."""
+    if getter is None:
+        from .tokens._serialize import column_values
+        from .tokens.attrs import intify_attr
+
+        attr_id = intify_attr(attr.upper().rstrip("_"))
+        return column_values(eg.reference, attr_id), column_values(eg.predicted, attr_id)
+    missing = set(missing)
+    ids: Dict[Any, int] = {}
+
+    def encode(doc, is_gold: bool) -> np.ndarray:
+        out = np.zeros(len(doc), dtype=np.uint64)
+        for token in doc:
+            value = getter(token, attr)
+            if not (is_gold and value in missing):
+                out[token.i] = ids.setdefault(value, len(ids) + 1)
+        return out
+
+    return encode(eg.reference, True), encode(eg.predicted, False)
+
+
+def score_spans(examples: Iterable[Any], attr: str, *, getter: Optional[Callable] = None,
+                has_annotation: Optional[Callable] = None, labeled: bool = True,
+                allow_overlap: bool = False, **cfg: Any) -> Dict[str, Any]:
+    """`{attr}_p/_r/_f` (and `{attr}_per_type` if labeled) for spans such as "ents" or "sents".
+
+    getter(doc, attr) -> spans (default getattr(doc, attr)); has_annotation(doc) ->
+    bool: gold Docs without the annotation are skipped, and a predicted Doc without
+    it predicts nothing. A predicted span counts as correct when its characters match
+    a gold span's exactly (and the label, if labeled).
+    """
+    getter = getter or getattr
+    score = PRFScore()
+    per_type: Dict[str, PRFScore] = {}
+    for eg in examples:
+        if has_annotation is not None and not has_annotation(eg.reference):
+            continue
+        gold_spans = list(getter(eg.reference, attr))
+        pred_annotated = has_annotation is None or has_annotation(eg.predicted)
+        x_spans = list(getter(eg.predicted, attr)) if pred_annotated else []
+        pred_spans = eg.get_aligned_spans_x2y(x_spans, allow_overlap)
+        key = (lambda s: (s.label_, s.start, s.end)) if labeled else (lambda s: (s.start, s.end))
+        gold, pred = set(map(key, gold_spans)), set(map(key, pred_spans))
+        # Predicted spans that could not be aligned are still wrong predictions.
+        score.fp += len(x_spans) - len(pred_spans)
+        score.score_set(pred, gold)
+        if labeled:
+            for span in x_spans:
+                per_type.setdefault(span.label_, PRFScore())
+            for label in {s.label_ for s in gold_spans} | {s.label_ for s in x_spans}:
+                prf = per_type.setdefault(label, PRFScore())
+                prf.score_set({k for k in pred if k[0] == label}, {k for k in gold if k[0] == label})
+                prf.fp += sum(1 for s in x_spans if s.label_ == label) - sum(1 for s in pred_spans if s.label_ == label)
+    result: Dict[str, Any] = {f"{attr}_p": None, f"{attr}_r": None, f"{attr}_f": None}
+    if labeled:
+        result[f"{attr}_per_type"] = None
+    if len(score) > 0:
+        result.update({f"{attr}_p": score.precision, f"{attr}_r": score.recall, f"{attr}_f": score.fscore})
+        if labeled:
+            result[f"{attr}_per_type"] = {k: v.to_dict() for k, v in sorted(per_type.items())}
+    return result
+
+
+def score_sents(examples: Iterable[Any], **cfg: Any) -> Dict[str, Any]:
+    """sents_p/r/f: sentence spans whose boundaries match the gold sentences exactly."""
+
+    def sents(doc, attr):
+        return list(doc.sents)
+
+    return score_spans(examples, "sents", getter=sents, labeled=False,
+                       has_annotation=lambda doc: doc.has_annotation("SENT_START"))
+
+
+def get_ner_prf(examples: Iterable[Any], **cfg: Any) -> Dict[str, Any]:
+    """ents_p/r/f and ents_per_type {label: {p, r, f}}, micro-averaged, like spaCy.
+
+    A predicted entity over gold tokens whose NER annotation is missing is neither
+    right nor wrong (ignored), so partially annotated gold data scores fairly. A
+    predicted entity is correct only if its characters and label match a gold one.
+    """
+    per_type: Dict[str, PRFScore] = {}
+    for eg in examples:
+        y = eg.reference
+        if not y.has_annotation("ENT_IOB"):
+            continue
+        gold = {(e.label_, e.start, e.end) for e in y.ents}
+        iob = np.array([t.ent_iob for t in y], dtype=np.int64)
+        for ent in eg.predicted.ents:
+            prf = per_type.setdefault(ent.label_, PRFScore())
+            idx = eg.alignment.x2y[ent.start:ent.end]
+            if not len(idx) or (iob[int(idx[0]):int(idx[-1]) + 1] == 0).any():
+                continue
+            mapped = eg.get_aligned_spans_x2y([ent], allow_overlap=True)
+            key = (ent.label_, mapped[0].start, mapped[0].end) if mapped else None
+            if key in gold:
+                prf.tp += 1
+                gold.discard(key)
+            else:
+                prf.fp += 1
+        for label, _, _ in gold:
+            per_type.setdefault(label, PRFScore()).fn += 1
+    totals = PRFScore()
+    for prf in per_type.values():
+        totals += prf
+    if len(totals) == 0:
+        return {"ents_p": None, "ents_r": None, "ents_f": None, "ents_per_type": None}
+    return {"ents_p": totals.precision, "ents_r": totals.recall, "ents_f": totals.fscore,
+            "ents_per_type": {k: v.to_dict() for k, v in sorted(per_type.items())}}
+
+
+class Scorer:
+    """Scores a list of Examples: tokenization, then every component's `score(examples)`.
+
+    nlp (Language | None): whose components to ask; None scores tokenization only.
+    """
+
+    def __init__(self, nlp: Any = None, **cfg: Any):
+        self.nlp = nlp
+        self.cfg = cfg
+
+    def score(self, examples: Iterable[Any]) -> Dict[str, Any]:
+        examples = list(examples)
+        scores: Dict[str, Any] = dict(score_tokenization(examples))
+        if self.nlp is not None:
+            for _, component in self.nlp.pipeline:
+                if callable(getattr(component, "score", None)):
+                    scores.update(component.score(examples))
+        return scores
+
+    score_tokenization = staticmethod(score_tokenization)
+    score_token_attr = staticmethod(score_token_attr)
+    score_spans = staticmethod(score_spans)
+
+
+def evaluate(nlp: Any, examples: Iterable[Any], batch_size: int = 256) -> Dict[str, Any]:
+    """Run `nlp` on unannotated copies of each example's predicted tokens and score them.
+
+    The predicted Docs are rebuilt from their words and spaces only, so no annotation
+    (gold or from an earlier run) can leak into the scores; the caller's Examples
+    are not modified. `speed` is words per second of tokenizing (as spaCy times it)
+    plus running the pipeline. batch_size: Docs per `nlp.pipe` batch.
+    """
+    from .training.example import Example
+    from .tokens import Doc
+
+    examples = list(examples)
+    start = time.perf_counter()
+    for eg in examples:  # timed like spaCy: the tokenizer is part of the pipeline's cost
+        nlp.make_doc(eg.predicted.text)
+    fresh = [Doc._from_words_fast(eg.predicted.vocab, eg.predicted.words, eg.predicted.spaces)
+             for eg in examples]
+    docs = list(nlp.pipe(fresh, batch_size=batch_size))
+    seconds = time.perf_counter() - start
+    scored = [Example(doc, eg.reference, alignment=eg._alignment) for doc, eg in zip(docs, examples)]
+    scores = Scorer(nlp).score(scored)
+    n_words = sum(len(doc) for doc in docs)
+    scores["speed"] = n_words / max(seconds, 1e-9)
+    return scores
+
+
+@registry.scorers("heron.tagger_scorer.v1")
+def make_tagger_scorer() -> Callable[..., Dict[str, Any]]:
+    """tag_acc over the examples (the tagger's default scorer)."""
+    return lambda examples, **kw: score_token_attr(examples, "tag", **kw)
+
+
+@registry.scorers("heron.ner_scorer.v1")
+def make_ner_scorer() -> Callable[..., Dict[str, Any]]:
+    """ents_p/r/f and ents_per_type (the ner's default scorer)."""
+    return get_ner_prf
+
+
+@registry.scorers("heron.senter_scorer.v1")
+def make_senter_scorer() -> Callable[..., Dict[str, Any]]:
+    """sents_p/r/f (the senter's and sentencizer's default scorer)."""
+    return score_sents
+
+
+__all__ = ["PRFScore", "Scorer", "MISSING_VALUES", "score_tokenization", "score_token_attr",
+           "score_spans", "score_sents", "get_ner_prf", "evaluate"]

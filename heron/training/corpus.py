@@ -1,0 +1,135 @@
+"""Corpus readers (registry.readers): DocBin files -> Examples for training and evaluation.
+
+    [corpora.train]
+    @readers = "heron.Corpus.v1"
+    path = ${paths.train}
+    max_length = 0
+
+A reader resolves to a callable `corpus(nlp) -> Iterator[Example]`, called once per
+pass over the data; files are read one at a time, so memory holds one file's Docs,
+not the corpus. The gold Doc becomes the Example's reference; the predicted Doc is
+`nlp.make_doc(reference.text)` (heron's own tokens, so training sees what inference
+sees), or a copy of the gold tokens with `gold_preproc = true`.
+"""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Iterable, Iterator, List, Optional, Union
+
+from ..errors import Errors, HeronValueError, Warnings, warn
+from ..registry import registry
+from ..tokens import Doc, DocBin
+from .example import Example
+
+FILE_SUFFIX = ".heron"
+
+
+def walk_corpus(path: Union[str, Path], suffix: str = FILE_SUFFIX) -> List[Path]:
+    """`path` itself if it is a file, else every `*{suffix}` file below it, sorted.
+
+    Raises E506 if the path is missing and E507 if a folder holds no such files.
+    """
+    path = Path(path)
+    if path.is_file():
+        return [path]
+    if not path.exists():
+        raise HeronValueError(Errors.E506.format(path=path, cwd=Path.cwd()))
+    files = sorted(p for p in path.rglob(f"*{suffix}") if p.is_file() and not p.name.startswith("."))
+    if not files:
+        raise HeronValueError(Errors.E507.format(path=path, suffix=suffix))
+    return files
+
+
+class Corpus:
+    """Examples from DocBin files (see `create_docbin_reader` for the settings)."""
+
+    def __init__(self, path: Union[str, Path], *, gold_preproc: bool = False, max_length: int = 0,
+                 limit: int = 0, shuffle: bool = False):
+        if path is None:
+            raise HeronValueError(Errors.E508)
+        self.path = Path(path)
+        self.files = walk_corpus(self.path)  # fail at config time, not hours later
+        self.gold_preproc = gold_preproc
+        self.max_length = max_length
+        self.limit = limit
+        self.shuffle = shuffle
+        self.n_skipped = 0
+        self._warned = False
+
+    def __call__(self, nlp) -> Iterator[Example]:
+        self.n_skipped = 0
+        docs = self.read_docs(nlp.vocab)
+        if self.shuffle:
+            docs = list(docs)
+            random.shuffle(docs)
+        if self.gold_preproc:
+            yield from self._gold_preproc_examples(docs)
+        else:
+            yield from self._examples(nlp, docs)
+        if self.n_skipped and not self._warned:
+            self._warned = True
+            warn(Warnings.W501.format(n=self.n_skipped, path=self.path, max_length=self.max_length))
+
+    def read_docs(self, vocab) -> Iterator[Doc]:
+        """The gold Docs, file by file, up to `limit` (0 = all)."""
+        n = 0
+        for file in self.files:
+            for doc in DocBin().from_disk(file).get_docs(vocab):
+                if self.limit and n >= self.limit:
+                    return
+                n += 1
+                yield doc
+
+    def _pieces(self, reference: Doc) -> Iterable[Doc]:
+        """The Doc, or its sentences if it is longer than max_length (others skipped)."""
+        if not len(reference):
+            return []
+        if not self.max_length or len(reference) <= self.max_length:
+            return [reference]
+        if not reference.has_annotation("SENT_START"):
+            self.n_skipped += 1
+            return []
+        out = []
+        for sent in reference.sents:
+            if len(sent) <= self.max_length:
+                out.append(sent.as_doc())
+            else:
+                self.n_skipped += 1
+        return out
+
+    def _examples(self, nlp, docs: Iterable[Doc]) -> Iterator[Example]:
+        for reference in docs:
+            for piece in self._pieces(reference):
+                yield Example(nlp.make_doc(piece.text), piece)
+
+    def _gold_preproc_examples(self, docs: Iterable[Doc]) -> Iterator[Example]:
+        for reference in docs:
+            sents = [s.as_doc() for s in reference.sents] if reference.has_annotation("SENT_START") else [reference]
+            for sent in sents:
+                for piece in self._pieces(sent):
+                    predicted = Doc._from_words_fast(piece.vocab, piece.words, piece.spaces)
+                    yield Example(predicted, piece)
+
+    def __repr__(self) -> str:
+        return f"<heron Corpus {self.path} ({len(self.files)} file(s))>"
+
+
+@registry.readers("heron.Corpus.v1")
+def create_docbin_reader(*, path: Optional[str], gold_preproc: bool = False, max_length: int = 0,
+                         limit: int = 0, shuffle: bool = False) -> Corpus:
+    """Read Examples from a DocBin file (`.heron`, written by `heron convert`) or a folder.
+
+    gold_preproc: predict on the gold tokens (split into gold sentences) instead of
+        heron's tokenizer; scores then ignore tokenization errors (not what users
+        will see), so keep False unless comparing with gold-tokenized results.
+    max_length: Docs with more tokens are split into their sentences, and sentences
+        still longer are skipped (a warning says how many); 0 = no limit. 100-500
+        keeps memory per batch in check on long documents.
+    limit: read at most this many Docs (0 = all); handy for quick experiments.
+    shuffle: shuffle the Docs on every pass (the training loop shuffles anyway).
+    """
+    return Corpus(path, gold_preproc=gold_preproc, max_length=max_length, limit=limit, shuffle=shuffle)
+
+
+__all__ = ["Corpus", "create_docbin_reader", "walk_corpus", "FILE_SUFFIX"]

@@ -1,0 +1,143 @@
+"""Turn a training config into an initialized pipeline: seeds, device, corpora, labels.
+
+    nlp = init_nlp(config)           # Language.from_config + nlp.initialize(train examples)
+
+`resolve_training(config)` gives the resolved [training] section and the corpora it
+names, so `heron train` and `train()` share one way of reading a config.
+"""
+from __future__ import annotations
+
+import random
+from typing import Any, Callable, Dict, Iterable, Optional, Tuple
+
+import numpy as np
+import torch
+from confection import Config
+
+from ..config import fill_config
+from ..errors import ConfigError, Errors, HeronValueError
+from ..registry import registry
+
+
+def fix_random_seed(seed: Optional[int]) -> None:
+    """Seed Python's, numpy's and torch's generators (None leaves them alone)."""
+    if seed is None:
+        return
+    random.seed(seed)
+    np.random.seed(seed % (2 ** 32))
+    torch.manual_seed(seed)
+
+
+def select_device(use_gpu: int) -> torch.device:
+    """CPU for -1, else CUDA device `use_gpu` (E511 if CUDA is not available)."""
+    if use_gpu is None or use_gpu < 0:
+        return torch.device("cpu")
+    if not torch.cuda.is_available():
+        raise HeronValueError(Errors.E511.format(gpu_id=use_gpu, reason="CUDA is not available to torch"))
+    if use_gpu >= torch.cuda.device_count():
+        raise HeronValueError(Errors.E511.format(
+            gpu_id=use_gpu, reason=f"only {torch.cuda.device_count()} GPU(s) are visible"))
+    torch.cuda.set_device(use_gpu)
+    return torch.device(f"cuda:{use_gpu}")
+
+
+def move_to_device(nlp: Any, device: torch.device) -> None:
+    """Move every component's torch model to `device`."""
+    for _, proc in nlp.components:
+        model = getattr(proc, "model", None)
+        if isinstance(model, torch.nn.Module):
+            model.to(device)
+
+
+def interpolated(config: Any) -> Config:
+    """The filled, validated config with ${variables} replaced."""
+    filled = fill_config(config if isinstance(config, Config) else Config(config))
+    return Config(filled).interpolate() if not filled.is_interpolated else filled
+
+
+def resolve_training(config: Any) -> Tuple[Dict[str, Any], Callable, Callable]:
+    """(resolved [training], train corpus, dev corpus) of a config."""
+    config = interpolated(config)
+    T = _resolve_section(config, "training")
+    corpora = _resolve_section(config, "corpora")
+    return T, resolve_dot_name(corpora, T["train_corpus"], "training.train_corpus"), \
+        resolve_dot_name(corpora, T["dev_corpus"], "training.dev_corpus")
+
+
+def _resolve_section(config: Config, name: str) -> Dict[str, Any]:
+    from ..config import format_config_error
+    from ..errors import HeronError
+
+    try:
+        return registry.resolve({name: config.get(name) or {}}, validate=True)[name]
+    except HeronError:
+        raise
+    except Exception as e:  # confection/catalogue errors: one coded message
+        raise ConfigError(format_config_error(e)) from None
+
+
+def resolve_dot_name(corpora: Dict[str, Any], dotted: str, key: str) -> Any:
+    """`corpora.train` -> the resolved reader; E513 naming the setting if missing."""
+    section, _, name = str(dotted).partition(".")
+    if section != "corpora" or name not in corpora:
+        raise ConfigError(Errors.E513.format(key=key, value=dotted, available=", ".join(
+            f"corpora.{k}" for k in corpora) or "(none)"))
+    return corpora[name]
+
+
+def check_component_names(nlp: Any, names: Iterable[str], key: str) -> None:
+    for name in names:
+        if name not in nlp.component_names:
+            raise ConfigError(Errors.E509.format(key=key, name=name, names=nlp.component_names))
+
+
+def init_nlp(config: Any, *, use_gpu: int = -1) -> Any:
+    """Build the pipeline from `config` and initialize it on the training corpus.
+
+    Seeds generators from [training] seed first (so weights are reproducible), then
+    runs [initialize] before_init, each component's `initialize` with the training
+    Examples (labels are collected here) except frozen components, then after_init.
+    """
+    from ..language import Language
+
+    raw = fill_config(config if isinstance(config, Config) else Config(config))
+    config = interpolated(raw)
+    T, train_corpus, _ = resolve_training(config)
+    fix_random_seed(T.get("seed"))
+    device = select_device(use_gpu)
+    # Built from the uninterpolated config, so the saved config.cfg keeps ${paths.*}.
+    nlp = Language.from_config(raw)
+    check_component_names(nlp, T["frozen_components"], "training.frozen_components")
+    check_component_names(nlp, T["annotating_components"], "training.annotating_components")
+    init = _resolve_section(config, "initialize")
+    for key in ("vectors", "init_tok2vec"):
+        if init.get(key):
+            raise ConfigError(Errors.E510.format(key=f"initialize.{key}", value=init[key]))
+    if init.get("before_init"):
+        init["before_init"](nlp)
+    initialize_components(nlp, lambda: train_corpus(nlp), frozen=T["frozen_components"])
+    if init.get("after_init"):
+        init["after_init"](nlp)
+    move_to_device(nlp, device)
+    return nlp
+
+
+def initialize_components(nlp: Any, get_examples: Callable, *, frozen: Iterable[str] = ()) -> None:
+    """`nlp.initialize(get_examples)`, skipping frozen components (their trained state,
+    usually sourced from another pipeline, must not be reset)."""
+    frozen = set(frozen)
+    if not frozen:
+        nlp.initialize(get_examples)
+        return
+    from ..pipeline._build import initialize_settings
+    from ..pipeline.listener import bind_listeners
+
+    bind_listeners(nlp, strict=True)
+    settings = initialize_settings(nlp)
+    for name, proc in nlp.components:
+        if name not in frozen and hasattr(proc, "initialize"):
+            proc.initialize(get_examples, nlp=nlp, **settings.get(name, {}))
+
+
+__all__ = ["init_nlp", "resolve_training", "fix_random_seed", "select_device", "move_to_device",
+           "initialize_components", "interpolated"]

@@ -1,0 +1,292 @@
+"""The training loop: a small generator around one step, and `train()` that consumes it.
+
+    for batch, info, is_best in train_while_improving(nlp, optimizer, batches, evaluate, ...):
+        ...   # info: step, epoch, losses, score, other_scores, words, checkpoints
+
+One step = `nlp.update` per sub-batch (trunk once, heads' losses summed, ONE backward;
+gradients accumulate over `accumulate_gradient` sub-batches), then ONE optimizer
+step. Every `eval_frequency` steps the dev set is scored with the averaged weights
+(if the optimizer keeps averages). `train()` adds what a user of `heron train`
+sees: a progress bar, a score table, OUTPUT/train_log.jsonl, OUTPUT/model-last
+after every evaluation and OUTPUT/model-best whenever the weighted score improves,
+all written atomically; Ctrl-C saves model-last before stopping.
+"""
+from __future__ import annotations
+
+import random
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import IO, Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+
+from ..errors import Errors, HeronValueError
+from ..util import atomic_output_dir
+from .batchers import batch_by_words
+from .initialize import init_nlp, move_to_device, resolve_training, select_device
+from .loggers import JsonlLog, console_logger
+from .optim import Adam, as_schedule
+
+DIR_MODEL_BEST = "model-best"
+DIR_MODEL_LAST = "model-last"
+LOG_FILE = "train_log.jsonl"
+
+
+class TrainingInterrupted(Exception):
+    """Raised by `train()` after Ctrl-C, once model-last is saved; `.path` is where."""
+
+    def __init__(self, message: str, path: Optional[Path]):
+        super().__init__(message)
+        self.path = path
+
+
+def train_while_improving(nlp: Any, optimizer: Any, train_data: Iterable[Tuple[int, List[Any]]],
+                          evaluate: Callable[[], Tuple[float, Dict[str, Any]]], *,
+                          dropout: Union[float, Callable[[int], float]], eval_frequency: int,
+                          accumulate_gradient: int, patience: int, max_steps: int,
+                          exclude: Sequence[str], annotating_components: Sequence[str],
+                          before_update: Optional[Callable[[Any, Dict[str, Any]], None]] = None
+                          ) -> Iterator[Tuple[List[Any], Dict[str, Any], Optional[bool]]]:
+    """Train until `patience` steps without improvement, `max_steps`, or the data ends.
+
+    train_data: (epoch, batch of Examples) pairs. evaluate: () -> (weighted score,
+    all scores). Yields (batch, info, is_best_checkpoint) after every step;
+    is_best_checkpoint is None on steps without evaluation. Losses in `info`
+    accumulate between evaluations. patience/max_steps: 0 = no limit.
+    """
+    dropouts = as_schedule(dropout)
+    results: List[Tuple[float, int]] = []
+    losses: Dict[str, float] = {}
+    words_seen = 0
+    start = time.perf_counter()
+    for step, (epoch, batch) in enumerate(train_data):
+        if before_update is not None:
+            before_update(nlp, {"step": step, "epoch": epoch})
+        drop = dropouts(step)
+        for sub in subdivide_batch(batch, accumulate_gradient):
+            nlp.update(sub, drop=drop, sgd=False, losses=losses, exclude=exclude,
+                       annotates=annotating_components, step=step)
+        optimizer.step()
+        optimizer.zero_grad()
+        words_seen += sum(len(eg) for eg in batch)
+        score: Optional[float] = None
+        other_scores: Optional[Dict[str, Any]] = None
+        is_best: Optional[bool] = None
+        if step % max(1, eval_frequency) == 0:
+            with optimizer.use_params():
+                score, other_scores = evaluate()
+            optimizer.last_score = score
+            results.append((score, step))
+            is_best = score == max(results)[0]
+        info = {"epoch": epoch, "step": step, "score": score, "other_scores": other_scores,
+                "losses": dict(losses), "checkpoints": list(results), "words": words_seen,
+                "seconds": int(time.perf_counter() - start), "learn_rate": optimizer.learn_rate}
+        yield batch, info, is_best
+        if is_best is not None:
+            losses = {}
+        # The earliest step with the best score counts, so ties don't extend patience.
+        best_step = -max((s, -st) for s, st in results)[1] if results else 0
+        if patience and step - best_step >= patience:
+            break
+        if max_steps and step >= max_steps:
+            break
+
+
+def subdivide_batch(batch: List[Any], accumulate_gradient: int) -> Iterator[List[Any]]:
+    """Split a batch into `accumulate_gradient` near-equal sub-batches (sorted by length,
+    so each sub-batch pads little); fewer if the batch has fewer items."""
+    if accumulate_gradient <= 1 or len(batch) <= 1:
+        yield batch
+        return
+    batch = sorted(batch, key=len)
+    n, k = len(batch), min(accumulate_gradient, len(batch))
+    start = 0
+    for i in range(k):
+        size = n // k + (1 if i < n % k else 0)
+        yield batch[start:start + size]
+        start += size
+
+
+def create_train_batches(nlp: Any, corpus: Callable, batcher: Callable, max_epochs: int
+                         ) -> Iterator[Tuple[int, List[Any]]]:
+    """(epoch, batch) pairs; Examples are shuffled every epoch (seeded by [training] seed).
+
+    max_epochs: 0 = unlimited, N = stop after N epochs, -1 = stream the corpus
+    without loading it into memory (and without shuffling).
+    """
+    examples: List[Any] = []
+    if max_epochs >= 0:
+        examples = list(corpus(nlp))
+        if not examples:
+            raise HeronValueError(Errors.E512.format(corpus=corpus))
+    epoch = 0
+    while max_epochs < 1 or epoch != max_epochs:
+        if max_epochs >= 0:
+            random.shuffle(examples)
+            data: Iterable[Any] = examples
+        else:
+            data = corpus(nlp)
+        for batch in batcher(data):
+            yield epoch, batch
+        epoch += 1
+
+
+def default_score_weights(nlp: Any, overrides: Optional[Dict[str, Optional[float]]] = None
+                          ) -> Dict[str, Optional[float]]:
+    """Components' default weights merged with `overrides`, normalised to sum to 1.
+
+    None marks a score that is shown but not weighted (spaCy's convention).
+    """
+    weights: Dict[str, Optional[float]] = {}
+    for name in nlp.pipe_names:
+        weights.update(nlp.get_pipe_meta(name).default_score_weights or {})
+    for key, value in (overrides or {}).items():
+        if value is not None and not isinstance(value, (int, float)):
+            raise HeronValueError(Errors.E514.format(key=key, value=value))
+        weights[key] = value
+    total = sum(v for v in weights.values() if v)
+    return {k: (round(v / total, 2) if v and total > 0 else v) for k, v in weights.items()}
+
+
+def create_evaluation_callback(nlp: Any, dev_corpus: Callable, weights: Dict[str, Optional[float]],
+                               batch_size: int = 256) -> Callable[[], Tuple[float, Dict[str, Any]]]:
+    """() -> (weighted score, all scores) on the dev set (read once, scored each time)."""
+    cache: List[Any] = []
+
+    def evaluate() -> Tuple[float, Dict[str, Any]]:
+        if not cache:
+            cache.extend(dev_corpus(nlp))
+        scores = nlp.evaluate(cache, batch_size=batch_size)
+        weighted = sum((scores.get(k) or 0.0) * w for k, w in weights.items() if w)
+        return float(weighted), scores
+
+    return evaluate
+
+
+def update_meta(nlp: Any, weights: Dict[str, Optional[float]], info: Dict[str, Any]) -> None:
+    """Record the latest dev scores and losses in nlp.meta["performance"]."""
+    scores = info.get("other_scores") or {}
+    performance = {k: scores.get(k) for k in weights if weights[k] is not None}
+    performance.update({f"{name}_loss": loss for name, loss in (info.get("losses") or {}).items()})
+    nlp.meta["performance"] = performance
+
+
+def save_checkpoint(nlp: Any, optimizer: Any, output_path: Path, *, is_best: bool,
+                    before_to_disk: Optional[Callable] = None) -> None:
+    """Write model-last (with averaged weights, if any); copy it to model-best if best.
+
+    Both writes are atomic, so an interrupted save never leaves a broken folder.
+    """
+    last = output_path / DIR_MODEL_LAST
+    with optimizer.use_params():
+        target = before_to_disk(nlp) if before_to_disk is not None else nlp
+        target.to_disk(last)
+    if is_best:
+        with atomic_output_dir(output_path / DIR_MODEL_BEST) as tmp:
+            shutil.copytree(last, tmp, dirs_exist_ok=True)
+
+
+def train(config: Any, output_path: Optional[Union[str, Path]] = None, *, use_gpu: int = -1,
+          stdout: IO = sys.stdout, stderr: IO = sys.stderr) -> Tuple[Any, Optional[Path]]:
+    """Train the pipeline a config describes; returns (nlp, path of model-best or None).
+
+    Builds and initializes the pipeline (`init_nlp`), then runs `train_nlp`.
+    output_path: folder for model-best/, model-last/ and train_log.jsonl (None =
+    save nothing). use_gpu: CUDA device id, -1 = CPU. Raises TrainingInterrupted
+    after Ctrl-C (model-last saved first).
+    """
+    nlp = init_nlp(config, use_gpu=use_gpu)
+    return train_nlp(nlp, output_path, use_gpu=use_gpu, stdout=stdout, stderr=stderr)
+
+
+def train_nlp(nlp: Any, output_path: Optional[Union[str, Path]] = None, *, use_gpu: int = -1,
+              stdout: IO = sys.stdout, stderr: IO = sys.stderr) -> Tuple[Any, Optional[Path]]:
+    """Train an initialized pipeline with the [training] settings of its own config."""
+    from ..pipeline.update import trainable_parameters
+
+    T, train_corpus, dev_corpus = resolve_training(nlp.config)
+    move_to_device(nlp, select_device(use_gpu))
+    frozen = list(T["frozen_components"])
+    optimizer = (T["optimizer"] or Adam())(trainable_parameters(nlp, exclude=frozen))
+    batcher = T["batcher"] or batch_by_words(size=1000)
+    weights = default_score_weights(nlp, T["score_weights"])
+    loss_names = [n for n, p in nlp.pipeline if hasattr(p, "forward_train") and n not in frozen]
+    log_step, finalize = _setup_logger(T["logger"] or console_logger(), nlp, stdout, stderr,
+                                       loss_names=loss_names, score_weights=weights,
+                                       eval_frequency=T["eval_frequency"])
+    output_path = Path(output_path) if output_path is not None else None
+    jsonl = _fresh_log(output_path)
+    steps = train_while_improving(
+        nlp, optimizer, create_train_batches(nlp, train_corpus, batcher, T["max_epochs"]),
+        create_evaluation_callback(nlp, dev_corpus, weights), dropout=T["dropout"],
+        eval_frequency=T["eval_frequency"], accumulate_gradient=T["accumulate_gradient"],
+        patience=T["patience"], max_steps=T["max_steps"], exclude=frozen,
+        annotating_components=T["annotating_components"], before_update=T["before_update"])
+    stdout.write(f"ℹ Pipeline: {nlp.pipe_names}" + (f" (frozen: {frozen})" if frozen else "")
+                 + f"\nℹ Initial learn rate: {optimizer.learn_rate}\n")
+    save = (lambda best: save_checkpoint(nlp, optimizer, output_path, is_best=best,
+                                         before_to_disk=T["before_to_disk"])) if output_path else None
+    step = 0
+    try:
+        for _, info, is_best in steps:
+            step = info["step"]
+            if is_best is not None:
+                update_meta(nlp, weights, info)
+                if save is not None:
+                    save(is_best)
+                if jsonl is not None:
+                    jsonl.write(info)
+            log_step(info if is_best is not None else None)
+    except KeyboardInterrupt:
+        finalize()
+        _save_quietly(save, stderr)
+        where = f"; saved {output_path / DIR_MODEL_LAST}" if output_path else ""
+        raise TrainingInterrupted(f"Training interrupted at step {step}{where}.",
+                                  output_path / DIR_MODEL_LAST if output_path else None) from None
+    except BaseException:
+        finalize()
+        if save is not None:
+            stderr.write(f"⚠ Training failed at step {step}; saving {output_path / DIR_MODEL_LAST} first.\n")
+            _save_quietly(save, stderr)
+        raise
+    finalize()
+    if save is not None:
+        save(False)
+        stdout.write(f"✔ Saved pipeline to output directory {output_path / DIR_MODEL_LAST}\n")
+    best = output_path / DIR_MODEL_BEST if output_path and (output_path / DIR_MODEL_BEST).exists() else None
+    return nlp, best
+
+
+def _setup_logger(setup: Callable, nlp: Any, stdout: IO, stderr: IO, **extra: Any) -> Tuple[Callable, Callable]:
+    """Call a logger's setup; spaCy-style loggers take only (nlp, stdout, stderr)."""
+    import inspect
+
+    params = inspect.signature(setup).parameters
+    takes = {k: v for k, v in extra.items() if k in params}
+    if any(p.kind == p.VAR_KEYWORD for p in params.values()):
+        takes = extra
+    return setup(nlp, stdout, stderr, **takes)
+
+
+def _fresh_log(output_path: Optional[Path]) -> Optional[JsonlLog]:
+    if output_path is None:
+        return None
+    output_path.mkdir(parents=True, exist_ok=True)
+    log_path = output_path / LOG_FILE
+    if log_path.exists():
+        log_path.unlink()  # the log describes this run only
+    return JsonlLog(log_path)
+
+
+def _save_quietly(save: Optional[Callable], stderr: IO) -> None:
+    if save is None:
+        return
+    try:
+        save(False)
+    except Exception as e:  # the original error matters more; report and go on
+        stderr.write(f"⚠ Could not save model-last: {type(e).__name__}: {e}\n")
+
+
+__all__ = ["train", "train_nlp", "train_while_improving", "create_train_batches", "subdivide_batch",
+           "default_score_weights", "create_evaluation_callback", "save_checkpoint", "update_meta",
+           "TrainingInterrupted", "DIR_MODEL_BEST", "DIR_MODEL_LAST", "LOG_FILE"]

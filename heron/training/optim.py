@@ -1,0 +1,301 @@
+"""Schedules and optimizers for `[training]`.
+
+Schedules are plain callables `f(step: int) -> float` (registry.schedules), usable for
+learning rates, batch sizes, dropout and listeners' grad_factor:
+
+    [training.optimizer.learn_rate]
+    @schedules = "heron.warmup_linear.v1"
+    initial_rate = 0.001
+    warmup_steps = 250
+    total_steps = 20000
+
+Optimizers (registry.optimizers) are factories: the config resolves to
+`make(params) -> Optimizer`, called once the pipeline's parameters exist. `Optimizer`
+wraps torch.optim.Adam/AdamW with what spaCy users expect: the learning rate from a
+schedule at `step_count`, gradient clipping, decoupled L2 weight decay, and optional
+parameter averaging (an exponential moving average used for evaluation and saving,
+which typically adds accuracy for free).
+"""
+from __future__ import annotations
+
+import contextlib
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Union
+
+import torch
+
+from ..errors import Errors, HeronValueError
+from ..registry import registry
+
+FloatOrSchedule = Union[float, Callable[[int], float]]
+
+
+class Schedule:
+    """A named schedule: `schedule(step) -> float`; `repr` shows its settings."""
+
+    def __init__(self, name: str, func: Callable[[int], float], **settings: Any):
+        self.name = name
+        self.func = func
+        self.settings = settings
+
+    def __call__(self, step: int) -> float:
+        return float(self.func(int(step)))
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.settings.items())
+        return f"{self.name}({args})"
+
+
+def as_schedule(value: FloatOrSchedule) -> Callable[[int], float]:
+    """A float becomes a constant schedule; a callable is returned as is."""
+    if callable(value):
+        return value
+    rate = float(value)
+    return Schedule("constant", lambda step: rate, rate=rate)
+
+
+@registry.schedules("heron.constant.v1")
+def constant(*, rate: float) -> Schedule:
+    """The same value at every step."""
+    return Schedule("constant", lambda step: rate, rate=rate)
+
+
+@registry.schedules("heron.compounding.v1")
+def compounding(*, start: float, stop: float, compound: float, t: float = 0.0) -> Schedule:
+    """start * compound**step, capped at stop (never passes it in either direction).
+
+    Batch sizes usually grow like this, e.g. start=100, stop=1000, compound=1.001
+    reaches 1000 words per batch after ~2300 steps.
+    """
+    clip = min if start < stop else max
+
+    def func(step: int) -> float:
+        try:
+            return clip(start * compound ** (step + t), stop)
+        except OverflowError:  # far past the cap
+            return stop
+
+    return Schedule("compounding", func, start=start, stop=stop, compound=compound, t=t)
+
+
+@registry.schedules("heron.decaying.v1")
+def decaying(*, base_rate: float, decay: float, t: float = 0.0) -> Schedule:
+    """base_rate / (1 + decay * step): inverse-time decay."""
+    return Schedule("decaying", lambda step: base_rate / (1.0 + decay * (step + t)),
+                    base_rate=base_rate, decay=decay, t=t)
+
+
+@registry.schedules("heron.warmup_linear.v1")
+def warmup_linear(*, initial_rate: float, warmup_steps: int, total_steps: int) -> Schedule:
+    """Linear warm-up from 0 to initial_rate over warmup_steps, then linear decay to 0
+    at total_steps. Warm-up avoids large early updates that derail Adam (and
+    transformers); total_steps is usually [training] max_steps."""
+
+    def func(step: int) -> float:
+        if step < warmup_steps:
+            return initial_rate * step / max(1, warmup_steps)
+        return initial_rate * max(0.0, (total_steps - step) / max(1.0, total_steps - warmup_steps))
+
+    return Schedule("warmup_linear", func, initial_rate=initial_rate, warmup_steps=warmup_steps,
+                    total_steps=total_steps)
+
+
+@registry.schedules("heron.slanted_triangular.v1")
+def slanted_triangular(*, max_rate: float, num_steps: int, cut_frac: float = 0.1, ratio: int = 32,
+                       t: float = 0.0) -> Schedule:
+    """ULMFiT's schedule: a short linear rise (cut_frac of num_steps) to max_rate, then a
+    long linear fall to max_rate / ratio."""
+    cut = max(1, int(num_steps * cut_frac))
+
+    def func(step: int) -> float:
+        s = step + t + 1
+        p = s / cut if s < cut else max(0.0, 1 - (s - cut) / (cut * (1 / cut_frac - 1)))
+        return max_rate * (1 + p * (ratio - 1)) / ratio
+
+    return Schedule("slanted_triangular", func, max_rate=max_rate, num_steps=num_steps,
+                    cut_frac=cut_frac, ratio=ratio, t=t)
+
+
+@registry.schedules("heron.cyclic_triangular.v1")
+def cyclic_triangular(*, min_lr: float, max_lr: float, period: int) -> Schedule:
+    """Triangular cycles between min_lr and max_lr, `period` steps per half cycle."""
+
+    def func(step: int) -> float:
+        cycle = 1 + step // (2 * period)
+        x = abs(step / period - 2 * cycle + 1)
+        return min_lr + (max_lr - min_lr) * max(0.0, 1 - x)
+
+    return Schedule("cyclic_triangular", func, min_lr=min_lr, max_lr=max_lr, period=period)
+
+
+# ---- optimizers --------------------------------------------------------------------
+
+class Optimizer:
+    """A torch optimizer plus schedules, clipping and parameter averaging.
+
+    step(): clip the global gradient norm to grad_clip (0 = off), set each group's
+        learning rate from its schedule at `step_count`, update, count the step and
+        refresh the averages. zero_grad(): clear gradients (set to None).
+    learn_rate: the current rate of the first parameter group.
+    use_params(): context manager that swaps the averaged weights in (no-op without
+        averaging), e.g. to evaluate or save: `with optimizer.use_params(): nlp.to_disk(p)`.
+    """
+
+    def __init__(self, torch_optimizer: torch.optim.Optimizer, schedules: List[Callable[[int], float]],
+                 *, grad_clip: float, use_averages: bool):
+        self.torch_optimizer = torch_optimizer
+        self.schedules = schedules
+        self.grad_clip = float(grad_clip)
+        self.use_averages = bool(use_averages)
+        self.step_count = 0
+        self.last_score: Optional[float] = None
+        self.params: List[torch.nn.Parameter] = [p for g in torch_optimizer.param_groups for p in g["params"]]
+        self.averages: Optional[List[torch.Tensor]] = (
+            [p.detach().clone() for p in self.params] if self.use_averages else None)
+        self._set_rates()
+
+    @property
+    def param_groups(self) -> List[Dict[str, Any]]:
+        return self.torch_optimizer.param_groups
+
+    @property
+    def learn_rate(self) -> float:
+        return float(self.torch_optimizer.param_groups[0]["lr"]) if self.param_groups else 0.0
+
+    def _set_rates(self) -> None:
+        for group, schedule in zip(self.torch_optimizer.param_groups, self.schedules):
+            group["lr"] = schedule(self.step_count)
+
+    def step(self) -> None:
+        with_grad = [p for p in self.params if p.grad is not None]
+        if self.grad_clip > 0 and with_grad:
+            torch.nn.utils.clip_grad_norm_(with_grad, self.grad_clip)
+        self._set_rates()
+        self.torch_optimizer.step()
+        self.step_count += 1
+        self._update_averages()
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        self.torch_optimizer.zero_grad(set_to_none=set_to_none)
+
+    @torch.no_grad()
+    def _update_averages(self) -> None:
+        if self.averages is None:
+            return
+        # thinc's warm-up: early averages follow the weights closely, later ones are smooth.
+        decay = min(0.9999, (1.0 + self.step_count) / (10.0 + self.step_count))
+        current = [p.detach() for p in self.params]
+        torch._foreach_lerp_(self.averages, current, 1.0 - decay)
+
+    @contextlib.contextmanager
+    def use_params(self, averages: Optional[List[torch.Tensor]] = None) -> Iterator[None]:
+        """Temporarily load `averages` (default: this optimizer's) into the parameters."""
+        averages = self.averages if averages is None else averages
+        if averages is None:
+            yield
+            return
+        with torch.no_grad():
+            backup = [p.detach().clone() for p in self.params]
+            for p, avg in zip(self.params, averages):
+                p.copy_(avg)
+        try:
+            yield
+        finally:
+            with torch.no_grad():
+                for p, saved in zip(self.params, backup):
+                    p.copy_(saved)
+
+    def state_dict(self) -> Dict[str, Any]:
+        return {"torch": self.torch_optimizer.state_dict(), "step_count": self.step_count,
+                "averages": self.averages}
+
+    def __repr__(self) -> str:
+        return (f"<heron Optimizer {type(self.torch_optimizer).__name__} step={self.step_count} "
+                f"lr={self.learn_rate:.3g} averages={self.use_averages}>")
+
+
+def _param_groups(params: Any, learn_rate: FloatOrSchedule) -> tuple:
+    """torch param groups (with a placeholder lr) and one schedule per group."""
+    if isinstance(params, torch.nn.Module):
+        params = params.parameters()
+    items = list(params)
+    if items and isinstance(items[0], dict):
+        groups, schedules = [], []
+        for i, group in enumerate(items):
+            if "params" not in group:
+                raise HeronValueError(Errors.E503.format(detail=f"param group {i} has no 'params' key"))
+            group = dict(group)
+            rate = group.pop("learn_rate", group.pop("lr", learn_rate))
+            schedules.append(as_schedule(rate))
+            groups.append({**group, "params": [p for p in group["params"] if p.requires_grad], "lr": 0.0})
+        return groups, schedules
+    for p in items:
+        if not isinstance(p, torch.Tensor):
+            raise HeronValueError(Errors.E503.format(detail=f"got a {type(p).__name__} among the parameters"))
+    return [{"params": [p for p in items if p.requires_grad], "lr": 0.0}], [as_schedule(learn_rate)]
+
+
+def _non_empty(groups: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """torch refuses an empty parameter list; a pipeline without trainable components
+    (e.g. only a sentencizer) still gets a working no-op optimizer."""
+    if not any(group["params"] for group in groups):
+        groups[0]["params"] = [torch.nn.Parameter(torch.zeros(0))]
+    return groups
+
+
+def _check_settings(**settings: float) -> None:
+    for name, value in settings.items():
+        if callable(value):
+            continue
+        if value is None or float(value) < 0:
+            raise HeronValueError(Errors.E504.format(name=name, value=value))
+
+
+OptimizerFactory = Callable[[Any], Optimizer]
+
+
+@registry.optimizers("heron.Adam.v1")
+def Adam(*, learn_rate: FloatOrSchedule = 0.001, beta1: float = 0.9, beta2: float = 0.999,
+         eps: float = 1e-08, L2: float = 1e-6, L2_is_weight_decay: bool = True,
+         grad_clip: float = 1.0, use_averages: bool = False) -> OptimizerFactory:
+    """Adam, as spaCy configures it. Returns `make(params_or_param_groups) -> Optimizer`.
+
+    learn_rate: a float (1e-4 to 3e-3 typical) or a schedule. L2: weight decay per
+    step; with L2_is_weight_decay (default, like spaCy) it is decoupled from the
+    gradient (AdamW-style), else added to the gradient (classic L2). grad_clip: max
+    global gradient norm (0 disables). use_averages: keep an exponential moving
+    average of the weights for evaluation and saving (a free accuracy boost for
+    small CNN pipelines). Param groups may carry their own "learn_rate".
+    """
+    _check_settings(learn_rate=learn_rate, eps=eps, L2=L2, grad_clip=grad_clip)
+
+    def make(params: Any) -> Optimizer:
+        groups, schedules = _param_groups(params, learn_rate)
+        groups = _non_empty(groups)
+        cls = torch.optim.AdamW if L2_is_weight_decay else torch.optim.Adam
+        opt = cls(groups, lr=0.0, betas=(beta1, beta2), eps=eps, weight_decay=L2)
+        return Optimizer(opt, schedules, grad_clip=grad_clip, use_averages=use_averages)
+
+    return make
+
+
+@registry.optimizers("heron.AdamW.v1")
+def AdamW(*, learn_rate: FloatOrSchedule = 0.001, beta1: float = 0.9, beta2: float = 0.999,
+          eps: float = 1e-08, weight_decay: float = 0.01, grad_clip: float = 1.0,
+          use_averages: bool = False) -> OptimizerFactory:
+    """AdamW (decoupled weight decay, 0.01 by default as in torch and transformers).
+
+    Same settings and factory as heron.Adam.v1; `weight_decay` replaces `L2`.
+    """
+    _check_settings(learn_rate=learn_rate, eps=eps, weight_decay=weight_decay, grad_clip=grad_clip)
+
+    def make(params: Any) -> Optimizer:
+        groups, schedules = _param_groups(params, learn_rate)
+        groups = _non_empty(groups)
+        opt = torch.optim.AdamW(groups, lr=0.0, betas=(beta1, beta2), eps=eps, weight_decay=weight_decay)
+        return Optimizer(opt, schedules, grad_clip=grad_clip, use_averages=use_averages)
+
+    return make
+
+
+__all__ = ["Schedule", "as_schedule", "constant", "compounding", "decaying", "warmup_linear",
+           "slanted_triangular", "cyclic_triangular", "Optimizer", "Adam", "AdamW"]

@@ -1,0 +1,138 @@
+"""`heron train` and `heron evaluate` end to end on a tiny config and corpus in tmp."""
+import json
+
+import pytest
+import torch
+from typer.testing import CliRunner
+
+import heron
+import heron.cli  # noqa: F401  (registers the commands)
+from heron.cli._app import app
+from heron.tokens import Doc, DocBin
+
+runner = CliRunner()
+
+CONFIG = """
+[paths]
+train = null
+dev = null
+
+[nlp]
+lang = "en"
+pipeline = ["tok2vec", "tagger"]
+
+[components]
+
+[components.tok2vec]
+factory = "tok2vec"
+
+[components.tok2vec.model]
+@architectures = "heron.HashEmbedCNN.v1"
+width = 16
+depth = 1
+embed_size = 200
+window_size = 1
+maxout_pieces = 2
+subword_features = true
+pretrained_vectors = null
+
+[components.tagger]
+factory = "tagger"
+
+[components.tagger.model]
+@architectures = "heron.Tagger.v1"
+nO = null
+
+[components.tagger.model.tok2vec]
+@architectures = "heron.Tok2VecListener.v1"
+width = ${components.tok2vec.model.width}
+upstream = "*"
+
+[corpora]
+
+[corpora.train]
+@readers = "heron.Corpus.v1"
+path = ${paths.train}
+
+[corpora.dev]
+@readers = "heron.Corpus.v1"
+path = ${paths.dev}
+
+[training]
+max_steps = 4
+eval_frequency = 2
+
+[training.optimizer]
+@optimizers = "heron.Adam.v1"
+learn_rate = 0.01
+"""
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cli_train")
+    vocab = heron.blank("en").vocab
+    docs = [Doc(vocab, words=["Ada", "codes", "."], tags=["NNP", "VBZ", "."], ents=["U-PER", "O", "O"]),
+            Doc(vocab, words=["Bob", "sleeps", "."], tags=["NNP", "VBZ", "."], ents=["U-PER", "O", "O"])]
+    DocBin(docs=docs).to_disk(folder / "train.heron")
+    (folder / "config.cfg").write_text(CONFIG)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def trained(workdir):
+    out = workdir / "out"
+    result = runner.invoke(app, ["train", str(workdir / "config.cfg"), "-o", str(out),
+                                 "--paths.train", str(workdir / "train.heron"),
+                                 "--paths.dev", str(workdir / "train.heron")])
+    return result, out
+
+
+def test_train_cli_writes_outputs(trained):
+    result, out = trained
+    assert result.exit_code == 0, result.output
+    assert "TAG_ACC" in result.output and "model-last" in result.output
+    for name in ("model-best", "model-last"):
+        assert (out / name / "config.cfg").exists()
+    assert len((out / "train_log.jsonl").read_text().splitlines()) == 3  # steps 0, 2, 4
+    assert [t.tag_ for t in heron.load(out / "model-best")("Ada codes.")] != ["", "", ""]
+
+
+def test_evaluate_cli(trained, workdir):
+    _, out = trained
+    scores_path = workdir / "scores.json"
+    viz = workdir / "viz"
+    result = runner.invoke(app, ["evaluate", str(out / "model-best"), str(workdir / "train.heron"),
+                                 "--output", str(scores_path), "--displacy-path", str(viz)])
+    assert result.exit_code == 0, result.output
+    assert "TAG" in result.output and "SPEED" in result.output
+    scores = json.loads(scores_path.read_text())
+    assert 0.0 <= scores["tag_acc"] <= 1.0 and scores["token_acc"] == 1.0 and scores["speed"] > 0
+    page = (viz / "entities.html").read_text()
+    assert page.startswith("<!DOCTYPE html>") and "Ada codes ." in page
+    assert "http" not in page and "<script" not in page  # self-contained
+
+
+def test_render_entities_escapes_and_labels():
+    from heron.cli.evaluate import render_entities
+
+    vocab = heron.blank("en").vocab
+    doc = Doc(vocab, words=["<b>", "Ada"], ents=["O", "U-PER"])
+    page = render_entities([doc])
+    assert "&lt;b&gt;" in page and ">Ada<span class=\"label\">PER</span></mark>" in page
+
+
+def test_train_cli_missing_corpus_is_a_coded_error(workdir):
+    result = runner.invoke(app, ["train", str(workdir / "config.cfg"),
+                                 "--paths.train", str(workdir / "nope.heron"),
+                                 "--paths.dev", str(workdir / "train.heron")])
+    assert result.exit_code == 1
+    assert "E506" in result.output and "nope.heron" in result.output
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the CPU-only error")
+def test_train_cli_gpu_without_cuda(workdir):
+    result = runner.invoke(app, ["train", str(workdir / "config.cfg"), "--gpu-id", "0",
+                                 "--paths.train", str(workdir / "train.heron"),
+                                 "--paths.dev", str(workdir / "train.heron")])
+    assert result.exit_code == 1 and "E511" in result.output
