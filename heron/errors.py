@@ -129,6 +129,24 @@ class Errors:
             "heron.tokenizer.lang.register_lang(code, get_rules).")
     E109 = ("[E109] Tokenizer input must be str, got {type}. Fix: pass text, e.g. "
             "nlp.tokenizer(\"Hello world\"); decode bytes first.")
+    # ---- E150-E199 nn and featurize ---------------------------------------
+    E150 = ("[E150] {layer}: `attrs` has {n_attrs} entries ({attrs}) but `rows` has {n_rows} "
+            "({rows}). Fix: give one row count per attribute in the model's config block, e.g. "
+            "attrs = [\"NORM\",\"PREFIX\",\"SUFFIX\",\"SHAPE\"] and rows = [5000,1000,2500,2500].")
+    E151 = ("[E151] MultiHashEmbed was built with include_static_vectors = true, but the batch "
+            "carries no static vectors (TokenBatch.vectors is None). Fix: load vectors into the "
+            "vocab (`heron init vectors` and [initialize] vectors) so featurize can add them, or "
+            "set include_static_vectors = false (pretrained_vectors = null for HashEmbedCNN).")
+    E152 = ("[E152] {layer}: argument `{arg}` = {value!r} is invalid: {expected}. Fix: change "
+            "`{arg}` in the model's config block (recommended: {recommended}).")
+    E153 = ("[E153] Tok2Vec: the embed layer outputs width {embed_width} but the encode layer "
+            "expects width {encode_width}. Fix: set the same `width` in the [...embed] and "
+            "[...encode] blocks of the config (residual encoders keep width unchanged).")
+    E154 = ("[E154] {layer} needs token features {needed} but the batch has {got}. Fix: build "
+            "the batch with heron.featurize.featurize(docs, model.attrs).")
+    E155 = ("[E155] {layer} expects int64 ids (attribute hashes from featurize), got dtype "
+            "{dtype}. Fix: pass TokenBatch.ids or a tensor made with torch.from_numpy("
+            "array.view(numpy.int64)).")
     # ---- E200-E299 registry and config ------------------------------------
     E201 = "[E201] Config file not found: {path}. Fix: check the path (relative paths are read from the current folder: {cwd})."
     E202 = "[E202] Could not parse config file {path}{line}: {detail} Fix: sections look like [section.sub], values like key = 1, key = \"text\" or key = [\"a\", \"b\"] (JSON syntax)."
@@ -182,6 +200,30 @@ class Errors:
     E340 = "[E340] Entity ruler pattern {i} is invalid: {detail}. Fix: each pattern is {{\"label\": \"ORG\", \"pattern\": \"Apple\"}} (a phrase) or {{\"label\": \"GPE\", \"pattern\": [{{\"LOWER\": \"san\"}}, {{\"LOWER\": \"francisco\"}}]}} (token patterns), with an optional \"id\": \"...\"."
     E341 = "[E341] Entity ruler {name!r} has no patterns with id {id!r}. Known ids: {ids}."
     E342 = "[E342] Can't read entity patterns from {path}, line {line}: {detail}. Fix: the file must hold one JSON object per line, e.g. {{\"label\": \"ORG\", \"pattern\": \"Apple\"}}."
+    # E350-E399 trainable components, listeners, Language.update (PIPE)
+    E350 = "[E350] Component {name!r} is not initialized: {detail}. Fix: call nlp.initialize(lambda: examples) (or `heron train`) before using or training it, or load a trained pipeline with heron.load(path)."
+    E351 = "[E351] {owner} is a Tok2VecListener with upstream {upstream!r}, but no tok2vec-like component (one with forward_batch, e.g. factory \"tok2vec\") precedes it in the pipeline. Fix: add the trunk before it (nlp.add_pipe(\"tok2vec\", first=True) / put it earlier in [nlp] pipeline), or give the head its own inline tok2vec (@architectures = \"heron.HashEmbedCNN.v1\" at that config key)."
+    E352 = "[E352] {owner} listens to upstream {upstream!r}, but {detail}. Fix: set upstream = \"*\" (nearest preceding trunk) or the name of a tok2vec component in the pipeline."
+    E353 = "[E353] Width mismatch: {owner} expects width {width}, but its upstream {trunk!r} outputs width {trunk_width}. Fix: set [{key}] = {trunk_width} (or use ${{components.{trunk}.model.width}}-style interpolation), or change the trunk's width ([components.{trunk}.model]) to {width}."
+    E354 = "[E354] Component {trunk!r} is frozen (in [training] frozen_components / exclude=) but {heads} listen to it with grad_factor != 0 and are trained, so they would need its gradients. Fix: one of: (1) add {trunk!r} to [training] annotating_components (annotates=) so it runs once in prediction mode and its heads train on its fixed output; (2) set grad_factor = 0 at {keys}; (3) nlp.replace_listeners({trunk!r}, HEAD, [\"model.tok2vec\"]) to give each head its own copy; or (4) freeze the heads too."
+    E355 = "[E355] Can't load weights of component {name!r} from {path}: the saved weights don't match the architecture built from [components.{name}.model]:\n{detail}\nFix: load the pipeline with the config.cfg saved next to these weights (don't change model settings such as width, depth, embed_size or nO of a trained component), or retrain it."
+    E356 = "[E356] Component {name!r}: its model has include_static_vectors = true, but the vocab has no static vectors loaded. Fix: load vectors first (heron init vectors, then [initialize] vectors = \"path\"), or set include_static_vectors = false in [components.{name}.model]."
+    E357 = "[E357] nlp.replace_listeners({trunk!r}, {pipe!r}, {listeners}): {detail}. Fix: {fix}"
+    E358 = "[E358] nlp.update() takes an iterable of Example objects (with .predicted and .reference Docs), got {obj}. Fix: build them with heron.training.Example(nlp.make_doc(text), reference_doc) or Example.from_dict(doc, {{\"tags\": [...]}})."
+    E359 = "[E359] Component {name!r}: initialize() {detail}. Fix: pass get_examples, a function returning training Examples (nlp.initialize(lambda: train_examples)), or labels=[...] via [initialize.components.{name}] labels."
+    E360 = "[E360] Component {name!r}: its model was built with nO = {nO} outputs, but it has {n_labels} labels. Fix: set [components.{name}.model] nO = null (sized from the labels) or = {n_labels}."
+    E361 = "[E361] Component {name!r}: model must be a torch.nn.Module, got {obj}. Fix: point [components.{name}.model] @architectures at an architecture that returns a torch module (e.g. \"heron.Tagger.v1\")."
+    E362 = "[E362] Can't read {path} of component {name!r}: {detail}. Fix: the file is corrupt or not a safetensors file; restore it or save the pipeline again."
+    E363 = "[E363] Component {name!r}: {tag!r} is not a valid label: {detail}. Fix: labels are non-empty strings."
+    # E380-E399: ner (pipeline/ner.py, pipeline/_biluo.py, nn/transition.py)
+    E380 = "[E380] TransitionBasedParser(state_type=\"parser\") is not implemented yet (heron has no dependency parser). Fix: use state_type = \"ner\" in [components.NAME.model]."
+    E381 = "[E381] Invalid TransitionBasedParser state_type {value!r}. Fix: use state_type = \"ner\" in [components.NAME.model]."
+    E382 = "[E382] TransitionBasedParser: nr_feature_tokens = {nr!r} does not fit extra_state_tokens = {extra!r}. Fix: nr_feature_tokens (the older name) must be 3 (extra_state_tokens = false) or 6 (extra_state_tokens = true); better, drop nr_feature_tokens and set only extra_state_tokens."
+    E383 = "[E383] TransitionBasedParser: the tok2vec layer {obj} has no `width` attribute, so the model can't size its input projection. Fix: use heron.Tok2VecListener.v1 (width = the upstream tok2vec's width) or a heron Tok2Vec architecture in [components.NAME.model.tok2vec]."
+    E384 = "[E384] TransitionBasedParser: {name} = {value!r} is invalid; it must be an integer >= 1. Fix: set [components.NAME.model] {name} to a positive integer (recommended: hidden_width 64-256, maxout_pieces 1-3)."
+    E385 = "[E385] Invalid entity label {label}. Fix: labels are non-empty strings other than \"O\" and \"-\", e.g. ner.add_label(\"PERSON\")."
+    E386 = "[E386] Component {name!r} has no entity labels and no output layer yet, so it can't {action}. Fix: call nlp.initialize(get_examples) with examples that have entities, or pass labels (ner.add_label(\"PERSON\") or [initialize.components.{name}] labels = [...]) first."
+    E387 = "[E387] TransitionBasedParser(nO={nO}) does not match the {n_moves} actions of labels {labels} (1 + 4 per label). Fix: leave nO = null in [components.NAME.model] so it is set from the labels."
     # ---- E400-E499 CLI and conversion -------------------------------------
     E400 = "[E400] Input files {first} and {second} would both be written to {out}. Fix: rename one of them, convert them separately, or pass --concatenate to write one DocBin."
     E401 = "[E401] Input path not found: {path}. Fix: pass an existing file or folder as INPUT."
@@ -208,6 +250,23 @@ class Errors:
     E434 = "[E434] {path}:{line}: entities {first!r} and {second!r} overlap; a token belongs to at most one entity. Fix: remove or shorten one of them (nested entities belong in spans, not ents)."
     E435 = "[E435] {path}:{line}: the \"tokens\" field does not reproduce \"text\" ({detail}). Fix: give each token its \"text\" and \"ws\" (whether a space follows it), or remove \"tokens\" to let heron tokenize."
     E436 = "[E436] JSONL conversion needs heron's tokenizer for language {lang!r}, which could not be loaded: {detail}. Fix: pass a supported language with --lang/-l (e.g. en), or give pre-tokenized \"tokens\" in each line."
+    # ---- E500-E599 training ----
+    E500 = "[E500] Can't align the tokens of an Example: the texts differ beyond whitespace at {where} (predicted starts {x}, reference starts {y}). Fix: build the predicted Doc from the reference text, e.g. Example(nlp.make_doc(reference.text), reference), or correct the words of the annotation."
+    E501 = "[E501] Example(predicted, reference) takes two Doc objects, got {got}. Fix: Example(nlp.make_doc(text), gold_doc), or Example.from_dict(nlp.make_doc(text), {{\"words\": [...], \"tags\": [...]}})."
+    E502 = "[E502] Example.from_dict: unknown key {key}. Allowed keys: {allowed}. Fix: rename the key (e.g. \"tag\" -> \"tags\", \"ents\" -> \"entities\") or drop it."
+    E503 = "[E503] Can't create the optimizer: {detail}. Fix: pass trainable_parameters(nlp) (a list of torch Parameters) or param groups like [{{\"params\": [...], \"learn_rate\": 0.001}}]."
+    E504 = "[E504] Invalid optimizer setting {name} = {value!r}: it must be a number >= 0 (learn_rate may also be a schedule). Fix: correct [training.optimizer] {name}."
+    E505 = "[E505] Invalid batch size {value!r}: it must be a number > 0 or a schedule. Fix: set [training.batcher] size = 1000, or a [training.batcher.size] block with @schedules = \"heron.compounding.v1\"."
+    E506 = "[E506] Corpus path not found: {path} (relative paths are read from {cwd}). Fix: pass an existing .heron file or folder, e.g. --paths.train corpus/train.heron (create one with `heron convert`)."
+    E507 = "[E507] Corpus folder {path} holds no *{suffix} files. Fix: point the corpus path at a DocBin file or a folder of them (create them with `heron convert`)."
+    E508 = "[E508] A corpus path is null. Fix: set it in the config ([paths] train = \"corpus/train.heron\") or on the command line: heron train config.cfg --paths.train corpus/train.heron --paths.dev corpus/dev.heron."
+    E509 = "[E509] [{key}] names component {name!r}, which is not in the pipeline {names}. Fix: use the names of [nlp] pipeline in {key}."
+    E510 = "[E510] [{key}] = {value!r} is not supported yet (static vectors and tok2vec pretraining come with a later heron version). Fix: set {key} = null (e.g. --paths.vectors null / --paths.init_tok2vec null)."
+    E511 = "[E511] Can't use GPU {gpu_id}: {reason}. Fix: install a CUDA build of torch and check nvidia-smi, pass another --gpu-id, or train on the CPU (--gpu-id -1, the default)."
+    E512 = "[E512] The training corpus {corpus} yielded no Examples. Fix: check [paths] train / [corpora.train] path points at DocBin files with Docs in them (and that limit/max_length don't filter them all out)."
+    E513 = "[E513] [{key}] = {value!r} does not name a corpus. Available: {available}. Fix: set {key} to one of them, or add a [{value}] block with @readers = \"heron.Corpus.v1\"."
+    E514 = "[E514] Score weight {key!r} in [training.score_weights] is not a number or null ({value!r}). Fix: give each score a float weight (weights are normalised to sum to 1) or null to show it without weighting."
+    E515 = "[E515] Example.get_aligned({attr!r}) is not supported: gold heads are token indices of the reference and must be re-mapped onto predicted tokens, which heron's dependency parser support will add. Fix: align token attributes (TAG, POS, LEMMA, MORPH, DEP, ENT_IOB, SENT_START), or read eg.reference heads directly."
     pass
 
 
@@ -228,4 +287,7 @@ class Warnings:
     W402 = "[W402] {path}: a sentence of {n} tokens was found (line {line}); the file may lack blank lines between sentences. Fix: add blank lines between sentences or pass --seg-sents."
     W403 = "[W403] {path}: skipped {n} line(s) whose \"answer\" is \"reject\" or \"ignore\" (Prodigy annotations that were not accepted)."
     W404 = "[W404] {path}: no documents found (the file is empty or holds only comments); its output holds 0 docs. Fix: check the input path and --converter."
+    # ---- W500-W599 training ----
+    W500 = "[W500] Example.from_dict: {n} entit(y/ies) do not align with token boundaries of {text!r}..., e.g. {entities}; their tokens are marked as unknown ('-') and ignored in training. Fix: check the character offsets (whitespace at the edges is a common cause), or tokenize so the entity edges are token edges."
+    W501 = "[W501] Corpus {path}: skipped {n} Doc(s)/sentence(s) longer than max_length = {max_length} tokens (Docs without sentence boundaries can't be split). Fix: raise max_length in [corpora], or add sentence boundaries to the data."
     pass

@@ -205,9 +205,11 @@ class Language:
         config: the factory's settings (JSON-serialisable); missing ones use defaults.
         source: copy component `factory_name` from another Language instead.
         """
-        return _manage.add_pipe(self, factory_name, name, before=before, after=after,
-                                first=first, last=last, source=source, config=config or {},
-                                raw_config=raw_config, validate=validate)
+        component = _manage.add_pipe(self, factory_name, name, before=before, after=after,
+                                     first=first, last=last, source=source, config=config or {},
+                                     raw_config=raw_config, validate=validate)
+        self._bind_listeners(strict=False)
+        return component
 
     def create_pipe(self, factory_name: str, name: Optional[str] = None, *,
                     config: Optional[Dict[str, Any]] = None,
@@ -228,15 +230,21 @@ class Language:
 
     def remove_pipe(self, name: str) -> Tuple[str, Any]:
         """Remove component `name`; returns (name, component)."""
-        return _manage.remove_pipe(self, name)
+        removed = _manage.remove_pipe(self, name)
+        self._bind_listeners(strict=False)
+        return removed
 
     def rename_pipe(self, old_name: str, new_name: str) -> None:
         _manage.rename_pipe(self, old_name, new_name)
+        self._bind_listeners(strict=False)
 
     def replace_pipe(self, name: str, factory_name: str, *,
                      config: Optional[Dict[str, Any]] = None, validate: bool = True) -> Any:
         """Replace component `name` with a new one from `factory_name`, same position."""
-        return _manage.replace_pipe(self, name, factory_name, config=config or {}, validate=validate)
+        component = _manage.replace_pipe(self, name, factory_name, config=config or {},
+                                         validate=validate)
+        self._bind_listeners(strict=False)
+        return component
 
     def disable_pipe(self, name: str) -> None:
         """Keep component `name` loaded (and saved) but skip it when processing."""
@@ -337,12 +345,91 @@ class Language:
         yield from docs
 
     def initialize(self, get_examples: Optional[Callable[[], Iterable[Any]]] = None, *,
-                   sgd: Any = None) -> None:
-        """Call each component's `initialize` with its [initialize.components.NAME] settings."""
+                   sgd: Any = None) -> Any:
+        """Bind listeners, call each component's `initialize(get_examples, nlp=nlp,
+        **[initialize.components.NAME])`, and return the optimizer `nlp.update` uses:
+        `sgd` if given, else a new default one (see `create_optimizer`)."""
+        from .pipeline.listener import bind_listeners
+
+        bind_listeners(self, strict=True)
         settings = _build.initialize_settings(self)
         for name, proc in self._components:
             if hasattr(proc, "initialize"):
                 proc.initialize(get_examples, nlp=self, **settings.get(name, {}))
+        self._optimizer = sgd if sgd is not None else self.create_optimizer()
+        return self._optimizer
+
+    # ---- training (see pipeline/update.py) -----------------------------------------
+    def update(self, examples: Iterable[Any], *, drop: float = 0.0, sgd: Any = None,
+               losses: Optional[Dict[str, float]] = None, exclude: Iterable[str] = (),
+               annotates: Iterable[str] = (), step: Optional[int] = None) -> Dict[str, float]:
+        """Learn from one batch of Examples: trunks run once, the heads' losses are summed,
+        ONE backward(), then `sgd.step()` and `sgd.zero_grad()`. Returns `losses`.
+
+        drop (float): dropout rate set on every dropout layer of the trained components
+            (spaCy semantics; 0.1-0.3 typical while training).
+        sgd: optimizer with .step()/.zero_grad() (heron.Adam.v1 or any torch.optim
+            optimizer over `trainable_parameters(nlp)`); None = nlp's default
+            optimizer; False = compute gradients only (for gradient accumulation).
+        losses (dict): running totals to add to, keyed by component name.
+        exclude: frozen components (no gradients, weights bit-identical).
+        annotates: components whose predictions are written to `eg.predicted` during
+            the step, so later components can use them ([training] annotating_components).
+        step (int | None): the global step, for grad_factor schedules of listeners.
+        """
+        from .pipeline.update import update
+
+        return update(self, examples, drop=drop, sgd=sgd, losses=losses, exclude=exclude,
+                      annotates=annotates, step=step)
+
+    def create_optimizer(self) -> Any:
+        """The default optimizer over `trainable_parameters(nlp)`: heron.Adam.v1 with its
+        default settings if available, else torch.optim.Adam(lr=0.001); None if the
+        pipeline has nothing to train."""
+        import torch
+
+        from .pipeline.update import trainable_parameters
+
+        params = trainable_parameters(self)
+        self._optimizer_params = [id(p) for p in params]
+        if not params:  # nothing to train (rule-based components only)
+            return None
+        registry.ensure_populated()
+        if registry.has("optimizers", "heron.Adam.v1"):
+            return registry.get("optimizers", "heron.Adam.v1")()(params)
+        return torch.optim.Adam(params, lr=0.001)
+
+    def get_optimizer(self) -> Any:
+        """nlp's default optimizer, re-created if the parameters changed (e.g. after
+        replace_listeners or add_label)."""
+        from .pipeline.update import trainable_parameters
+
+        current = [id(p) for p in trainable_parameters(self)]
+        if getattr(self, "_optimizer", None) is None or current != getattr(self, "_optimizer_params", None):
+            self._optimizer = self.create_optimizer()
+        return self._optimizer
+
+    def replace_listeners(self, tok2vec_name: str, pipe_name: str, listeners: Iterable[str]) -> None:
+        """Turn listeners of `pipe_name` into private copies of trunk `tok2vec_name`.
+
+        listeners: dotted paths inside the component, e.g. ["model.tok2vec"]. The copy
+        starts with the trunk's current weights and then trains on its own; nlp.config
+        is updated so the pipeline saves and reloads with the copy.
+        """
+        from .pipeline.listener import replace_listeners
+
+        replace_listeners(self, tok2vec_name, pipe_name, list(listeners))
+
+    def evaluate(self, examples: Iterable[Any], *, batch_size: int = 256, **kwargs: Any) -> Dict[str, Any]:
+        """Scores of the pipeline on Examples (see heron.scorer.evaluate)."""
+        from .scorer import evaluate
+
+        return evaluate(self, examples, batch_size=batch_size, **kwargs)
+
+    def _bind_listeners(self, *, strict: bool) -> None:
+        from .pipeline.listener import bind_listeners
+
+        bind_listeners(self, strict=strict)
 
     # ---- config and serialisation (see pipeline/_serialize.py) ---------------------
     @classmethod
@@ -428,5 +515,9 @@ def load(path: PathLike, *, vocab: Any = True, disable: Iterable[str] = (),
 # they import `Language` from this module.
 from .pipeline import entity_ruler as _entity_ruler  # noqa: E402,F401
 from .pipeline import sentencizer as _sentencizer  # noqa: E402,F401
+from .pipeline import tok2vec as _tok2vec  # noqa: E402,F401
+from .pipeline import tagger as _tagger  # noqa: E402,F401
+from .pipeline import senter as _senter  # noqa: E402,F401
+from .pipeline import ner as _ner  # noqa: E402,F401
 
 __all__ = ["Language", "FactoryMeta", "blank", "load", "ConfigError"]

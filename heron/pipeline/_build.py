@@ -252,6 +252,10 @@ def from_config(cls: Any, config: Any, *, vocab: Any, disable: Iterable[str],
         nlp = hooks["after_creation"](nlp)
     _add_components(nlp, resolved, filled, set(exclude), validate)
     _set_disabled(nlp, nlp_cfg.get("disabled") or [], disable, enable)
+    # Heads listening to a trunk are bound now that every component exists (E351-E353).
+    from .listener import bind_listeners
+
+    bind_listeners(nlp, strict=True)
     kept = Config(filled, is_interpolated=False)
     kept["nlp"] = {k: v for k, v in kept["nlp"].items() if k not in ("pipeline", "disabled")}
     nlp._config = kept

@@ -1,0 +1,219 @@
+"""tagger: predicts the fine-grained part-of-speech tag (`token.tag_`) of each token.
+
+    nlp.add_pipe("tagger")              # inline tok2vec (independent), like spaCy
+    # or listen to a shared trunk:
+    [components.tagger.model.tok2vec]
+    @architectures = "heron.Tok2VecListener.v1"
+    width = ${components.tok2vec.model.width}
+
+The model (`heron.Tagger.v1`) is one linear softmax layer over the tok2vec output.
+Labels are collected in `initialize` from the reference docs (aligned to heron's
+tokens through the Example alignment); tokens whose gold tag is missing or doesn't
+align are ignored by the loss.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+
+import numpy as np
+import torch
+from torch import nn
+
+from ..errors import Errors, HeronValueError
+from ..registry import registry
+from ..tokens.attrs import TAG
+from .listener import embed_docs, module_device
+from .trainable import TrainablePipe
+
+DEFAULT_TAGGER_MODEL: Dict[str, Any] = {
+    "@architectures": "heron.Tagger.v1",
+    "nO": None,
+    "tok2vec": {
+        "@architectures": "heron.HashEmbedCNN.v1",
+        "pretrained_vectors": None,
+        "width": 96,
+        "depth": 4,
+        "embed_size": 2000,
+        "window_size": 1,
+        "maxout_pieces": 3,
+        "subword_features": True,
+    },
+}
+IGNORE = -100  # target id of tokens without gold: skipped by cross_entropy
+
+
+class TaggerModel(nn.Module):
+    """tok2vec -> Linear(width, nO) scores per token.
+
+    The tok2vec (a listener or an inline module) is run by the component through
+    `embed_docs`, so this module only sees tensors: forward(X (B, T, W)) -> (B, T, nO).
+    `output` is None until the number of labels is known (`resize(n)`).
+    """
+
+    def __init__(self, tok2vec: nn.Module, nO: Optional[int] = None):
+        super().__init__()
+        self.tok2vec = tok2vec
+        self.width = int(tok2vec.width)
+        self.nO_setting = nO
+        self.output: Optional[nn.Linear] = None
+        if nO:
+            self.resize(int(nO))
+
+    @property
+    def nO(self) -> int:
+        return 0 if self.output is None else self.output.out_features
+
+    def resize(self, n: int) -> None:
+        """Make the output layer `n` wide, keeping the rows of the first min(n, old) labels."""
+        if n == self.nO or n <= 0:
+            return
+        old = self.output
+        new = nn.Linear(self.width, n)
+        device = module_device(self)
+        with torch.no_grad():
+            new.weight.zero_()
+            new.bias.zero_()
+            if old is not None:
+                keep = min(n, old.out_features)
+                new.weight[:keep] = old.weight[:keep]
+                new.bias[:keep] = old.bias[:keep]
+        self.output = new.to(device)
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        return self.output(X)  # (B, T, nO)
+
+
+@registry.architectures("heron.Tagger.v1")
+def build_tagger_model(*, tok2vec: nn.Module, nO: Optional[int] = None) -> TaggerModel:
+    """A linear softmax layer over token vectors.
+
+    tok2vec (nn.Module): heron.Tok2VecListener.v1 (shared trunk) or an inline
+        heron.HashEmbedCNN.v1 / heron.Tok2Vec.v1 (independent).
+    nO (int | null): number of labels; null = sized from the labels at initialize.
+    """
+    return TaggerModel(tok2vec, nO)
+
+
+class Tagger(TrainablePipe):
+    """Token classifier writing `attr` ("TAG") from `model` scores."""
+
+    attr = "TAG"
+    _sort_labels = True
+
+    def __init__(self, vocab: Any, model: nn.Module, name: str = "tagger", *,
+                 overwrite: bool = False, label_smoothing: float = 0.0,
+                 scorer: Optional[Callable] = None):
+        super().__init__(vocab, model, name, overwrite=bool(overwrite),
+                         label_smoothing=float(label_smoothing))
+        self.scorer = scorer
+
+    # ---- forward --------------------------------------------------------------------
+    def _forward(self, docs: Sequence[Any]) -> Tuple[torch.Tensor, torch.Tensor]:
+        """(scores (B, T, nO), mask (B, T)) for `docs`."""
+        if self.model.output is None:
+            raise HeronValueError(Errors.E350.format(name=self.name, detail="it has no labels yet"))
+        X, mask = embed_docs(self.model.tok2vec, docs)
+        return self.model(X), mask
+
+    def _predictions(self, docs: Sequence[Any], scores: Tuple[torch.Tensor, torch.Tensor]) -> List[np.ndarray]:
+        """Best label id per token, one int array per doc."""
+        logits, mask = scores
+        best = logits.argmax(dim=-1).to("cpu").numpy()  # (B, T)
+        lengths = mask.sum(dim=1).tolist()
+        return [best[i, :n] for i, n in enumerate(lengths)]
+
+    def set_annotations(self, docs: Sequence[Any], predictions: Sequence[np.ndarray]) -> None:
+        strings = self.vocab.strings
+        table = np.asarray([strings.add(label) for label in self.labels] or [0], dtype=np.uint64)
+        overwrite = bool(self.cfg.get("overwrite", False))
+        for doc, ids in zip(docs, predictions):
+            if len(doc):
+                write_column(doc, TAG, table[np.asarray(ids, dtype=np.int64)], overwrite)
+
+    # ---- training -------------------------------------------------------------------
+    def _gold(self, eg: Any) -> List[Optional[str]]:
+        return eg.get_aligned(self.attr, as_string=True)
+
+    def get_loss(self, examples: Sequence[Any], scores: Tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+        """Cross entropy over tokens with a gold tag (mean); others are ignored."""
+        logits, mask = scores
+        targets = self._targets(examples, logits.shape[:2], logits.device)  # (B, T)
+        if not bool((targets != IGNORE).any()):
+            return logits.sum() * 0.0  # no gold in this batch: zero, still in the graph
+        return nn.functional.cross_entropy(
+            logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=IGNORE,
+            label_smoothing=self.cfg.get("label_smoothing", 0.0),
+        )
+
+    def _targets(self, examples: Sequence[Any], shape: Tuple[int, int], device: Any) -> torch.Tensor:
+        index = {label: i for i, label in enumerate(self.labels)}
+        targets = np.full(tuple(shape), IGNORE, dtype=np.int64)
+        for row, eg in enumerate(examples):
+            gold = self._gold(eg)
+            targets[row, : len(gold)] = [index.get(g, IGNORE) if g else IGNORE for g in gold]
+        return torch.from_numpy(targets).to(device)
+
+    def _labels_from_examples(self, examples: List[Any]) -> List[str]:
+        labels = set()
+        for eg in examples:
+            labels.update(tag for tag in self._gold(eg) if tag)
+        if not labels:
+            raise HeronValueError(Errors.E359.format(
+                name=self.name, detail=f"found no {self.attr} annotation in the reference docs"))
+        return sorted(labels)
+
+    def _resize_output(self, n_labels: int) -> None:
+        setting = self.model.nO_setting
+        if setting and n_labels and int(setting) != n_labels:
+            raise HeronValueError(Errors.E360.format(name=self.name, nO=setting, n_labels=n_labels))
+        self.model.resize(n_labels)
+
+    def score(self, examples: Iterable[Any], **kwargs: Any) -> Dict[str, Any]:
+        """{"tag_acc": fraction of aligned gold-tagged tokens tagged correctly}."""
+        if self.scorer is not None:
+            return self.scorer(list(examples), **kwargs)
+        from ..scorer import score_token_attr
+
+        return score_token_attr(list(examples), "tag", **kwargs)
+
+
+def write_column(doc: Any, attr: int, values: np.ndarray, overwrite: bool) -> None:
+    """Set annotation column `attr` of `doc` to `values` (0 = unset); without `overwrite`
+    only unset tokens change. Writes the Doc's column dict directly (see
+    tokens/doc.py): Doc.from_array validates and converts, which cost ~15% of
+    inference time here, and these values are valid by construction."""
+    current = doc._cols.get(attr)
+    if current is not None and not overwrite:
+        values = np.where(current == 0, values, current)
+    doc._cols[attr] = values.astype(current.dtype if current is not None else values.dtype, copy=False)
+
+
+# Registered after the classes on purpose: importing heron.language imports this
+# module's siblings (senter subclasses Tagger), so Tagger must exist before this import.
+from ..language import Language  # noqa: E402
+
+
+@Language.factory(
+    "tagger",
+    default_config={"model": DEFAULT_TAGGER_MODEL, "overwrite": False, "label_smoothing": 0.0,
+                    "scorer": {"@scorers": "heron.tagger_scorer.v1"}},
+    assigns=["token.tag"],
+    default_score_weights={"tag_acc": 1.0},
+)
+def make_tagger(nlp: Language, name: str, model: nn.Module, overwrite: bool = False,
+                label_smoothing: float = 0.0, scorer: Optional[Callable] = None) -> "Tagger":
+    """Predict token.tag_ (spaCy's tagger).
+
+    model (nn.Module): heron.Tagger.v1 over a tok2vec (inline or a listener).
+    overwrite (bool): replace tags already set (e.g. by a rule); false fills only
+        tokens without a tag.
+    label_smoothing (float): 0.0-0.2 typical; spreads that much probability mass
+        over the other tags in the loss (a mild regulariser).
+    scorer (callable | null): `scorer(examples) -> {"tag_acc": ...}`; default
+        heron.tagger_scorer.v1.
+    """
+    return Tagger(nlp.vocab, model, name, overwrite=overwrite, label_smoothing=label_smoothing,
+                  scorer=scorer)
+
+
+__all__ = ["Tagger", "TaggerModel", "make_tagger", "build_tagger_model", "DEFAULT_TAGGER_MODEL"]

@@ -1,0 +1,169 @@
+"""One training step over a pipeline: `Language.update` and its helpers.
+
+    losses = nlp.update(examples, sgd=optimizer, drop=0.1)
+
+trunk once -> each head's loss from the trunk's output -> losses summed -> ONE
+backward() -> ONE optimizer step. The trunks (tok2vec components) are run lazily by
+the first head that listens to them and memoised for the batch, so their parameters
+receive the sum of all heads' gradients (each scaled by the head's grad_factor).
+
+Frozen components (`exclude`, [training] frozen_components) take no part: their
+parameters get no gradient (and so no optimizer update: torch optimizers skip
+parameters whose .grad is None). A frozen trunk whose listening heads still train must
+be in `annotates` ([training] annotating_components): it then runs once in prediction
+mode and the heads train on its fixed output; otherwise those heads would need its
+gradients, which is a coded error (E354) naming the settings that fix it.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set
+
+import torch
+from torch import nn
+
+from ..errors import Errors, HeronValueError
+from .listener import bind_listeners, is_trunk, iter_listeners
+
+
+def trainable_parameters(nlp: Any, exclude: Iterable[str] = ()) -> List[nn.Parameter]:
+    """The parameters of nlp's components (pipeline order), each once, minus `exclude`.
+
+    A listener holds its trunk by reference, so a trunk's parameters appear once,
+    under the trunk. Parameters with requires_grad=False are left out.
+    """
+    exclude = set(exclude)
+    seen: Set[int] = set()
+    params: List[nn.Parameter] = []
+    for name, proc in nlp.components:
+        model = getattr(proc, "model", None)
+        if name in exclude or not isinstance(model, nn.Module):
+            continue
+        for param in model.parameters():
+            if param.requires_grad and id(param) not in seen:
+                seen.add(id(param))
+                params.append(param)
+    return params
+
+
+def set_dropout(model: nn.Module, drop: Optional[float]) -> None:
+    """Set the rate of every dropout layer in `model` (like thinc's set_dropout_rate)."""
+    if drop is None:
+        return
+    from ..nn import set_dropout_rate
+
+    set_dropout_rate(model, float(drop))
+
+
+def check_examples(examples: Sequence[Any]) -> None:
+    for eg in examples[:1]:
+        if not (hasattr(eg, "predicted") and hasattr(eg, "reference")):
+            raise HeronValueError(Errors.E358.format(obj=type(eg).__name__))
+
+
+def check_frozen(nlp: Any, exclude: Set[str], annotates: Set[str]) -> None:
+    """E354: a frozen, non-annotating trunk whose trained heads want its gradients."""
+    for name, proc in nlp.pipeline:
+        if name not in exclude or not is_trunk(proc) or name in annotates:
+            continue
+        heads, keys = [], []
+        for head, listeners in (getattr(proc, "listener_map", {}) or {}).items():
+            if head in exclude or head not in nlp.pipe_names:
+                continue
+            for listener in listeners:
+                if listener.current_grad_factor() != 0.0:
+                    heads.append(head)
+                    keys.append(f"[components.{listener.owner}] grad_factor")
+        if heads:
+            raise HeronValueError(Errors.E354.format(trunk=name, heads=sorted(set(heads)),
+                                                     keys=", ".join(keys)))
+
+
+def update(nlp: Any, examples: Iterable[Any], *, drop: float = 0.0, sgd: Any = None,
+           losses: Optional[Dict[str, float]] = None, exclude: Iterable[str] = (),
+           annotates: Iterable[str] = (), step: Optional[int] = None) -> Dict[str, float]:
+    """One step; see the module docstring and `Language.update`."""
+    examples = list(examples)
+    losses = {} if losses is None else losses
+    check_examples(examples)
+    exclude, annotates = set(exclude), set(annotates)
+    bind_listeners(nlp, strict=True)
+    check_frozen(nlp, exclude, annotates)
+    active = [(n, p) for n, p in nlp.pipeline if n not in exclude and hasattr(p, "forward_train")]
+    for name, _ in active:
+        losses.setdefault(name, 0.0)
+    if not examples:
+        return losses
+    if sgd is None:
+        sgd = nlp.get_optimizer()
+    docs = [eg.predicted for eg in examples]
+    trunks = [p for _, p in nlp.components if is_trunk(p)]
+    _prepare(nlp, exclude, drop, step)
+    try:
+        total = _forward_all(nlp, examples, docs, exclude, annotates, losses)
+        if total is not None and total.requires_grad:
+            total.backward()
+        for name, proc in active:
+            if is_trunk(proc) and hasattr(proc, "pop_grad_loss"):
+                losses[name] += proc.pop_grad_loss()
+        if sgd not in (None, False):
+            sgd.step()
+            sgd.zero_grad()
+    finally:
+        for trunk in trunks:
+            trunk.clear_batch_cache()
+    return losses
+
+
+def _prepare(nlp: Any, exclude: Set[str], drop: float, step: Optional[int]) -> None:
+    """Clear trunk caches, drop stale grads of frozen params, set dropout and step."""
+    for name, proc in nlp.components:
+        if is_trunk(proc):
+            proc.clear_batch_cache()
+        model = getattr(proc, "model", None)
+        if not isinstance(model, nn.Module):
+            continue
+        if name in exclude:
+            for param in model.parameters():
+                param.grad = None
+        else:
+            set_dropout(model, drop)
+        for _, listener in iter_listeners(proc):
+            listener.step = step
+
+
+def _forward_all(nlp: Any, examples: List[Any], docs: List[Any], exclude: Set[str],
+                 annotates: Set[str], losses: Dict[str, float]) -> Optional[torch.Tensor]:
+    """Each component in order: frozen ones only predict (if annotating), trained ones
+    add their loss; annotating ones write their predictions for later components."""
+    total: Optional[torch.Tensor] = None
+    for name, proc in nlp.pipeline:
+        if name in exclude and name not in annotates and is_trunk(proc):
+            with torch.no_grad():  # a fixed output (eval mode) for heads with grad_factor 0
+                proc.forward_batch(docs)
+    for name, proc in nlp.pipeline:
+        if name in exclude or not hasattr(proc, "forward_train"):
+            if name in annotates:
+                _annotate(proc, docs)
+            continue
+        if is_trunk(proc):
+            proc.model.train()
+            if name in annotates:
+                proc.set_annotations(docs, proc.forward_batch(docs))
+            continue
+        loss = proc.get_loss(examples, proc.forward_train(examples))
+        losses[name] += float(loss.detach())
+        total = loss if total is None else total + loss
+        if name in annotates:
+            _annotate(proc, docs)
+    return total
+
+
+def _annotate(proc: Any, docs: List[Any]) -> None:
+    if hasattr(proc, "predict") and hasattr(proc, "set_annotations"):
+        proc.set_annotations(docs, proc.predict(docs))
+    else:  # a plain function component (doc -> doc) annotates in place
+        for doc in docs:
+            proc(doc)
+
+
+__all__ = ["update", "trainable_parameters", "set_dropout", "check_frozen"]
