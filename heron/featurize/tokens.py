@@ -1,0 +1,232 @@
+"""Docs -> TokenBatch: the attribute-hash tensor every trunk starts from.
+
+`featurize(docs, attrs)` runs on every batch at inference, so it is built for speed:
+lexical attributes (NORM, PREFIX, SUFFIX, SHAPE, LOWER, ORTH, flags, LENGTH) depend only
+on the word string, so each Vocab gets a feature table: word -> row of a (rows, A)
+uint64 array holding the word's attribute hashes. A warm batch then costs one dict
+lookup per token (in C, via `map`) plus one numpy gather into the padded (B, T, A)
+array. Contextual attributes (TAG, POS, ENT_TYPE, ...) and per-token NORM overrides
+(tokenizer special cases such as "n't" -> "not") are read from the Doc's columns.
+
+Hashes are the StringStore's (stable across processes): `ids[b, t, j]` equals
+`doc[t].<attr>` reinterpreted as int64. Strings are NOT added to the StringStore
+(features are model inputs, not annotations), so featurizing never grows the vocab.
+"""
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass, replace
+from itertools import chain
+from typing import Iterable, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import torch
+
+from ..tokens.attrs import FLAG_ATTRS, LENGTH, NAMES, NORM, ORTH, STRING_LEX_ATTRS, intify_attr
+from ..tokens.strings import get_string_id
+
+# Lexical attributes: a function of the word string alone, hence cacheable per Vocab.
+LEXICAL_ATTRS = frozenset(STRING_LEX_ATTRS) | frozenset(FLAG_ATTRS) | {LENGTH}
+# A long-running server fed unique strings must not grow without limit: past this many
+# rows a table is rebuilt from scratch (~100 MB for 4 attributes would be 3M rows).
+_MAX_ROWS = 1_000_000
+
+
+@dataclass
+class TokenBatch:
+    """A padded batch of token features: the input of every tok2vec trunk.
+
+    ids (Tensor): (B, T, A) int64, the uint64 attribute hashes reinterpreted as int64;
+        padding positions hold 0.
+    mask (Tensor): (B, T) bool, True on real tokens.
+    lengths (Tensor): (B,) int64 tokens per doc; T = max(1, lengths.max()).
+    attrs (tuple[str, ...]): attribute names of the A columns, e.g. ("NORM", "PREFIX").
+    vectors (Tensor | None): (B, T, D) float32 static word vectors, or None when the
+        batch carries none (filled by the static-vectors machinery).
+    """
+
+    ids: torch.Tensor
+    mask: torch.Tensor
+    lengths: torch.Tensor
+    attrs: Tuple[str, ...]
+    vectors: Optional[torch.Tensor] = None
+
+    def __len__(self) -> int:
+        return int(self.ids.shape[0])
+
+    @property
+    def n_tokens(self) -> int:
+        return int(self.lengths.sum())
+
+    def to(self, device: Union[str, torch.device]) -> "TokenBatch":
+        """The same batch on `device` (tensors copied only if they live elsewhere)."""
+        vectors = None if self.vectors is None else self.vectors.to(device)
+        return replace(self, ids=self.ids.to(device), mask=self.mask.to(device),
+                       lengths=self.lengths.to(device), vectors=vectors)
+
+
+def normalize_attrs(attrs: Iterable[Union[str, int]]) -> Tuple[str, ...]:
+    """Canonical names for attribute names or IDs: ["norm", 69] -> ("NORM", "PREFIX")."""
+    if isinstance(attrs, (str, int)):
+        attrs = [attrs]
+    return tuple(NAMES[intify_attr(a)] for a in attrs)
+
+
+def featurize(docs: Sequence, attrs: Iterable[Union[str, int]]) -> TokenBatch:
+    """Attribute hashes of `docs` as a padded TokenBatch (one row per doc).
+
+    docs (Sequence[Doc]): the batch; empty docs are allowed (T is at least 1).
+    attrs (Iterable[str | int]): attribute names or IDs, e.g. ("NORM", "PREFIX",
+        "SUFFIX", "SHAPE"); unknown names raise E020.
+    RETURNS (TokenBatch): ids (B, T, A) int64, mask (B, T), lengths (B,).
+    """
+    names = normalize_attrs(attrs)
+    ids = [intify_attr(name) for name in names]
+    docs = list(docs)
+    lengths = np.fromiter((len(doc) for doc in docs), dtype=np.int64, count=len(docs))
+    n_max = max(1, int(lengths.max())) if len(docs) else 1
+    mask = np.arange(n_max)[None, :] < lengths[:, None]  # (B, T)
+    vocabs = {id(doc.vocab): doc.vocab for doc in docs}
+    if len(vocabs) <= 1:
+        out = _lexical_rows(docs, ids, mask)  # (B, T, A) uint64
+    else:  # docs from several pipelines: rare, so simply one doc at a time
+        out = np.zeros((len(docs), n_max, len(ids)), dtype=np.uint64)
+        for b, doc in enumerate(docs):
+            out[b, : lengths[b]] = _lexical_rows([doc], ids, mask[b: b + 1, : lengths[b]])[0]
+    _fill_contextual(docs, ids, out)
+    return TokenBatch(ids=torch.from_numpy(out.view(np.int64)), mask=torch.from_numpy(mask),
+                      lengths=torch.from_numpy(lengths), attrs=names)
+
+
+def unpad(X: torch.Tensor, lengths: Union[torch.Tensor, Sequence[int]]) -> List[torch.Tensor]:
+    """Per-doc views of a padded (B, T, W) tensor: [X[b, :lengths[b]] for each b]."""
+    lengths = lengths.tolist() if isinstance(lengths, torch.Tensor) else list(lengths)
+    return [X[b, :n] for b, n in enumerate(lengths)]
+
+
+def _lexical_rows(docs: list, ids: List[int], mask: np.ndarray) -> np.ndarray:
+    """(B, T, A) uint64 hashes of the lexical attributes; 0 elsewhere and on padding."""
+    lexical = [attr if attr in LEXICAL_ATTRS else None for attr in ids]
+    if not docs or all(attr is None for attr in lexical):
+        return np.zeros((*mask.shape, len(ids)), dtype=np.uint64)
+    table = _get_table(docs[0].vocab, tuple(lexical))
+    words = list(chain.from_iterable(_words(doc) for doc in docs))
+    index = np.zeros(mask.shape, dtype=np.int64)  # row 0 of every table is all zeros
+    index[mask] = table.lookup(docs[0].vocab, words)
+    return table.rows[index]
+
+
+def _words(doc) -> list:
+    # Doc keeps its words in a plain list; reading it directly avoids a copy per batch.
+    words = getattr(doc, "_words", None)
+    return words if words is not None else [token.text for token in doc]
+
+
+def _fill_contextual(docs: list, ids: List[int], out: np.ndarray) -> None:
+    """Write the token-level columns (TAG, POS, ... and NORM overrides) into `out`."""
+    for j, attr in enumerate(ids):
+        if attr == NORM:
+            for b, doc in enumerate(docs):
+                overrides = getattr(doc, "_cols", {}).get(NORM)
+                if overrides is not None:
+                    n = len(overrides)
+                    out[b, :n, j] = np.where(overrides != 0, overrides, out[b, :n, j])
+        elif attr not in LEXICAL_ATTRS:
+            for b, doc in enumerate(docs):
+                if len(doc):
+                    out[b, : len(doc), j] = doc.to_array([attr])[:, 0]
+
+
+class _FeatureTable:
+    """word -> row index into `rows`, a (capacity, A) uint64 array of attribute hashes.
+
+    Rows are computed through `vocab.get_lex_attr`, so the Vocab's language-specific
+    functions and user overrides (`vocab["x"].norm_ = "y"`) apply. A table remembers the
+    overrides it was built with and is rebuilt when they change. It holds no reference
+    to its Vocab (the tables live in a WeakKeyDictionary keyed by the Vocab).
+    """
+
+    def __init__(self, vocab, attrs: Tuple[Optional[int], ...]):
+        self.attrs = attrs
+        self.names = [NAMES[a].lower() for a in attrs if a is not None]
+        self.snapshot = self._overrides(vocab)
+        self.reset()
+
+    def reset(self) -> None:
+        self.index: dict = {}
+        self.rows = np.zeros((1024, len(self.attrs)), dtype=np.uint64)
+        self.n_rows = 1  # row 0: padding / no value
+
+    def _overrides(self, vocab) -> tuple:
+        overrides = getattr(vocab, "_lex_overrides", {})
+        return (id(getattr(vocab, "lex_attr_getters", None)),
+                *(dict(overrides.get(name, ())) for name in self.names))
+
+    def is_stale(self, vocab) -> bool:
+        overrides = getattr(vocab, "_lex_overrides", {})
+        snap = self.snapshot
+        if snap[0] != id(getattr(vocab, "lex_attr_getters", None)):
+            return True
+        # dict == dict runs in C; override tables are small, so this costs microseconds.
+        return any(overrides.get(name, {}) != old for name, old in zip(self.names, snap[1:]))
+
+    def lookup(self, vocab, words: list) -> np.ndarray:
+        """(N,) int64 row indices of `words`, adding rows for unseen words."""
+        if self.is_stale(vocab):
+            self.snapshot = self._overrides(vocab)
+            self.reset()
+        get = self.index.__getitem__
+        try:
+            return np.fromiter(map(get, words), dtype=np.int64, count=len(words))
+        except KeyError:
+            self._add(vocab, words)
+            return np.fromiter(map(self.index.__getitem__, words), dtype=np.int64, count=len(words))
+
+    def _add(self, vocab, words: list) -> None:
+        new = [w for w in dict.fromkeys(words) if w not in self.index]
+        if self.n_rows + len(new) > _MAX_ROWS:
+            self.reset()
+            new = list(dict.fromkeys(words))
+        start, end = self.n_rows, self.n_rows + len(new)
+        if end > len(self.rows):
+            grown = np.zeros((max(end, 2 * len(self.rows)), len(self.attrs)), dtype=np.uint64)
+            grown[:start] = self.rows[:start]
+            self.rows = grown
+        for j, attr in enumerate(self.attrs):
+            getter = _attr_getter(vocab, attr)
+            if getter is not None:
+                self.rows[start:end, j] = np.fromiter(map(getter, new), dtype=np.uint64, count=len(new))
+        self.index.update(zip(new, range(start, end)))
+        self.n_rows = end
+
+
+def _attr_getter(vocab, attr: Optional[int]):
+    """word -> uint64-compatible int for one lexical attribute (None: not lexical)."""
+    if attr is None:
+        return None
+    if attr == ORTH:
+        return get_string_id
+    if attr == LENGTH:
+        return len
+    name = NAMES[attr].lower()
+    get = vocab.get_lex_attr
+    if attr in FLAG_ATTRS:
+        return lambda word: int(bool(get(word, name)))
+    return lambda word: get_string_id(get(word, name))
+
+
+# One set of tables per Vocab, dropped with the Vocab (no strong reference from here).
+_TABLES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _get_table(vocab, attrs: Tuple[Optional[int], ...]) -> _FeatureTable:
+    tables = _TABLES.get(vocab)
+    if tables is None:
+        tables = _TABLES[vocab] = {}
+    table = tables.get(attrs)
+    if table is None:
+        table = tables[attrs] = _FeatureTable(vocab, attrs)
+    return table
+
+
+__all__ = ["TokenBatch", "featurize", "unpad", "normalize_attrs", "LEXICAL_ATTRS"]
