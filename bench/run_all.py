@@ -10,7 +10,9 @@ import sys
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-SCRIPTS = ["tokenizer_accuracy.py", "tokenizer_speed.py"]
+SCRIPTS = ["tokenizer_accuracy.py", "tokenizer_speed.py",
+           # CNN pipeline vs spaCy: corpus first; training both takes about an hour on 2 cores.
+           "build_ewt_multitask.py", "train_cnn.py"]
 
 
 def main() -> int:

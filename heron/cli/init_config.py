@@ -2,12 +2,14 @@
 
 `init config` assembles a config from COMPONENTS, one entry per component: each
 entry returns the [components.<name>] block for the chosen language, optimisation
-goal and hardware. Adding a component to `heron init config` means adding one entry
-(later: tok2vec, tagger, ner, ...). The assembled config is then passed through
+goal and hardware. Adding a component to `heron init config` means adding one entry.
+Trainable heads (tagger, ner, senter) listen to a shared `tok2vec` when the pipeline
+has one (like spaCy), else each gets its own inline CNN. The assembled config is then passed through
 `fill_config`, so every default is written out and the result is validated.
 """
 from __future__ import annotations
 
+import copy
 import difflib
 from dataclasses import dataclass
 from enum import Enum
@@ -56,7 +58,67 @@ class ComponentTemplate:
     help: str
 
 
+# Trunk sizes per goal, as spaCy's quickstart (CPU): efficiency = width 96, depth 4;
+# accuracy = width 256, depth 8 (about 3x slower; static vectors are left off until a
+# pipeline has some: turn on include_static_vectors after `heron init vectors`).
+_TRUNK = {Optimize.efficiency: {"width": 96, "depth": 4}, Optimize.accuracy: {"width": 256, "depth": 8}}
+_T2V_WIDTH = "${components.tok2vec.model.encode.width}"
+
+
+def _tok2vec_model(opts: Options) -> Dict[str, Any]:
+    """The shared trunk: hashed NORM/PREFIX/SUFFIX/SHAPE embeddings + a maxout window CNN."""
+    trunk = _TRUNK[opts.optimize]
+    return {
+        "@architectures": "heron.Tok2Vec.v1",
+        "embed": {
+            "@architectures": "heron.MultiHashEmbed.v1", "width": _T2V_WIDTH,
+            "attrs": ["NORM", "PREFIX", "SUFFIX", "SHAPE"], "rows": [5000, 1000, 2500, 2500],
+            "include_static_vectors": False,
+        },
+        "encode": {
+            "@architectures": "heron.MaxoutWindowEncoder.v1", "width": trunk["width"],
+            "depth": trunk["depth"], "window_size": 1, "maxout_pieces": 3,
+        },
+    }
+
+
+def _head_tok2vec(opts: Options) -> Dict[str, Any]:
+    """A head's input: a listener to the shared `tok2vec` if the pipeline has one (its
+    gradients train the trunk together with the other heads), else a private inline CNN."""
+    if "tok2vec" in opts.pipeline:
+        return {"@architectures": "heron.Tok2VecListener.v1", "width": _T2V_WIDTH, "upstream": "*"}
+    trunk = _TRUNK[opts.optimize]
+    return {
+        "@architectures": "heron.HashEmbedCNN.v1", "width": trunk["width"], "depth": trunk["depth"],
+        "embed_size": 2000, "window_size": 1, "maxout_pieces": 3, "subword_features": True,
+        "pretrained_vectors": None,
+    }
+
+
+def _tagger_like(factory: str) -> Callable[[Options], Dict[str, Any]]:
+    def block(opts: Options) -> Dict[str, Any]:
+        model = {"@architectures": "heron.Tagger.v1", "nO": None, "tok2vec": _head_tok2vec(opts)}
+        return {"factory": factory, "model": model}
+    return block
+
+
+def _ner_block(opts: Options) -> Dict[str, Any]:
+    model = {
+        "@architectures": "heron.TransitionBasedParser.v1", "state_type": "ner",
+        "extra_state_tokens": False, "hidden_width": 64, "maxout_pieces": 2, "use_upper": True,
+        "nO": None, "tok2vec": _head_tok2vec(opts),
+    }
+    return {"factory": "ner", "model": model}
+
+
 COMPONENTS: Dict[str, ComponentTemplate] = {
+    "tok2vec": ComponentTemplate(
+        block=lambda opts: {"factory": "tok2vec", "model": _tok2vec_model(opts)},
+        help="shared token-to-vector trunk that tagger/ner/senter listen to",
+    ),
+    "tagger": ComponentTemplate(block=_tagger_like("tagger"), help="part-of-speech tags (Token.tag_)"),
+    "ner": ComponentTemplate(block=_ner_block, help="named entities (transition-based, BILUO)"),
+    "senter": ComponentTemplate(block=_tagger_like("senter"), help="trainable sentence boundaries"),
     "sentencizer": ComponentTemplate(
         block=lambda opts: {"factory": "sentencizer"},
         help="rule-based sentence boundaries (punctuation)",
@@ -67,15 +129,32 @@ COMPONENTS: Dict[str, ComponentTemplate] = {
     ),
 }
 
-# Training-loop blocks written only once their function is registered: the training
-# package lands after this command, and a config naming an unregistered function
-# would not validate. (registry, name, setting in [training], settings)
+# Training-loop blocks written only once every function they name is registered: the
+# training package lands after this command, and a config naming an unregistered
+# function would not validate. (setting in [training], block). Values are spaCy's
+# efficiency defaults: batches grow from 100 to 1000 words, Adam at 0.001.
 TRAINING_BLOCKS = (
-    ("batchers", "heron.batch_by_words.v1", "batcher", {"discard_oversize": False, "tolerance": 0.2}),
-    ("optimizers", "heron.Adam.v1", "optimizer", {}),
-    ("loggers", "heron.ConsoleLogger.v1", "logger", {"progress_bar": False}),
+    ("batcher", {
+        "@batchers": "heron.batch_by_words.v1", "discard_oversize": False, "tolerance": 0.2,
+        "size": {"@schedules": "heron.compounding.v1", "start": 100, "stop": 1000, "compound": 1.001},
+    }),
+    ("optimizer", {
+        "@optimizers": "heron.Adam.v1", "learn_rate": 0.001, "beta1": 0.9, "beta2": 0.999,
+        "eps": 1e-8, "L2": 0.01, "grad_clip": 1.0, "use_averages": False,
+    }),
+    ("logger", {"@loggers": "heron.ConsoleLogger.v1", "progress_bar": False}),
 )
-CORPUS_READER = ("readers", "heron.Corpus.v1")
+CORPUS_READER = {"@readers": "heron.Corpus.v1", "max_length": 0, "gold_preproc": False, "limit": 0}
+
+
+def _registered(block: Any) -> bool:
+    """True when every `@registry` function named in `block` (recursively) exists."""
+    if not isinstance(block, dict):
+        return True
+    for key, value in block.items():
+        if key.startswith("@") and not registry.has(key[1:], value):
+            return False
+    return all(_registered(v) for v in block.values())
 
 
 @init_cli.command("config")
@@ -131,21 +210,17 @@ def build_config(opts: Options) -> Dict[str, Any]:
 
 def _corpora() -> Dict[str, Any]:
     registry.ensure_populated()
-    reg_name, func_name = CORPUS_READER
-    if not registry.has(reg_name, func_name):
+    if not _registered(CORPUS_READER):
         return {}
-    return {
-        split: {f"@{reg_name}": func_name, "path": f"${{paths.{split}}}"}
-        for split in ("train", "dev")
-    }
+    return {split: {**CORPUS_READER, "path": f"${{paths.{split}}}"} for split in ("train", "dev")}
 
 
 def _training() -> Dict[str, Any]:
     training: Dict[str, Any] = {"dev_corpus": "corpora.dev", "train_corpus": "corpora.train"}
     registry.ensure_populated()
-    for reg_name, func_name, key, settings in TRAINING_BLOCKS:
-        if registry.has(reg_name, func_name):
-            training[key] = {f"@{reg_name}": func_name, **settings}
+    for key, block in TRAINING_BLOCKS:
+        if _registered(block):
+            training[key] = copy.deepcopy(block)
     return training
 
 
