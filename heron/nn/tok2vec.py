@@ -19,6 +19,19 @@ from .embed import MultiHashEmbed
 from .encode import MaxoutWindowEncoder, MishWindowEncoder, WindowEncoder, flat_layout
 from .layers import check_positive
 
+# The CNN trunk's defaults (spaCy's HashEmbedCNN defaults): the config block that the tok2vec
+# component and heads with an inline trunk (tagger, ner) start from.
+DEFAULT_HASH_EMBED_CNN = {
+    "@architectures": "heron.HashEmbedCNN.v1",
+    "pretrained_vectors": None,
+    "width": 96,
+    "depth": 4,
+    "embed_size": 2000,
+    "window_size": 1,
+    "maxout_pieces": 3,
+    "subword_features": True,
+}
+
 
 class Tok2Vec(nn.Module):
     """Token-to-vector trunk: `encode(embed(batch), batch.mask)`.

@@ -42,6 +42,7 @@ from ..language import Language
 from ..tokens.attrs import ENT_ID, ENT_IOB, ENT_KB_ID, ENT_TYPE
 from ..nn import transition as _transition  # noqa: F401  (registers the architecture)
 from ._biluo import BEGIN, UNIT, BiluoMoves, gold_oracle
+from ..nn.tok2vec import DEFAULT_HASH_EMBED_CNN
 from .listener import embed_docs
 from .trainable import TrainablePipe
 
@@ -53,16 +54,8 @@ DEFAULT_NER_MODEL: Dict[str, Any] = {
     "maxout_pieces": 2,
     "use_upper": True,
     "nO": None,
-    "tok2vec": {
-        "@architectures": "heron.HashEmbedCNN.v1",
-        "pretrained_vectors": None,
-        "width": 96,
-        "depth": 4,
-        "embed_size": 2000,
-        "window_size": 1,
-        "maxout_pieces": 3,
-        "subword_features": True,
-    },
+    # spaCy's default: an inline CNN, so the head works without a tok2vec component.
+    "tok2vec": dict(DEFAULT_HASH_EMBED_CNN),
 }
 
 _ENT_ATTRS = [ENT_IOB, ENT_TYPE, ENT_KB_ID, ENT_ID]

@@ -22,22 +22,15 @@ from torch import nn
 from ..errors import Errors, HeronValueError
 from ..registry import registry
 from ..tokens.attrs import TAG
+from ..nn.tok2vec import DEFAULT_HASH_EMBED_CNN
 from .listener import embed_docs, module_device
 from .trainable import TrainablePipe
 
 DEFAULT_TAGGER_MODEL: Dict[str, Any] = {
     "@architectures": "heron.Tagger.v1",
     "nO": None,
-    "tok2vec": {
-        "@architectures": "heron.HashEmbedCNN.v1",
-        "pretrained_vectors": None,
-        "width": 96,
-        "depth": 4,
-        "embed_size": 2000,
-        "window_size": 1,
-        "maxout_pieces": 3,
-        "subword_features": True,
-    },
+    # spaCy's default: an inline CNN, so the head works without a tok2vec component.
+    "tok2vec": dict(DEFAULT_HASH_EMBED_CNN),
 }
 IGNORE = -100  # target id of tokens without gold: skipped by cross_entropy
 

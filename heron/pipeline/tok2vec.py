@@ -29,19 +29,11 @@ from torch import nn
 
 from ..errors import Errors, HeronValueError
 from ..language import Language
+from ..nn.tok2vec import DEFAULT_HASH_EMBED_CNN
 from .listener import Tok2VecListener, embed_docs, module_device
 from .trainable import TrainablePipe
 
-DEFAULT_TOK2VEC_MODEL: Dict[str, Any] = {
-    "@architectures": "heron.HashEmbedCNN.v1",
-    "pretrained_vectors": None,
-    "width": 96,
-    "depth": 4,
-    "embed_size": 2000,
-    "window_size": 1,
-    "maxout_pieces": 3,
-    "subword_features": True,
-}
+DEFAULT_TOK2VEC_MODEL: Dict[str, Any] = dict(DEFAULT_HASH_EMBED_CNN)
 
 
 @Language.factory(
