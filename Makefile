@@ -4,20 +4,22 @@ PYTHON ?= python3
 TORCH ?= torch==2.13.0
 VENV := .venv
 PY := $(VENV)/bin/python
-PIP := $(PY) -m pip
+# --no-compile: skip byte-compiling torch's many files at install (about 45 s); Python
+# compiles what it imports on first use.
+PIP := $(PY) -m pip --disable-pip-version-check
+PIP_INSTALL := $(PIP) install -q --no-compile
 PEERS := .venv-peers
 
 .PHONY: demo test bench bench-peers clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install -q --upgrade pip
-	$(PIP) install -q "$(TORCH)"
-	$(PIP) install -q -e .
+	$(PIP_INSTALL) "$(TORCH)"
+	$(PIP_INSTALL) -e .
 	touch $@
 
 $(VENV)/.dev-installed: $(VENV)/.installed
-	$(PIP) install -q -e ".[dev]"
+	$(PIP_INSTALL) -e ".[dev]"
 	touch $@
 
 demo: $(VENV)/.installed
