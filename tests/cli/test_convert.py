@@ -1,5 +1,6 @@
 """`heron convert`: outputs, folder inputs, exit codes, and no output on malformed input."""
 import shutil
+import os
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ import heron.cli.convert  # noqa: F401  (registers the command)
 from heron.cli._app import app
 from heron.tokens import DocBin, Vocab
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "converters"
+FIXTURES = Path(os.environ["HERON_TEST_CONVERTER_FIXTURES"])  # see tests/conftest.py
 runner = CliRunner()
 
 

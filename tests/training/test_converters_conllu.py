@@ -1,4 +1,5 @@
 """CoNLL-U converter: words, spaces, MWTs, empty nodes, heads, grouping, errors."""
+import os
 from pathlib import Path
 
 import pytest
@@ -7,7 +8,7 @@ from heron.errors import DataError
 from heron.tokens import DocBin, Vocab
 from heron.training.converters import CONVERTERS, conllu_to_docs
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "converters"
+FIXTURES = Path(os.environ["HERON_TEST_CONVERTER_FIXTURES"])  # see tests/conftest.py
 SAMPLE = FIXTURES / "sample.conllu"
 
 

@@ -1,5 +1,6 @@
 """IOB/CoNLL NER converters: layouts, IOB1 vs IOB2, documents, comments, errors."""
 import warnings
+import os
 from pathlib import Path
 
 import pytest
@@ -7,7 +8,7 @@ import pytest
 from heron.errors import DataError, HeronWarning
 from heron.training.converters import conll_ner_to_docs, detect_ner_format, iob_to_docs
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "converters"
+FIXTURES = Path(os.environ["HERON_TEST_CONVERTER_FIXTURES"])  # see tests/conftest.py
 
 
 def ents(doc):

@@ -1,5 +1,6 @@
 """JSONL converter: spaCy/Prodigy/doccano entity styles, alignment, errors."""
 import re
+import os
 from pathlib import Path
 
 import pytest
@@ -8,7 +9,7 @@ from heron.errors import DataError, HeronWarning
 from heron.tokens import Doc, Vocab
 from heron.training.converters import jsonl_to_docs
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "converters"
+FIXTURES = Path(os.environ["HERON_TEST_CONVERTER_FIXTURES"])  # see tests/conftest.py
 VOCAB = Vocab()
 
 
