@@ -267,6 +267,12 @@ class Errors:
     E513 = "[E513] [{key}] = {value!r} does not name a corpus. Available: {available}. Fix: set {key} to one of them, or add a [{value}] block with @readers = \"heron.Corpus.v1\"."
     E514 = "[E514] Score weight {key!r} in [training.score_weights] is not a number or null ({value!r}). Fix: give each score a float weight (weights are normalised to sum to 1) or null to show it without weighting."
     E515 = "[E515] Example.get_aligned({attr!r}) is not supported: gold heads are token indices of the reference and must be re-mapped onto predicted tokens, which heron's dependency parser support will add. Fix: align token attributes (TAG, POS, LEMMA, MORPH, DEP, ENT_IOB, SENT_START), or read eg.reference heads directly."
+    # ---- E600-E649 vectors table and import (heron/vectors, heron init vectors) ----
+    # ---- E650-E699 static vectors as features, [initialize] vectors ----
+    # ---- E700-E749 transformer: alignment, span getters, data ----
+    # ---- E750-E799 transformer: model, component, listener, pooling ----
+    # ---- E800-E849 pretraining ----
+    # ---- E850-E899 optimizer groups, GPU, transformer config/CLI ----
     pass
 
 
@@ -290,4 +296,10 @@ class Warnings:
     # ---- W500-W599 training ----
     W500 = "[W500] Example.from_dict: {n} entit(y/ies) do not align with token boundaries of {text!r}..., e.g. {entities}; their tokens are marked as unknown ('-') and ignored in training. Fix: check the character offsets (whitespace at the edges is a common cause), or tokenize so the entity edges are token edges."
     W501 = "[W501] Corpus {path}: skipped {n} Doc(s)/sentence(s) longer than max_length = {max_length} tokens (Docs without sentence boundaries can't be split). Fix: raise max_length in [corpora], or add sentence boundaries to the data."
+    # ---- W600-W649 vectors ----
+    # ---- W650-W699 static vectors features ----
+    # ---- W700-W749 transformer alignment/spans ----
+    # ---- W750-W799 transformer model/component ----
+    # ---- W800-W849 pretraining ----
+    # ---- W850-W899 optimizer groups, GPU, transformer config/CLI ----
     pass

@@ -21,7 +21,7 @@ import confection
 # first. Missing modules are skipped: the package is built in stages.
 BUILTIN_MODULES = (
     "heron.tokenizer", "heron.language", "heron.pipeline", "heron.training",
-    "heron.nn", "heron.vectors", "heron.scorer",
+    "heron.nn", "heron.vectors", "heron.scorer", "heron.transformer", "heron.pretraining",
 )
 _populated = False
 _populating = False
