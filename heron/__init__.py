@@ -1,6 +1,7 @@
 """heron: PyTorch-native NLP pipelines built on transfer learning."""
 from .about import __version__
 from .errors import HeronError
+from .gpu import prefer_gpu, require_cpu, require_gpu
 from .registry import registry
 
 
@@ -12,10 +13,21 @@ def blank(lang: str, **kwargs):
 
 
 def load(path, **kwargs):
-    """Load a pipeline saved with `nlp.to_disk(path)`."""
+    """Load a pipeline saved with `nlp.to_disk(path)` (onto the GPU after require_gpu())."""
+    from .gpu import to_current_device
     from .language import load as _load
 
-    return _load(path, **kwargs)
+    return to_current_device(_load(path, **kwargs))
 
 
-__all__ = ["__version__", "HeronError", "registry", "blank", "load"]
+def __getattr__(name: str):
+    # heron.Vectors without importing the vectors package (numpy-heavy) on `import heron`.
+    if name == "Vectors":
+        from .vectors import Vectors
+
+        return Vectors
+    raise AttributeError(f"module 'heron' has no attribute {name!r}")
+
+
+__all__ = ["__version__", "HeronError", "registry", "blank", "load", "require_gpu", "prefer_gpu",
+           "require_cpu", "Vectors"]

@@ -22,9 +22,12 @@ from typing import Iterable, List, Optional, Sequence, Tuple, Union
 import numpy as np
 import torch
 
+from ..errors import Errors, HeronValueError
 from ..tokens.attrs import FLAG_ATTRS, LENGTH, NAMES, NORM, ORTH, STRING_LEX_ATTRS, intify_attr
 from ..tokens.strings import get_string_id
 
+# Attributes whose strings can key a vectors table (heron.nn.static_vectors has the same list).
+VECTORS_KEY_ATTRS = ("ORTH", "NORM", "LOWER")
 # Lexical attributes: a function of the word string alone, hence cacheable per Vocab.
 LEXICAL_ATTRS = frozenset(STRING_LEX_ATTRS) | frozenset(FLAG_ATTRS) | {LENGTH}
 # A long-running server fed unique strings must not grow without limit: past this many
@@ -72,17 +75,84 @@ def normalize_attrs(attrs: Iterable[Union[str, int]]) -> Tuple[str, ...]:
     return tuple(NAMES[intify_attr(a)] for a in attrs)
 
 
-def featurize(docs: Sequence, attrs: Iterable[Union[str, int]]) -> TokenBatch:
+def featurize(docs: Sequence, attrs: Iterable[Union[str, int]], *,
+              vectors_attr: Optional[str] = None) -> TokenBatch:
     """Attribute hashes of `docs` as a padded TokenBatch (one row per doc).
 
     docs (Sequence[Doc]): the batch; empty docs are allowed (T is at least 1).
     attrs (Iterable[str | int]): attribute names or IDs, e.g. ("NORM", "PREFIX",
         "SUFFIX", "SHAPE"); unknown names raise E020.
-    RETURNS (TokenBatch): ids (B, T, A) int64, mask (B, T), lengths (B,).
+    vectors_attr (str | None): "ORTH", "NORM" or "LOWER": also fill `vectors` with each
+        token's row of `doc.vocab.vectors`, looked up by that attribute's string (a
+        model's `vectors_attr`). None (default) = no vectors.
+    RETURNS (TokenBatch): ids (B, T, A) int64, mask (B, T), lengths (B,), and
+        vectors (B, T, D) float32 (zeros for padding and words without a vector).
     """
     names = normalize_attrs(attrs)
-    ids = [intify_attr(name) for name in names]
     docs = list(docs)
+    if vectors_attr is None:
+        return _featurize(docs, names)
+    # The key column rides along with the model's columns: same cached table, same
+    # per-token dict lookup, and NORM overrides apply to it exactly as to features.
+    key_name = normalize_attrs([vectors_attr])[0]
+    if key_name not in VECTORS_KEY_ATTRS:
+        raise HeronValueError(Errors.E652.format(layer="featurize", arg="vectors_attr",
+                                                 value=vectors_attr, allowed=list(VECTORS_KEY_ATTRS)))
+    extra = key_name not in names
+    batch = _featurize(docs, names + (key_name,) if extra else names)
+    keys = batch.ids[..., -1 if extra else names.index(key_name)]  # (B, T) int64 view of uint64
+    vectors = _vectors(docs, keys.numpy().view(np.uint64), batch.mask.numpy(), key_name)
+    if extra:
+        batch = replace(batch, ids=batch.ids[..., :-1].contiguous(), attrs=names)
+    # No table loaded: None, so a layer that needs vectors raises its coded error (E650).
+    return replace(batch, vectors=None if vectors is None else torch.from_numpy(vectors))
+
+
+def _vectors(docs: list, keys: np.ndarray, mask: np.ndarray, attr: str) -> Optional[np.ndarray]:
+    """(B, T, D) float32 rows of the docs' vocab.vectors for (B, T) uint64 keys of `attr`;
+    None if no doc's vocab has vectors."""
+    tables = {id(doc.vocab): getattr(doc.vocab, "vectors", None) for doc in docs}
+    dims = {int(t.shape[1]) for t in tables.values() if t is not None and t.shape[1]}
+    if not dims:
+        return None
+    if len(dims) > 1:  # docs of pipelines with different vectors in one batch
+        raise HeronValueError(Errors.E651.format(layer="featurize", expected=min(dims), got=max(dims)))
+    dim = dims.pop()
+    if len(tables) == 1:  # the usual case: one vectorised lookup for the whole batch
+        table = next(iter(tables.values()))
+        if getattr(table, "mode", "default") == "default":
+            # Look up the padded keys directly: no scatter copy of the (N, D) rows; padding
+            # (key 0) is zeroed explicitly in case a table has a row for hash 0.
+            out = np.asarray(table.get_batch(keys.reshape(-1)), dtype=np.float32).reshape(*mask.shape, dim)
+            if not out.flags.writeable:
+                out = out.copy()
+            out[~mask] = 0.0
+            return out
+        out = np.zeros((*mask.shape, dim), dtype=np.float32)
+        out[mask] = table.get_batch(_table_keys(table, docs, keys[mask], attr))
+        return out
+    out = np.zeros((*mask.shape, dim), dtype=np.float32)
+    for b, doc in enumerate(docs):  # docs from several pipelines: rare
+        table = getattr(doc.vocab, "vectors", None)
+        if table is not None and table.shape[1] and len(doc):
+            out[b, : len(doc)] = table.get_batch(_table_keys(table, [doc], keys[b, : len(doc)], attr))
+    return out
+
+
+def _table_keys(table, docs: list, keys: np.ndarray, attr: str):
+    """What `table.get_batch` takes: the uint64 hashes, except for subword tables
+    (floret, fastText), which build vectors from the characters and so need the texts
+    (featurize never adds strings to the StringStore, so hashes of new words have none)."""
+    if getattr(table, "mode", "default") == "default":
+        return keys
+    if attr == "ORTH":
+        return list(chain.from_iterable(_words(doc) for doc in docs))
+    name = attr.lower() + "_"  # norm_ / lower_: NORM overrides of the Doc apply
+    return [getattr(token, name) for doc in docs for token in doc]
+
+
+def _featurize(docs: list, names: Tuple[str, ...]) -> TokenBatch:
+    ids = [intify_attr(name) for name in names]
     lengths = np.fromiter((len(doc) for doc in docs), dtype=np.int64, count=len(docs))
     n_max = max(1, int(lengths.max())) if len(docs) else 1
     mask = np.arange(n_max)[None, :] < lengths[:, None]  # (B, T)

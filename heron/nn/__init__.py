@@ -3,15 +3,17 @@
 Modules here never import heron.tokens: they see `TokenBatch` tensors made by
 `heron.featurize`. Importing this package registers the architectures
 (heron.HashEmbed.v1, heron.MultiHashEmbed.v1, heron.MaxoutWindowEncoder.v1,
-heron.MishWindowEncoder.v1, heron.Tok2Vec.v1, heron.HashEmbedCNN.v1, and the
-transition-based parser model).
+heron.MishWindowEncoder.v1, heron.Tok2Vec.v1, heron.HashEmbedCNN.v1,
+heron.StaticVectors.v1, and the transition-based parser model).
 """
 from . import transition  # noqa: F401  (registers heron.TransitionBasedParser.v1)
 from .embed import HashEmbed, MultiHashEmbed
 from .encode import MaxoutWindowEncoder, MishWindowEncoder, WindowEncoder
 from .grad import scale_grad
 from .layers import Maxout, MishLayer, set_dropout_rate
+from .static_vectors import StaticVectors, set_vectors_dim, vectors_attr
 from .tok2vec import Tok2Vec
 
 __all__ = ["HashEmbed", "MultiHashEmbed", "MaxoutWindowEncoder", "MishWindowEncoder",
-           "WindowEncoder", "Tok2Vec", "Maxout", "MishLayer", "scale_grad", "set_dropout_rate"]
+           "WindowEncoder", "Tok2Vec", "Maxout", "MishLayer", "scale_grad", "set_dropout_rate",
+           "StaticVectors", "set_vectors_dim", "vectors_attr"]

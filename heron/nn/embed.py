@@ -19,6 +19,7 @@ from torch import nn
 from ..errors import Errors, HeronTypeError, HeronValueError
 from ..registry import registry
 from .layers import Dropout, Maxout, check_positive
+from .static_vectors import StaticVectors
 
 _MASK64 = (1 << 64) - 1
 _FMIX1 = 0xFF51AFD7ED558CCD
@@ -115,8 +116,11 @@ class MultiHashEmbed(nn.Module):
         NORM carries the word's identity; PREFIX/SUFFIX/SHAPE let unseen words be
         recognised from their form.
     rows (list[int]): rows per table, same length as attrs. Recommended 1000-10000.
-    include_static_vectors (bool): also project the batch's static word vectors to
-        `width` and mix them in. Needs vectors in the batch (E151 otherwise).
+    include_static_vectors (bool): also project the batch's static word vectors
+        (keyed by ORTH) to `width` and concatenate them with the hash embeddings before
+        the mixing layer (as spaCy). The projection is sized from the vocab's vectors
+        when the pipeline is initialised (`set_vectors_dim`); needs vectors in the
+        batch (E151 otherwise).
     """
 
     def __init__(self, width: int, attrs: Sequence[str], rows: Sequence[int],
@@ -136,8 +140,10 @@ class MultiHashEmbed(nn.Module):
         self.register_buffer("rows", torch.tensor(rows).unsqueeze(-1), persistent=False)  # (A, 1)
         self.embed_dropout = Dropout(0.0)
         n_in = width * (len(attrs) + self.include_static_vectors)
-        self.static_proj: Optional[nn.Module] = (
-            nn.LazyLinear(width, bias=False) if self.include_static_vectors else None)
+        # Unsized until set_vectors_dim (tok2vec's initialize / load): not a LazyLinear, so
+        # save, load and the optimizer never meet an uninitialised parameter.
+        self.static_proj: Optional[StaticVectors] = (
+            StaticVectors(width, None, None, "ORTH") if self.include_static_vectors else None)
         self.mix = Maxout(n_in, width, 3, normalize=True)
         self._columns: Dict[Tuple[str, ...], Optional[List[int]]] = {}
 
@@ -159,9 +165,19 @@ class MultiHashEmbed(nn.Module):
         if self.include_static_vectors:
             if vectors is None:
                 raise HeronValueError(Errors.E151)
-            parts.append(self.static_proj(vectors.to(self.mix.linear.weight.dtype)))
+            parts.append(self.static_proj.forward_packed(vectors))  # (N, W); no grad to the table
         X = self.embed_dropout(torch.cat(parts, dim=-1))  # (N, A * W)
         return self.mix(X)  # (N, W)
+
+    @property
+    def vectors_attr(self) -> Optional[str]:
+        """"ORTH" when static vectors are mixed in (featurize must fill batch.vectors), else None."""
+        return self.static_proj.vectors_attr if self.static_proj is not None else None
+
+    def set_vectors_dim(self, dim: int) -> None:
+        """Size the static-vectors projection for vectors of `dim` (no-op without one)."""
+        if self.static_proj is not None:
+            self.static_proj.set_vectors_dim(dim)
 
     def select(self, batch) -> torch.Tensor:
         """The batch's ids columns for this layer's attrs, in order: (B, T, A)."""
@@ -203,7 +219,9 @@ def build_multi_hash_embed(
     width (int): table and output width. Recommended 64-300 (96 for fast CPU pipelines).
     attrs (list[str]): token attributes; NORM, PREFIX, SUFFIX, SHAPE is spaCy's default.
     rows (list[int]): rows per table, one per attribute. Recommended 1000-10000.
-    include_static_vectors (bool): also mix in the vocab's static vectors.
+    include_static_vectors (bool): also mix in the vocab's static vectors (keyed by
+        ORTH, projected to `width`); needs [initialize] vectors. Recommended for small
+        training sets.
     """
     return MultiHashEmbed(width, attrs, rows, include_static_vectors)
 

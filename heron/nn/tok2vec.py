@@ -18,6 +18,7 @@ from ..registry import registry
 from .embed import MultiHashEmbed
 from .encode import MaxoutWindowEncoder, MishWindowEncoder, WindowEncoder, flat_layout
 from .layers import check_positive
+from .static_vectors import vectors_attr as _vectors_attr
 
 # The CNN trunk's defaults (spaCy's HashEmbedCNN defaults): the config block that the tok2vec
 # component and heads with an inline trunk (tagger, ner) start from.
@@ -53,6 +54,12 @@ class Tok2Vec(nn.Module):
     def attrs(self) -> Tuple[str, ...]:
         """Token attributes `featurize` must provide, e.g. ("NORM", "PREFIX", "SUFFIX", "SHAPE")."""
         return tuple(self.embed.attrs)
+
+    @property
+    def vectors_attr(self) -> Optional[str]:
+        """The attribute keying the static vectors the embed reads ("ORTH"), or None:
+        trunks pass it to `featurize(..., vectors_attr=)` so batches carry the vectors."""
+        return _vectors_attr(self.embed)
 
     def forward(self, batch) -> torch.Tensor:
         """TokenBatch -> (B, T, width) float; zero on padding."""
@@ -105,7 +112,9 @@ def build_hash_embed_cnn(
         (a 1-piece Maxout would have no non-linearity).
     subword_features (bool): also embed PREFIX, SUFFIX and SHAPE. Recommended for
         alphabetic languages; turn off for languages of single-character tokens.
-    pretrained_vectors (bool | None): also mix in the vocab's static vectors.
+    pretrained_vectors (bool | None): also mix in the vocab's static vectors (keyed
+        by ORTH, projected to `width`, concatenated with the hash embeddings before the
+        mixing Maxout). Needs [initialize] vectors; recommended for small training sets.
     """
     check_positive("HashEmbedCNN", "embed_size", embed_size, minimum=2, recommended="2000-10000")
     if subword_features:

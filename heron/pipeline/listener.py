@@ -150,8 +150,10 @@ def embed_docs(tok2vec: nn.Module, docs: Sequence[Any]) -> Tuple[torch.Tensor, t
     if isinstance(tok2vec, Tok2VecListener):
         return tok2vec(docs)
     from ..featurize import featurize
+    from ..nn.static_vectors import vectors_attr
 
-    batch = featurize(docs, tok2vec.attrs).to(module_device(tok2vec))
+    # vectors_attr: the batch carries the static vectors the model reads (None: none needed).
+    batch = featurize(docs, tok2vec.attrs, vectors_attr=vectors_attr(tok2vec)).to(module_device(tok2vec))
     return tok2vec(batch), batch.mask
 
 
@@ -192,6 +194,7 @@ def bind_listeners(nlp: Any, *, strict: bool = True) -> None:
         if isinstance(getattr(proc, "model", None), nn.Module) and name in nlp._pipe_configs:
             # What the model was built from: named in errors when saved weights don't fit.
             proc.model_config = nlp._pipe_configs[name].get("model")
+    _bind_static_vectors(nlp)
     for index, (name, proc) in enumerate(components):
         for path, listener in iter_listeners(proc):
             owner = f"{name}.{path}"
@@ -201,6 +204,37 @@ def bind_listeners(nlp: Any, *, strict: bool = True) -> None:
                 continue
             listener.bind(trunk, owner)
             trunk.listener_map.setdefault(name, []).append(listener)
+
+
+def _bind_static_vectors(nlp: Any) -> None:
+    """Let every unsized static-vectors layer (in trunks and in heads' inline tok2vecs)
+    take its input size from nlp.vocab.vectors: now if they are loaded, else when the
+    weights are next saved or loaded (after vocab/vectors has been read from disk) or
+    at nlp.initialize, which binds again. Sized layers are left alone: a size mismatch
+    is an error (E651/E654), never a silent re-initialisation."""
+    from ..nn.static_vectors import StaticVectors
+
+    vocab = getattr(nlp, "vocab", None)
+    if vocab is None:
+        return
+    for _, proc in nlp.components:
+        model = getattr(proc, "model", None)
+        if not isinstance(model, nn.Module):
+            continue
+        for module in model.modules():
+            if isinstance(module, StaticVectors) and not module.is_sized:
+                module.bind_dim_source(_vocab_vectors_dim(vocab))
+
+
+def _vocab_vectors_dim(vocab: Any) -> Callable[[], Optional[int]]:
+    # A closure, not an attribute holding the Vocab: deep-copying a model copies a
+    # function by reference, never the Vocab; it reads vocab.vectors when called, so a
+    # table set or loaded later counts.
+    def dim() -> Optional[int]:
+        shape = getattr(getattr(vocab, "vectors", None), "shape", None)
+        return int(shape[1]) if shape is not None and shape[0] and shape[1] else None
+
+    return dim
 
 
 def _find_upstream(components: List[Tuple[str, Any]], index: int, listener: Tok2VecListener,

@@ -18,6 +18,13 @@ the identities can't be reused). At inference it also writes `doc.tensor` (numpy
 float32 (n_tokens, width)) so later components and users can read it. The trunk has
 no loss of its own: it learns from the gradients its listeners send back; the
 "loss" reported for it (like spaCy's) is the summed squared gradient it received.
+
+Static vectors: a model with a static-vectors layer (MultiHashEmbed with
+include_static_vectors, HashEmbedCNN with pretrained_vectors, heron.StaticVectors.v1)
+reads `nlp.vocab.vectors`. `initialize` sizes its projection from the table and
+records the table's name and shape in cfg.json; initialising again or loading
+refuses other vectors (or none) with E654, since a projection trained on one table
+is meaningless for another.
 """
 from __future__ import annotations
 
@@ -29,6 +36,7 @@ from torch import nn
 
 from ..errors import Errors, HeronValueError
 from ..language import Language
+from ..nn.static_vectors import set_vectors_dim, vectors_attr
 from ..nn.tok2vec import DEFAULT_HASH_EMBED_CNN
 from .listener import Tok2VecListener, embed_docs, module_device
 from .trainable import TrainablePipe
@@ -139,9 +147,35 @@ class Tok2Vec(TrainablePipe):
         return value
 
     def initialize(self, get_examples: Any = None, *, nlp: Any = None, **settings: Any) -> None:
-        """Check the trunk can run: static vectors must be loaded if the model uses them."""
-        if _uses_static_vectors(self.model) and not _has_vectors(nlp.vocab if nlp is not None else self.vocab):
+        """Check the trunk can run. A model that uses static vectors needs them loaded
+        (E356); its projection is sized from them and their name and shape recorded
+        (a component trained with other vectors refuses these: E654)."""
+        if vectors_attr(self.model) is None:
+            return
+        vectors = _loaded_vectors(nlp.vocab if nlp is not None else self.vocab)
+        if vectors is None:
             raise HeronValueError(Errors.E356.format(name=self.name))
+        current = vectors_info(vectors)
+        saved = self.cfg.get("vectors")
+        if saved and _differ(saved, current):
+            raise HeronValueError(Errors.E654.format(
+                name=self.name, when="can't be initialised", saved=_describe(saved), current=_describe(current)))
+        set_vectors_dim(self.model, current["shape"][1])
+        self.cfg["vectors"] = current
+
+    def _load_state(self, state: Dict[str, Any]) -> None:
+        """cfg.json read by from_disk/from_bytes: size the static-vectors projection from
+        the recorded shape (before the weights load) and check the vocab's vectors."""
+        super()._load_state(state)
+        saved = self.cfg.get("vectors")
+        if not saved or vectors_attr(self.model) is None:
+            return
+        vectors = _loaded_vectors(self.vocab)
+        current = vectors_info(vectors) if vectors is not None else None
+        if current is None or _differ(saved, current):
+            raise HeronValueError(Errors.E654.format(
+                name=self.name, when="can't be loaded", saved=_describe(saved), current=_describe(current)))
+        set_vectors_dim(self.model, saved["shape"][1])
 
     def _labels_from_examples(self, examples: List[Any]) -> List[str]:
         return []
@@ -152,21 +186,29 @@ def _batch_key(docs: Sequence[Any]) -> Tuple[Tuple[int, int], ...]:
     return tuple((id(doc), len(doc)) for doc in docs)
 
 
-def _uses_static_vectors(model: nn.Module) -> bool:
-    return any(bool(getattr(m, "include_static_vectors", False)) for m in model.modules())
-
-
-def _has_vectors(vocab: Any) -> bool:
+def _loaded_vectors(vocab: Any) -> Any:
+    """vocab.vectors if it holds a non-empty table, else None."""
     vectors = getattr(vocab, "vectors", None)
-    if vectors is None:
-        return False
     shape = getattr(vectors, "shape", None)
-    if shape is not None:
-        return bool(shape[0]) and bool(shape[-1])
-    try:
-        return len(vectors) > 0
-    except TypeError:
-        return True
+    if vectors is None or shape is None or not (shape[0] and shape[-1]):
+        return None
+    return vectors
+
+
+def vectors_info(vectors: Any) -> Dict[str, Any]:
+    """What identifies a vectors table for a trained model: {"name", "shape"}."""
+    name = getattr(vectors, "name", None)
+    return {"name": None if name is None else str(name), "shape": [int(n) for n in vectors.shape]}
+
+
+def _differ(saved: Dict[str, Any], current: Dict[str, Any]) -> bool:
+    return saved.get("name") != current.get("name") or list(saved.get("shape", ())) != current["shape"]
+
+
+def _describe(info: Optional[Dict[str, Any]]) -> str:
+    if not info:
+        return "no vectors"
+    return f"name {info.get('name')!r}, shape {tuple(info.get('shape', ()))}"
 
 
 __all__ = ["Tok2Vec", "make_tok2vec", "DEFAULT_TOK2VEC_MODEL"]

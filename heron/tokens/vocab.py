@@ -117,6 +117,10 @@ class Vocab:
             except (ValueError, AttributeError) as e:
                 raise HeronValueError(Errors.E004.format(source=str(path / "lexemes.json"), err=e)) from None
         vec_path = path / "vectors"
+        if "vectors" not in exclude and self.vectors is None and (vec_path / "cfg.json").exists():
+            from ..vectors.table import Vectors  # lazy: tokens must not import vectors at load
+
+            self.vectors = Vectors(strings=self.strings)
         if "vectors" not in exclude and vec_path.exists() and hasattr(self.vectors, "from_disk"):
             self.vectors.from_disk(vec_path)
         return self

@@ -37,7 +37,9 @@ def select_device(use_gpu: int) -> torch.device:
     if use_gpu >= torch.cuda.device_count():
         raise HeronValueError(Errors.E511.format(
             gpu_id=use_gpu, reason=f"only {torch.cuda.device_count()} GPU(s) are visible"))
-    torch.cuda.set_device(use_gpu)
+    from ..gpu import require_gpu
+
+    require_gpu(use_gpu)  # records the choice, so heron.load() afterwards uses it too
     return torch.device(f"cuda:{use_gpu}")
 
 
@@ -110,11 +112,15 @@ def init_nlp(config: Any, *, use_gpu: int = -1) -> Any:
     check_component_names(nlp, T["frozen_components"], "training.frozen_components")
     check_component_names(nlp, T["annotating_components"], "training.annotating_components")
     init = _resolve_section(config, "initialize")
-    for key in ("vectors", "init_tok2vec"):
+    for key in ("init_tok2vec",):
         if init.get(key):
             raise ConfigError(Errors.E510.format(key=f"initialize.{key}", value=init[key]))
     if init.get("before_init"):
         init["before_init"](nlp)
+    if init.get("vectors"):
+        from ..vectors import load_vectors_into
+
+        load_vectors_into(nlp, init["vectors"])
     initialize_components(nlp, lambda: train_corpus(nlp), frozen=T["frozen_components"])
     if init.get("after_init"):
         init["after_init"](nlp)

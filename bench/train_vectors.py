@@ -1,0 +1,197 @@
+"""Train word2vec and fastText vectors with gensim, import them with `heron init vectors`.
+
+    .venv/bin/python bench/build_ewt_multitask.py     # EWT corpus (once)
+    .venv/bin/python bench/train_vectors.py [--dim 100] [--epochs 5]
+
+Text: the novels in ../shared/data/raw_text plus the EWT train text (for the tagger's and
+ner's benchmark domain), tokenized with heron's English tokenizer so the vector keys are
+exactly the ORTH strings heron looks up. One paragraph per line.
+gensim (a bench-only dependency: `pip install gensim`) trains word2vec (CBOW) and fastText
+(skip-gram with character 3-6 grams). Both are written in their usual file formats
+(word2vec text `.txt`, fastText binary `.bin`) and imported with `heron init vectors`, in
+its own process under /usr/bin/time: import words/sec (vector rows read per second) and
+peak RSS. The fastText model is imported twice: its word table (default mode) and its
+subword buckets (`--mode floret`, vectors for unseen words too). A sanity table lists the
+nearest neighbours of a few common words in each table.
+
+Writes /tmp/heron-bench/vectors/{w2v,ft,ft-floret} (heron pipelines with vectors) and
+bench/results/vectors_import.json and .md.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Dict, Iterator, List
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import machine_info, markdown_table, require_data, shared_data, write_results  # noqa: E402
+
+WORK = Path("/tmp/heron-bench/vectors")
+EWT = Path("/tmp/heron-bench/ewt")
+PROBES = ["house", "good", "said", "London", "quickly", "three", "Monday", "walked"]
+
+
+def paragraphs(raw_dir: Path) -> Iterator[str]:
+    for path in sorted(raw_dir.glob("*.txt")):
+        if path.name in ("README.md", "SOURCE.md"):
+            continue
+        block: List[str] = []
+        for line in path.read_text(encoding="utf8").splitlines():
+            if line.strip():
+                block.append(line.strip())
+            elif block:
+                yield " ".join(block)
+                block = []
+        if block:
+            yield " ".join(block)
+
+
+def ewt_texts() -> Iterator[str]:
+    from heron.tokens import DocBin
+    import heron
+
+    nlp = heron.blank("en")
+    for doc in DocBin().from_disk(EWT / "train.heron").get_docs(nlp.vocab):
+        yield doc.text
+
+
+def write_corpus(raw_dir: Path, out: Path) -> Dict[str, Any]:
+    """Tokenize with heron (batched), one paragraph per line; returns word/line counts."""
+    import heron
+
+    nlp = heron.blank("en")
+    n_words = n_lines = 0
+    start = time.perf_counter()
+    tmp = out.with_suffix(".tmp")
+    with open(tmp, "w", encoding="utf8") as f:
+        for source in (paragraphs(raw_dir), ewt_texts()):
+            for doc in nlp.tokenizer.pipe(source, batch_size=1000):
+                words = [t.text for t in doc if not t.is_space]
+                if words:
+                    f.write(" ".join(words) + "\n")
+                    n_words += len(words)
+                    n_lines += 1
+    os.replace(tmp, out)
+    return {"words": n_words, "lines": n_lines, "tokenize_s": round(time.perf_counter() - start, 1)}
+
+
+def train_gensim(corpus: Path, dim: int, epochs: int) -> Dict[str, Any]:
+    from gensim.models import FastText, Word2Vec
+    from gensim.models.fasttext import save_facebook_model
+
+    stats: Dict[str, Any] = {}
+    start = time.perf_counter()
+    w2v = Word2Vec(corpus_file=str(corpus), vector_size=dim, window=5, min_count=3, sg=0,
+                   epochs=epochs, workers=2, seed=1)
+    w2v.wv.save_word2vec_format(str(WORK / "w2v.txt"))
+    stats["word2vec"] = {"seconds": round(time.perf_counter() - start, 1), "rows": len(w2v.wv)}
+    start = time.perf_counter()
+    ft = FastText(corpus_file=str(corpus), vector_size=dim, window=5, min_count=3, sg=1,
+                  min_n=3, max_n=6, bucket=200_000, epochs=epochs, workers=2, seed=1)
+    save_facebook_model(ft, str(WORK / "ft.bin"))
+    stats["fasttext"] = {"seconds": round(time.perf_counter() - start, 1), "rows": len(ft.wv),
+                         "buckets": 200_000}
+    return stats
+
+
+def import_vectors(src: Path, out: Path, *extra: str) -> Dict[str, Any]:
+    """`heron init vectors` in its own process: wall, peak RSS, rows/sec."""
+    timing = out.with_suffix(".time")
+    cmd = ["/usr/bin/time", "-v", "-o", str(timing), sys.executable, "-m", "heron", "init", "vectors",
+           "en", str(src), str(out), "--name", f"bench_{out.name}", *extra]
+    print(" ".join(cmd[4:]), flush=True)
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"import failed:\n{proc.stdout}\n{proc.stderr}")
+    fields = dict(line.strip().rsplit(": ", 1) for line in timing.read_text().splitlines() if ": " in line)
+    from heron.vectors import load_vectors_table
+
+    table = load_vectors_table(out)
+    rows = _source_rows(src)
+    return {"source": src.name, "args": list(extra), "wall_s": round(wall, 2), "rows_read": rows,
+            "words_per_s": round(rows / wall), "peak_rss_mb": round(int(fields["Maximum resident set size (kbytes)"]) / 1024, 1),
+            "shape": list(table.shape), "mode": table.mode}
+
+
+def _source_rows(src: Path) -> int:
+    if src.suffix == ".txt":
+        with open(src, encoding="utf8") as f:
+            return int(f.readline().split()[0])
+    from gensim.models.fasttext import load_facebook_vectors
+
+    return len(load_facebook_vectors(str(src)))
+
+
+def neighbours(out: Path, words: List[str], n: int = 5) -> Dict[str, List[str]]:
+    import numpy as np
+    import heron
+
+    nlp = heron.load(out)
+    table = nlp.vocab.vectors
+    queries = np.stack([table[nlp.vocab.strings.add(w)] if w in table else np.zeros(table.shape[1], "f")
+                        for w in words])
+    keys, _rows, scores = table.most_similar(queries, n=n + 1)
+    result = {}
+    for w, row_keys in zip(words, keys):
+        names = [nlp.vocab.strings[int(k)] for k in row_keys if int(k) in nlp.vocab.strings]
+        result[w] = [x for x in names if x != w][:n]
+    return result
+
+
+def main(argv: List[str]) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--dim", type=int, default=100)
+    ap.add_argument("--epochs", type=int, default=5)
+    ap.add_argument("--skip-train", action="store_true", help="reuse the gensim files in " + str(WORK))
+    args = ap.parse_args(argv)
+    raw = require_data(shared_data("raw_text"), "train_vectors")
+    require_data(EWT / "train.heron", "train_vectors (run bench/build_ewt_multitask.py first)")
+    WORK.mkdir(parents=True, exist_ok=True)
+    data: Dict[str, Any] = {"machine": machine_info(), "dim": args.dim, "epochs": args.epochs}
+    corpus = WORK / "corpus.txt"
+    if not args.skip_train:
+        data["corpus"] = write_corpus(raw, corpus)
+        print("corpus:", data["corpus"], flush=True)
+        data["gensim"] = train_gensim(corpus, args.dim, args.epochs)
+        print("gensim:", data["gensim"], flush=True)
+    data["imports"] = {
+        "word2vec .txt": import_vectors(WORK / "w2v.txt", WORK / "w2v"),
+        "fastText .bin": import_vectors(WORK / "ft.bin", WORK / "ft"),
+        "fastText .bin --mode floret": import_vectors(WORK / "ft.bin", WORK / "ft-floret", "--mode", "floret"),
+    }
+    data["neighbours"] = {name: neighbours(WORK / name, PROBES) for name in ("w2v", "ft", "ft-floret")}
+    (WORK / "summary.json").write_text(json.dumps(data, indent=2))
+    write_results("vectors_import", data, report(data))
+    return 0
+
+
+def report(data: Dict[str, Any]) -> str:
+    m = data["machine"]
+    lines = [f"# Static vectors: training and import ({m['cpu_count']} cores, torch {m['torch']})", ""]
+    if "corpus" in data:
+        c, g = data["corpus"], data["gensim"]
+        lines += [f"Corpus: {c['words']:,} words in {c['lines']:,} paragraphs (raw_text novels + EWT train), "
+                  f"heron-tokenized. gensim {data['dim']} dims, {data['epochs']} epochs, min_count 3: "
+                  f"word2vec {g['word2vec']['rows']:,} rows in {g['word2vec']['seconds']} s; fastText "
+                  f"{g['fasttext']['rows']:,} words + {g['fasttext']['buckets']:,} buckets in "
+                  f"{g['fasttext']['seconds']} s.", ""]
+    rows = [[k, f"{v['rows_read']:,}", f"{v['words_per_s']:,}", v["wall_s"], v["peak_rss_mb"],
+             "x".join(map(str, v["shape"])), v["mode"]] for k, v in data["imports"].items()]
+    lines += ["## `heron init vectors`", "",
+              markdown_table(["input", "rows read", "words/s", "wall s", "peak RSS MB", "table", "mode"], rows), ""]
+    lines += ["## Nearest neighbours (cosine)", ""]
+    for name, nb in data["neighbours"].items():
+        lines += [f"**{name}**", "", markdown_table(["word", "neighbours"], [[w, ", ".join(v)] for w, v in nb.items()]), ""]
+    lines += ["Command: `.venv/bin/python bench/train_vectors.py`"]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,68 @@
+"""`[initialize] vectors = PATH`: put an imported vectors table into a pipeline's vocab.
+
+    [paths]
+    vectors = "vectors_en"          # written by `heron init vectors en vectors.txt vectors_en`
+
+    [initialize]
+    vectors = ${paths.vectors}
+
+`load_vectors_into(nlp, path)` runs before the components' `initialize`, so layers that
+read the vectors (heron.StaticVectors.v1, MultiHashEmbed include_static_vectors,
+HashEmbedCNN pretrained_vectors) are sized from them before the optimizer exists, and
+the tok2vec component records the table's name and shape.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+from ..errors import Errors, HeronError, HeronValueError
+from ..util import PathLike, ensure_path
+from .table import load_vectors_table
+
+
+def load_vectors_into(nlp: Any, path: Optional[PathLike]) -> Any:
+    """Set `nlp.vocab.vectors` to the table saved at `path` and return it.
+
+    path (str | Path | None): a pipeline folder from `heron init vectors` (or any saved
+        pipeline with vectors: PATH/vocab/vectors) or a bare folder written by
+        Vectors.to_disk. None or "" does nothing (returns None).
+    The table's strings are merged into nlp.vocab.strings and the table shares that
+    StringStore (subword modes turn hashes back into text through it). Every unsized
+    static-vectors layer in the pipeline is sized from the table. A folder without a
+    (non-empty) vectors table raises E655 naming the path and the config key.
+    """
+    if path is None or str(path) == "":
+        return None
+    path = ensure_path(path)
+    if not Path(path).exists():
+        raise HeronValueError(Errors.E655.format(path=str(path), detail="the folder does not exist"))
+    try:
+        vectors = load_vectors_table(path, strings=nlp.vocab.strings)
+    except HeronError as e:
+        raise HeronValueError(Errors.E655.format(path=str(path), detail=f"it holds no vectors table ({e})")) from None
+    n_rows, dim = (int(n) for n in vectors.shape)
+    if not n_rows or not dim:
+        raise HeronValueError(Errors.E655.format(
+            path=str(path), detail=f"its vectors table is empty (shape {(n_rows, dim)})"))
+    nlp.vocab.vectors = vectors
+    _size_layers(nlp, dim)
+    return vectors
+
+
+def _size_layers(nlp: Any, dim: int) -> None:
+    # Only unsized layers: a trained layer keeps its size, and a mismatch is reported by
+    # the tok2vec component's initialize (E654) instead of silently re-initialised here.
+    from torch import nn
+
+    from ..nn.static_vectors import StaticVectors
+
+    for _, proc in nlp.components:
+        model = getattr(proc, "model", None)
+        if isinstance(model, nn.Module):
+            for module in model.modules():
+                if isinstance(module, StaticVectors) and not module.is_sized:
+                    module.set_vectors_dim(dim)
+
+
+__all__ = ["load_vectors_into"]
