@@ -261,7 +261,6 @@ class Errors:
     E507 = "[E507] Corpus folder {path} holds no *{suffix} files. Fix: point the corpus path at a DocBin file or a folder of them (create them with `heron convert`)."
     E508 = "[E508] A corpus path is null. Fix: set it in the config ([paths] train = \"corpus/train.heron\") or on the command line: heron train config.cfg --paths.train corpus/train.heron --paths.dev corpus/dev.heron."
     E509 = "[E509] [{key}] names component {name!r}, which is not in the pipeline {names}. Fix: use the names of [nlp] pipeline in {key}."
-    E510 = "[E510] [{key}] = {value!r} is not supported yet (static vectors and tok2vec pretraining come with a later heron version). Fix: set {key} = null (e.g. --paths.vectors null / --paths.init_tok2vec null)."
     E511 = "[E511] Can't use GPU {gpu_id}: {reason}. Fix: install a CUDA build of torch and check nvidia-smi, pass another --gpu-id, or train on the CPU (--gpu-id -1, the default)."
     E512 = "[E512] The training corpus {corpus} yielded no Examples. Fix: check [paths] train / [corpora.train] path points at DocBin files with Docs in them (and that limit/max_length don't filter them all out)."
     E513 = "[E513] [{key}] = {value!r} does not name a corpus. Available: {available}. Fix: set {key} to one of them, or add a [{value}] block with @readers = \"heron.Corpus.v1\"."

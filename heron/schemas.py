@@ -4,8 +4,8 @@ A section schema is a plain `confection.Schema` subclass: each annotated attribu
 one setting, its type annotation the accepted type and its value (if any) the
 default that `heron.config.fill_config` writes in. A setting without a default is
 required. `extra = "forbid"` means unknown settings are errors (with a "did you
-mean" suggestion); free-form sections ([paths], [corpora], [components],
-[pretraining]) allow any key.
+mean" suggestion); free-form sections ([paths], [corpora], [components])
+allow any key.
 
 Settings typed `Callable` take a registered-function block, e.g.
 
@@ -103,9 +103,20 @@ class InitializeSchema(Schema):
 
 
 class PretrainingSchema(Schema):
-    """[pretraining]: tok2vec pretraining; free-form until `heron pretrain` lands."""
+    """[pretraining]: `heron pretrain` (tok2vec pretraining on raw text); read by no other
+    command. Function blocks left null get heron.pretraining.loop's defaults."""
 
-    model_config = ALLOW
+    model_config = FORBID
+    max_epochs: int = 1000
+    dropout: float = 0.2
+    n_save_every: Optional[int] = None
+    n_save_epoch: Optional[int] = None
+    corpus: str = "corpora.pretrain"
+    component: str = "tok2vec"
+    layer: str = ""
+    batcher: Optional[Callable] = None
+    optimizer: Optional[Callable] = None
+    objective: Optional[Callable] = None
 
 
 class FreeSchema(Schema):

@@ -19,6 +19,8 @@ COMMAND_MODULES = (
     "debug_config",
     "convert",
     "train", "evaluate",
+    "init_vectors",
+    "pretrain",
 )
 
 for _name in COMMAND_MODULES:

@@ -112,9 +112,6 @@ def init_nlp(config: Any, *, use_gpu: int = -1) -> Any:
     check_component_names(nlp, T["frozen_components"], "training.frozen_components")
     check_component_names(nlp, T["annotating_components"], "training.annotating_components")
     init = _resolve_section(config, "initialize")
-    for key in ("init_tok2vec",):
-        if init.get(key):
-            raise ConfigError(Errors.E510.format(key=f"initialize.{key}", value=init[key]))
     if init.get("before_init"):
         init["before_init"](nlp)
     if init.get("vectors"):
@@ -122,6 +119,10 @@ def init_nlp(config: Any, *, use_gpu: int = -1) -> Any:
 
         load_vectors_into(nlp, init["vectors"])
     initialize_components(nlp, lambda: train_corpus(nlp), frozen=T["frozen_components"])
+    if init.get("init_tok2vec"):
+        from ..pretraining import init_tok2vec_from_config
+
+        init_tok2vec_from_config(nlp, init["init_tok2vec"], config)
     if init.get("after_init"):
         init["after_init"](nlp)
     move_to_device(nlp, device)

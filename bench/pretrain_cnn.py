@@ -1,0 +1,265 @@
+"""Does `heron pretrain` help? Pretrain the CNN trunk on raw novels, then train tok2vec +
+tagger + ner on EWT (+ UNER entities) with and without the pretrained weights.
+
+    .venv/bin/python bench/build_ewt_multitask.py                     # corpus (once)
+    .venv/bin/python bench/pretrain_cnn.py --max-minutes 30 --seeds 3 \
+        [--objective characters vectors --vectors /tmp/heron-bench/vectors_en]
+    .venv/bin/python bench/pretrain_cnn.py --smoke                    # a few steps of everything
+
+1. Pretraining: the trunk of bench/configs/heron_tagger_ner_efficiency.cfg (width 96, depth
+   4, NORM/PREFIX/SUFFIX/SHAPE hash embeddings) on ../shared/data/raw_text (21 novels, one
+   paragraph per line or wrapped paragraphs, detected per file), bounded by --max-minutes
+   and/or --max-words, once per --objective (characters; vectors needs --vectors, a folder
+   from `heron init vectors`). Words/sec and the loss curve are recorded.
+2. Training: the same config (train_cnn.py's step budget) on the first Docs of EWT train
+   holding >= 1,000 sentences ("small") and on all of train ("full"), from scratch and
+   from each pretrained trunk (init_tok2vec after initialize), --seeds seeds each, every
+   run in its own one-thread process. model-best is scored on test; "steps to best" is
+   the step of the best dev evaluation.
+
+Writes bench/results/pretrain_cnn.json and .md (not with --smoke, which prints only).
+Runs land in /tmp/heron-bench/pretrain (override with --work).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Dict, List
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import machine_info, markdown_table, require_data, shared_data, write_results  # noqa: E402
+from train_cnn import HERON_CFG, measured  # noqa: E402
+
+DATA = Path("/tmp/heron-bench/ewt")
+WORK = Path("/tmp/heron-bench/pretrain")
+SMALL_SENTENCES = 1000
+PRETRAIN_SETTINGS = {  # spaCy's pretraining defaults, plus a corpus block on the novels
+    "pretraining.batcher.size": 3000, "pretraining.dropout": 0.2, "pretraining.max_epochs": 1000,
+}
+
+
+# ---- stage 1: pretraining (in its own process, one thread) --------------------------
+def pretrain_worker(spec: Dict[str, Any]) -> int:
+    import torch
+
+    torch.set_num_threads(1)
+    from confection import Config
+
+    from heron.cli.init_config import _pretraining, Optimize, Options
+    from heron.config import load_config
+    from heron.pretraining import pretrain
+    from heron.pretraining.corpus import PRETRAIN_CORPUS
+
+    config = Config(load_config(HERON_CFG), is_interpolated=False)
+    config["pretraining"] = _pretraining(Options("en", ["tok2vec"], Optimize.efficiency, False, True))
+    config["corpora"]["pretrain"] = {**PRETRAIN_CORPUS, "path": spec["raw_text"]}
+    config["paths"]["vectors"] = spec.get("vectors")
+    for dotted, value in {**PRETRAIN_SETTINGS, **spec.get("overrides", {})}.items():
+        *path, key = dotted.split(".")
+        node = config
+        for part in path:
+            node = node[part]
+        node[key] = value
+    start = time.perf_counter()
+    pretrain(config, spec["out"], max_words=spec.get("max_words", 0), max_seconds=spec.get("max_seconds", 0))
+    rows = [json.loads(line) for line in (Path(spec["out"]) / "log.jsonl").read_text().splitlines()]
+    stats = {"words": rows[-1]["words"], "steps": rows[-1]["step"], "seconds": round(time.perf_counter() - start, 1),
+             "words_per_sec": round(rows[-1]["words"] / max(rows[-1]["seconds"], 1e-9)),
+             "first_loss": rows[0]["loss"], "last_loss": next(r["loss"] for r in reversed(rows) if r["loss"] is not None)}
+    (Path(spec["out"]) / "stats.json").write_text(json.dumps(stats, indent=2) + "\n")
+    return 0
+
+
+# ---- stage 2: training from scratch / from pretrained weights ------------------------
+def train_worker(spec: Dict[str, Any]) -> int:
+    import torch
+
+    torch.set_num_threads(1)
+    import heron
+    from heron.config import load_config
+    from heron.pretraining import init_tok2vec
+    from heron.tokens import DocBin
+    from heron.training import Example
+    from heron.training.initialize import init_nlp
+    from heron.training.loop import train_nlp
+
+    config = load_config(HERON_CFG, overrides=spec["overrides"])
+    nlp = init_nlp(config)
+    if spec.get("init_tok2vec"):
+        # What `[initialize] init_tok2vec` does once wired into init_nlp.
+        init_tok2vec(nlp, spec["init_tok2vec"])
+    out = Path(spec["out"])
+    train_nlp(nlp, out)
+    log = [json.loads(line) for line in (out / "train_log.jsonl").read_text().splitlines()]
+    best = max(log, key=lambda r: (r["score"], -r["step"]))
+    model = heron.load(out / "model-best")
+    refs = DocBin().from_disk(spec["test"]).get_docs(model.vocab)
+    scores = model.evaluate([Example(model.make_doc(r.text), r) for r in refs], batch_size=256)
+    result = {"tag_acc": scores.get("tag_acc"), "ents_f": scores.get("ents_f"), "best_step": best["step"],
+              "best_dev": best["score"], "last_step": log[-1]["step"]}
+    (out / "result.json").write_text(json.dumps(result, indent=2) + "\n")
+    return 0
+
+
+def run_worker(mode: str, spec: Dict[str, Any], log: Path) -> Dict[str, Any]:
+    spec_path = log.with_suffix(".spec.json")
+    spec_path.write_text(json.dumps(spec, indent=2))
+    stats = measured([sys.executable, __file__, mode, str(spec_path)], log)
+    if stats["rc"] != 0:
+        raise SystemExit(f"{mode} failed (rc={stats['rc']}); see {log}")
+    return stats
+
+
+def small_train_set(data: Path, work: Path, n_sentences: int) -> Dict[str, Any]:
+    """The first Docs of train.heron holding >= n_sentences sentences, as a DocBin."""
+    import heron
+    from heron.tokens import DocBin
+
+    out = work / f"train_{n_sentences}.heron"
+    nlp = heron.blank("en")
+    docs, count = [], 0
+    for doc in DocBin().from_disk(data / "train.heron").get_docs(nlp.vocab):
+        if count >= n_sentences:
+            break
+        docs.append(doc)
+        count += sum(1 for _ in doc.sents)
+    DocBin(docs=docs).to_disk(out)
+    return {"path": str(out), "docs": len(docs), "sentences": count}
+
+
+# ---- the benchmark --------------------------------------------------------------------
+def pretrain_stage(args: argparse.Namespace) -> Dict[str, Dict[str, Any]]:
+    results: Dict[str, Dict[str, Any]] = {}
+    for objective in args.objective:
+        out = args.work / f"pretrain_{objective}"
+        out.mkdir(parents=True, exist_ok=True)
+        spec: Dict[str, Any] = {"raw_text": str(args.raw_text), "out": str(out), "max_words": args.max_words,
+                                "max_seconds": args.max_minutes * 60, "overrides": dict(args.pretrain_overrides)}
+        if objective == "vectors":
+            spec["vectors"] = str(args.vectors)
+            spec["overrides"].update({"pretraining.objective": {
+                "@architectures": "heron.PretrainVectors.v1", "maxout_pieces": 3, "hidden_size": 300,
+                "loss": "cosine"}})
+        print(f"pretrain ({objective}) -> {out}", flush=True)
+        process = run_worker("--pretrain-worker", spec, out / "pretrain.log")
+        results[objective] = {**json.loads((out / "stats.json").read_text()), "process": process,
+                              "weights": str(out / "model-last.safetensors")}
+    return results
+
+
+def train_stage(args: argparse.Namespace, train_sets: Dict[str, Dict[str, Any]],
+                pretrained: Dict[str, Dict[str, Any]]) -> List[Dict[str, Any]]:
+    runs = []
+    inits = {"none": None, **{k: v["weights"] for k, v in pretrained.items()}}
+    for size, train in train_sets.items():
+        for init, weights in inits.items():
+            for seed in range(args.seeds):
+                out = args.work / f"train_{size}_{init}_seed{seed}"
+                out.mkdir(parents=True, exist_ok=True)
+                overrides = {"paths.train": train["path"], "paths.dev": str(args.data / "dev.heron"),
+                             "system.seed": seed, **args.train_overrides}
+                spec = {"overrides": overrides, "init_tok2vec": weights, "out": str(out / "model"),
+                        "test": str(args.data / "test.heron")}
+                print(f"train {size} init={init} seed={seed}", flush=True)
+                process = run_worker("--train-worker", spec, out / "train.log")
+                result = json.loads((out / "model" / "result.json").read_text())
+                runs.append({"size": size, "init": init, "seed": seed, **result, "process": process})
+    return runs
+
+
+def summarise(runs: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    groups: Dict[tuple, List[Dict[str, Any]]] = {}
+    for run in runs:
+        groups.setdefault((run["size"], run["init"]), []).append(run)
+    rows = []
+    for (size, init), group in groups.items():
+        row = {"size": size, "init": init, "n": len(group)}
+        for key in ("tag_acc", "ents_f", "best_step"):
+            values = [r[key] for r in group if r[key] is not None]
+            row[key] = {"mean": statistics.fmean(values) if values else None,
+                        "sd": statistics.stdev(values) if len(values) > 1 else 0.0,
+                        "min": min(values, default=None), "max": max(values, default=None)}
+        rows.append(row)
+    return rows
+
+
+def report(data: Dict[str, Any]) -> str:
+    pct = lambda s: "-" if s["mean"] is None else f"{100 * s['mean']:.2f} ± {100 * s['sd']:.2f}"  # noqa: E731
+    rows = [[r["size"], r["init"], r["n"], pct(r["tag_acc"]), pct(r["ents_f"]),
+             "-" if r["best_step"]["mean"] is None else f"{r['best_step']['mean']:.0f} ± {r['best_step']['sd']:.0f}"]
+            for r in data["summary"]]
+    table = markdown_table(["train set", "init_tok2vec", "seeds", "TAG acc (test)", "ENTS F (test)",
+                            "steps to best dev"], rows)
+    pre = markdown_table(["objective", "words", "steps", "seconds", "words/s", "loss first → last"],
+                         [[k, f"{v['words']:,}", v["steps"], v["seconds"], f"{v['words_per_sec']:,}",
+                           f"{v['first_loss']} → {v['last_loss']}"] for k, v in data["pretraining"].items()])
+    sizes = ", ".join(f"{k}: {v['docs']} docs / {v['sentences']} sentences" for k, v in data["train_sets"].items())
+    return (f"# Pretraining the CNN trunk: does init_tok2vec help?\n\n## Pretraining (one thread)\n\n{pre}\n\n"
+            f"## Training tok2vec + tagger + ner (mean ± sd over seeds)\n\n{table}\n\nTrain sets: {sizes}. "
+            f"Training overrides: {json.dumps(data['train_overrides'])}.\n\nReproduce: `{data['command']}`\n\n"
+            f"Machine: {json.dumps(data['machine'])}\n")
+
+
+def parse_args(argv: List[str]) -> argparse.Namespace:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", type=Path, default=DATA)
+    ap.add_argument("--work", type=Path, default=WORK)
+    ap.add_argument("--raw-text", type=Path, default=shared_data("raw_text"))
+    ap.add_argument("--objective", nargs="+", choices=["characters", "vectors"], default=["characters"])
+    ap.add_argument("--vectors", type=Path, help="folder from `heron init vectors` (for --objective vectors)")
+    ap.add_argument("--max-minutes", type=float, default=60.0, help="pretraining time bound per objective")
+    ap.add_argument("--max-words", type=int, default=0, help="pretraining word bound per objective (0 = none)")
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--sizes", nargs="+", choices=["small", "full"], default=["small", "full"])
+    ap.add_argument("--max-steps", type=int, help="override [training] max_steps")
+    ap.add_argument("--eval-frequency", type=int, help="override [training] eval_frequency")
+    ap.add_argument("--smoke", action="store_true", help="a few steps of everything; prints, writes no results")
+    args = ap.parse_args(argv)
+    args.pretrain_overrides, args.train_overrides = {}, {}
+    if args.smoke:
+        args.max_words, args.max_minutes, args.seeds = args.max_words or 3000, min(args.max_minutes, 2), 1
+        args.sizes, args.max_steps, args.eval_frequency = ["small"], args.max_steps or 4, args.eval_frequency or 2
+        args.pretrain_overrides = {"pretraining.batcher.size": 1000}
+        args.work = args.work.with_name(args.work.name + "_smoke")
+    if args.max_steps is not None:
+        args.train_overrides["training.max_steps"] = args.max_steps
+    if args.eval_frequency is not None:
+        args.train_overrides["training.eval_frequency"] = args.eval_frequency
+    if "vectors" in args.objective and (args.vectors is None or not args.vectors.exists()):
+        ap.error("--objective vectors needs --vectors PATH (a folder from `heron init vectors`)")
+    return args
+
+
+def main(argv: List[str]) -> int:
+    args = parse_args(argv)
+    require_data(args.raw_text, "pretrain_cnn")
+    require_data(shared_data("ud_en_ewt"), "pretrain_cnn")
+    if not (args.data / "train.heron").exists():
+        subprocess.check_call([sys.executable, str(Path(__file__).parent / "build_ewt_multitask.py"), str(args.data)])
+    args.work.mkdir(parents=True, exist_ok=True)
+    n_small = 50 if args.smoke else SMALL_SENTENCES
+    train_sets = {"small": small_train_set(args.data, args.work, n_small), "full": {
+        "path": str(args.data / "train.heron"), "docs": None, "sentences": None}}
+    train_sets = {k: v for k, v in train_sets.items() if k in args.sizes}
+    pretrained = pretrain_stage(args)
+    runs = train_stage(args, train_sets, pretrained)
+    data = {"pretraining": pretrained, "runs": runs, "summary": summarise(runs), "train_sets": train_sets,
+            "train_overrides": args.train_overrides, "seeds": args.seeds,
+            "command": "bench/pretrain_cnn.py " + " ".join(argv), "machine": machine_info()}
+    if args.smoke:
+        print(report(data))
+        return 0
+    write_results("pretrain_cnn", data, report(data))
+    return 0
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] in (["--pretrain-worker"], ["--train-worker"]):
+        spec = json.loads(Path(sys.argv[2]).read_text())
+        sys.exit(pretrain_worker(spec) if sys.argv[1] == "--pretrain-worker" else train_worker(spec))
+    sys.exit(main(sys.argv[1:]))
