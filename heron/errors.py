@@ -366,7 +366,7 @@ class Warnings:
     W700 = "[W700] {n} span(s) from span getter {getter} (longest: {longest} wordpieces) exceed the transformer's maximum of {max_length} wordpieces, so they were split into overlapping windows (window {window}, stride {stride}; outputs averaged per wordpiece). Nothing was truncated. To choose the windows yourself, use @span_getters = \"heron.strided_spans.v1\" with window and stride in wordpieces, or heron.sent_spans.v1 for shorter spans."
     W701 = "[W701] heron.strided_spans.v1 window = {window} wordpieces plus {n_special} special tokens exceeds the model's maximum length {max_length}; using window = {new_window} (stride {stride}). Fix: set window <= {new_window} in the span getter's config."
     # ---- W750-W799 transformer model/component ----
-    W750 = "[W750] [components.{name}] mixed_precision = true is ignored on {device}: torch.autocast is used on GPU only. Fix: set mixed_precision = false, or run on a GPU (--gpu-id 0)."
+    W750 = "[W750] Transformer {name!r}: mixed_precision = true is ignored on {device}: torch.autocast is used on GPU only. Fix: set mixed_precision = false, or run on a GPU (--gpu-id 0)."
     # ---- W800-W849 pretraining ----
     W800 = "[W800] Output directory {path} already holds pretrained weights ({files}); they will be overwritten. Fix: use an empty directory, or --resume-path/--epoch-resume to continue that run."
     W801 = "[W801] [corpora.pretrain] is missing, so the pretraining corpus is read from [paths] raw_text = {path!r} with heron.JsonlCorpus.v1 defaults (min_length 5, max_length 500). Fix: add a [corpora.pretrain] block with @readers = \"heron.JsonlCorpus.v1\" and path = ${{paths.raw_text}} to choose other settings."

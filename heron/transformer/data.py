@@ -1,0 +1,162 @@
+"""Containers for transformer outputs: `Ragged`, `TransformerData` (doc._.trf_data) and
+`FullTransformerBatch` (what annotation setters receive).
+
+Everything stored on a Doc is a compact numpy array on the CPU (no torch tensors, no graph), so
+keeping `trf_data` on many Docs holds only their own floats. Only `FullTransformerBatch.hidden`
+may be a torch tensor that still needs grad; it lives for one batch.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from ..errors import Errors, HeronValueError
+
+
+@dataclass
+class Ragged:
+    """Token -> wordpiece alignment: a flat index array cut into one run per token.
+
+    Token i owns `data[starts[i] : starts[i] + lengths[i]]`: indices into the doc's flat
+    wordpiece list (`TransformerData.wordpieces`), ascending. A token with length 0 (whitespace
+    only, or made of characters the transformer's tokenizer drops) aligns to nothing and pools to
+    zeros. A wordpiece may belong to two tokens when it straddles a token boundary.
+    """
+
+    data: np.ndarray  # int32 (total,)
+    lengths: np.ndarray  # int32 (n_tokens,)
+
+    def __post_init__(self) -> None:
+        self.data = np.ascontiguousarray(self.data, dtype=np.int32).reshape(-1)
+        self.lengths = np.ascontiguousarray(self.lengths, dtype=np.int32).reshape(-1)
+        if (self.lengths < 0).any():
+            raise HeronValueError(Errors.E704.format(detail="negative length"))
+        if int(self.lengths.sum()) != self.data.size:
+            raise HeronValueError(Errors.E704.format(
+                detail=f"lengths sum to {int(self.lengths.sum())} but data has {self.data.size} items"))
+        self._starts = np.zeros(self.lengths.size, dtype=np.int64)
+        np.cumsum(self.lengths[:-1], out=self._starts[1:])
+
+    @classmethod
+    def from_lists(cls, lists: Sequence[Sequence[int]]) -> "Ragged":
+        """Build from one list of wordpiece indices per token."""
+        lengths = np.asarray([len(x) for x in lists], dtype=np.int32)
+        data = np.fromiter((i for x in lists for i in x), dtype=np.int32, count=int(lengths.sum()))
+        return cls(data, lengths)
+
+    @property
+    def starts(self) -> np.ndarray:
+        """Offset of each token's run in `data` (int64 (n_tokens,))."""
+        return self._starts.copy()
+
+    def __len__(self) -> int:
+        return int(self.lengths.size)
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        """Wordpiece indices of token `i` (negative indices count from the end)."""
+        n = len(self)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError(i)
+        start = int(self._starts[i])
+        return self.data[start:start + int(self.lengths[i])]
+
+    def tolist(self) -> List[List[int]]:
+        return [x.tolist() for x in np.split(self.data, np.cumsum(self.lengths)[:-1])] if len(self) else []
+
+    def token_index(self) -> np.ndarray:
+        """For each item of `data`, the token it belongs to (int64 (total,)): for scatter/pooling."""
+        return np.repeat(np.arange(len(self), dtype=np.int64), self.lengths)
+
+    def to_dict(self) -> Dict[str, Any]:
+        """msgpack/JSON-friendly form (lists of ints)."""
+        return {"data": self.data.tolist(), "lengths": self.lengths.tolist()}
+
+    @classmethod
+    def from_dict(cls, msg: Dict[str, Any]) -> "Ragged":
+        return cls(np.asarray(msg["data"], dtype=np.int32), np.asarray(msg["lengths"], dtype=np.int32))
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, Ragged) and np.array_equal(self.data, other.data)
+                and np.array_equal(self.lengths, other.lengths))
+
+
+@dataclass
+class TransformerData:
+    """A Doc's transformer output: `doc._.trf_data`.
+
+    wordpieces:  the doc's flat wordpiece list: each span's pieces (special tokens included) in
+                 span order; overlapping windows of a long span are already averaged, so every
+                 wordpiece appears once per span.
+    input_ids:   int64 (n_pieces,), the vocabulary id of each wordpiece.
+    last_hidden: float32 (n_pieces, width), the last hidden state of each wordpiece.
+    align:       Ragged with one entry per token (see `Ragged`).
+    """
+
+    wordpieces: List[str]
+    input_ids: np.ndarray
+    last_hidden: np.ndarray
+    align: Ragged
+
+    def __post_init__(self) -> None:
+        self.input_ids = np.asarray(self.input_ids, dtype=np.int64).reshape(-1)
+        n = len(self.wordpieces)
+        if self.input_ids.size != n:
+            raise HeronValueError(Errors.E707.format(
+                detail=f"{n} wordpieces but {self.input_ids.size} input ids"))
+        if getattr(self.last_hidden, "ndim", 0) != 2 or self.last_hidden.shape[0] != n:
+            raise HeronValueError(Errors.E707.format(
+                detail=f"{n} wordpieces but last_hidden has shape {getattr(self.last_hidden, 'shape', None)}"))
+        if self.align.data.size and (int(self.align.data.max()) >= n or int(self.align.data.min()) < 0):
+            raise HeronValueError(Errors.E707.format(
+                detail=f"align points at wordpiece {int(self.align.data.max())} of {n}"))
+
+    @property
+    def width(self) -> int:
+        return int(self.last_hidden.shape[1])
+
+    @property
+    def n_pieces(self) -> int:
+        return len(self.wordpieces)
+
+    @classmethod
+    def empty(cls, n_tokens: int = 0, width: int = 0) -> "TransformerData":
+        """No wordpieces; every token aligned to nothing (pools to zeros)."""
+        return cls([], np.zeros((0,), np.int64), np.zeros((0, width), np.float32),
+                   Ragged(np.zeros((0,), np.int32), np.zeros((n_tokens,), np.int32)))
+
+    def to_dict(self) -> Dict[str, Any]:
+        """msgpack-friendly form: last_hidden as raw float32 bytes plus its shape (never pickle)."""
+        hidden = np.ascontiguousarray(self.last_hidden, dtype=np.float32)
+        return {"wordpieces": list(self.wordpieces), "input_ids": self.input_ids.tolist(),
+                "last_hidden": hidden.tobytes(), "shape": list(hidden.shape),
+                "align": self.align.to_dict()}
+
+    @classmethod
+    def from_dict(cls, msg: Dict[str, Any]) -> "TransformerData":
+        hidden = np.frombuffer(msg["last_hidden"], dtype=np.float32).reshape(msg["shape"]).copy()
+        return cls(list(msg["wordpieces"]), np.asarray(msg["input_ids"], np.int64), hidden,
+                   Ragged.from_dict(msg["align"]))
+
+
+@dataclass
+class FullTransformerBatch:
+    """One forward pass over a batch of Docs, handed to the annotation setter with the docs.
+
+    spans:    per doc, the (start_char, end_char) of each span the span getter returned.
+    doc_data: per doc, its `TransformerData` (numpy, CPU).
+    hidden:   the padded last hidden states (n_windows, max_len, width) as the model computed
+              them (torch; may require grad during training), or None once released.
+    """
+
+    docs: List[Any]
+    spans: List[List[Tuple[int, int]]]
+    doc_data: List[TransformerData]
+    hidden: Optional[Any] = None
+    extra: Dict[str, Any] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.docs)
