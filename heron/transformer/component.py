@@ -1,0 +1,301 @@
+"""transformer: a Hugging Face transformer as the shared trunk (spaCy's `transformer`).
+
+    [components.transformer]
+    factory = "transformer"
+    max_batch_items = 4096
+    drop_trf_data = false
+
+    [components.transformer.model]
+    @architectures = "heron.TransformerModel.v1"
+    name = "roberta-base"
+    ...
+
+    [components.tagger.model.tok2vec]
+    @architectures = "heron.TransformerListener.v1"
+    grad_factor = 1.0
+
+Same trunk protocol as the tok2vec component: `forward_batch(docs)` runs the transformer
+ONCE per batch (memoised on the Docs' identities and lengths) and returns a
+`FullTransformerBatch`; every listening head pools it, their losses are summed and one
+backward() fine-tunes the transformer. At inference it sets `doc._.trf_data`
+(`TransformerData`: wordpieces, ids, last hidden states as float32 numpy on the CPU,
+token alignment) and calls `set_extra_annotations(docs, batch)`.
+
+Saving writes the Hugging Face weights (model.safetensors), config and tokenizer into
+the component's folder (`save_pretrained`), and loading reads them from there with no
+hub and no network, whatever `name` in config.cfg points at. Nothing is pickled.
+"""
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+
+import msgpack
+import torch
+from torch import nn
+
+from ..errors import Errors, HeronValueError
+from ..language import Language
+from ..tokens import Doc
+from ..util import PathLike, atomic_output_dir, atomic_write_text, ensure_path
+from ..pipeline.component import read_json
+from ..pipeline.trainable import TrainablePipe
+from .data import FullTransformerBatch
+from .listener import TransformerListener, record_width
+from .model import TransformerModel
+from .setters import null_setter
+
+MODEL_DIR = "model"
+CFG_FILE = "cfg.json"
+# What a transformer folder may hold: JSON/text configs and vocabularies, safetensors
+# weights, sentencepiece (protobuf) models. Pickle-based formats are refused.
+_UNSAFE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt", ".h5", ".msgpack")
+
+DEFAULT_TRANSFORMER_MODEL: Dict[str, Any] = {
+    "@architectures": "heron.TransformerModel.v1",
+    "name": "roberta-base",
+    "get_spans": {"@span_getters": "heron.strided_spans.v1", "window": 128, "stride": 96},
+    "tokenizer_config": {"use_fast": True},
+    "transformer_config": {},
+    "mixed_precision": False,
+    "grad_scaler_config": {},
+}
+
+if not Doc.has_extension("trf_data"):
+    Doc.set_extension("trf_data", default=None)
+
+
+@Language.factory(
+    "transformer",
+    default_config={
+        "model": DEFAULT_TRANSFORMER_MODEL,
+        "set_extra_annotations": {"@annotation_setters": "heron.null_annotation_setter.v1"},
+        "max_batch_items": 4096,
+        "drop_trf_data": False,
+    },
+    assigns=["doc._.trf_data"],
+    default_score_weights={},
+)
+def make_transformer(nlp: Language, name: str, model: nn.Module,
+                     set_extra_annotations: Callable[[List[Any], FullTransformerBatch], None],
+                     max_batch_items: int = 4096, drop_trf_data: bool = False) -> "Transformer":
+    """A shared transformer trunk that heads listen to (heron.TransformerListener.v1).
+
+    model (nn.Module): heron.TransformerModel.v1 (a Hugging Face model + span getter).
+    set_extra_annotations (callable): `(docs, FullTransformerBatch) -> None`, called at
+        inference after doc._.trf_data is set; heron.null_annotation_setter.v1 (default)
+        or heron.trf_tensor_setter.v1 (doc.tensor + token/span/doc .vector).
+    max_batch_items (int): most padded wordpieces per forward pass (memory bound);
+        4096 default, 1024-16384 sensible (lower if out of memory).
+    drop_trf_data (bool): set doc._.trf_data back to None once the last listening
+        component has used it, so annotated Docs don't carry (n_pieces x width) floats.
+    """
+    return Transformer(nlp.vocab, model, set_extra_annotations, name=name,
+                       max_batch_items=max_batch_items, drop_trf_data=drop_trf_data)
+
+
+class Transformer(TrainablePipe):
+    """The transformer trunk component; see the module docstring."""
+
+    def __init__(self, vocab: Any, model: nn.Module,
+                 set_extra_annotations: Callable[[List[Any], FullTransformerBatch], None] = null_setter,
+                 *, name: str = "transformer", max_batch_items: int = 4096, drop_trf_data: bool = False):
+        if isinstance(max_batch_items, bool) or not isinstance(max_batch_items, int) or max_batch_items < 1:
+            raise HeronValueError(Errors.E753.format(name=name, value=max_batch_items))
+        if not isinstance(model, TransformerModel):
+            raise HeronValueError(Errors.E757.format(
+                name=name, detail=f"a model of type {type(model).__name__}, not a TransformerModel",
+                fix=f'set [components.{name}.model] @architectures = "heron.TransformerModel.v1".'))
+        if not callable(set_extra_annotations):
+            raise HeronValueError(Errors.E755.format(name=name, obj=repr(set_extra_annotations)[:80]))
+        super().__init__(vocab, model, name, max_batch_items=max_batch_items,
+                         drop_trf_data=bool(drop_trf_data))
+        self.set_extra_annotations = set_extra_annotations
+        self.listener_map: Dict[str, List[TransformerListener]] = {}  # filled by bind_listeners
+        self._cache: Optional[Tuple[Tuple[Tuple[int, int], ...], List[Any], FullTransformerBatch]] = None
+        self.grad_sq_sum = 0.0
+        if not Doc.has_extension("trf_data"):
+            Doc.set_extension("trf_data", default=None)
+        record_width(name, self.width)
+
+    # ---- trunk protocol ---------------------------------------------------------------
+    @property
+    def width(self) -> Optional[int]:
+        return self.model.width
+
+    @property
+    def device(self) -> torch.device:
+        return self.model.device
+
+    @property
+    def drop_trf_data(self) -> bool:
+        return bool(self.cfg.get("drop_trf_data", False))
+
+    @property
+    def listeners(self) -> List[TransformerListener]:
+        return [listener for group in self.listener_map.values() for listener in group]
+
+    @property
+    def listening_components(self) -> List[str]:
+        return list(self.listener_map)
+
+    def forward_batch(self, docs: Sequence[Any]) -> FullTransformerBatch:
+        """The transformer's output for this batch, computed once under the caller's grad
+        mode (grad on = train mode, dropout active). Call clear_batch_cache() after the
+        backward of a training step (nlp.update does)."""
+        cached = self.cached_batch(docs)
+        if cached is not None:
+            return cached
+        docs = list(docs)
+        self.model.train(torch.is_grad_enabled())
+        self.model.max_batch_items = int(self.cfg["max_batch_items"])
+        batch = self.model(docs)
+        pieces = batch.extra["pieces"]
+        if pieces.requires_grad:
+            pieces.register_hook(self._record_grad)
+        self._cache = (_batch_key(docs), docs, batch)
+        return batch
+
+    def cached_batch(self, docs: Sequence[Any]) -> Optional[FullTransformerBatch]:
+        """The memoised batch if `docs` are the same Doc objects (and lengths), else None."""
+        if self._cache is None:
+            return None
+        key, _, batch = self._cache
+        if len(key) != len(docs) or key != _batch_key(docs):
+            return None
+        return batch
+
+    def clear_batch_cache(self) -> None:
+        self._cache = None
+
+    def release(self, docs: Sequence[Any]) -> None:
+        """Drop doc._.trf_data (and the cached batch): the last listener is done with it."""
+        for doc in docs:
+            doc._.trf_data = None
+        self.clear_batch_cache()
+
+    def _record_grad(self, grad: torch.Tensor) -> None:
+        self.grad_sq_sum += float((grad.detach() ** 2).sum())
+
+    def pop_grad_loss(self) -> float:
+        """Summed squared gradient received since the last call (reported as its loss)."""
+        value, self.grad_sq_sum = self.grad_sq_sum, 0.0
+        return value
+
+    # ---- pipe protocol ----------------------------------------------------------------
+    def _forward(self, docs: Sequence[Any]) -> FullTransformerBatch:
+        return self.forward_batch(docs)
+
+    def predict(self, docs: Sequence[Any]) -> FullTransformerBatch:
+        docs = list(docs)
+        with torch.inference_mode():
+            return self.forward_batch(docs)
+
+    def set_annotations(self, docs: Sequence[Any], batch: FullTransformerBatch) -> None:
+        """doc._.trf_data = its TransformerData; then the extra annotation setter."""
+        docs = list(docs)
+        for doc, data in zip(docs, batch.doc_data):
+            doc._.trf_data = data
+        self.set_extra_annotations(docs, batch)
+
+    def get_loss(self, examples: Sequence[Any], scores: Any) -> torch.Tensor:
+        """No loss of its own: the transformer learns through its listeners."""
+        return torch.zeros(())
+
+    def initialize(self, get_examples: Any = None, *, nlp: Any = None, **settings: Any) -> None:
+        """Load the pretrained weights from `name` (unless already loaded) and write the
+        width into the listeners' config blocks, so saved configs rebuild offline."""
+        self.model.ensure_loaded()
+        record_width(self.name, self.width)
+        if nlp is not None:
+            write_listener_widths(nlp, self)
+
+    def _labels_from_examples(self, examples: List[Any]) -> List[str]:
+        return []
+
+    # ---- serialisation ----------------------------------------------------------------
+    def _state(self) -> Dict[str, Any]:
+        return dict(self.cfg, width=self.width, name=self.model.name)
+
+    def _load_cfg(self, state: Dict[str, Any]) -> None:
+        self.cfg.update({k: v for k, v in state.items() if k not in ("width", "name")})
+
+    def to_disk(self, path: PathLike, *, exclude: Iterable[str] = ()) -> None:
+        """Folder `path`: cfg.json + model/ (config.json, model.safetensors, tokenizer)."""
+        path = ensure_path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        with atomic_output_dir(path / MODEL_DIR) as tmp:
+            self.model.save(tmp)
+            check_safe_folder(tmp)
+        atomic_write_text(path / CFG_FILE, json.dumps(self._state(), indent=2, sort_keys=True))
+
+    def from_disk(self, path: PathLike, *, exclude: Iterable[str] = ()) -> "Transformer":
+        path = ensure_path(path)
+        if (path / CFG_FILE).exists():
+            self._load_cfg(read_json(path / CFG_FILE))
+        model_dir = path / MODEL_DIR
+        if not model_dir.is_dir():
+            raise HeronValueError(Errors.E754.format(path=model_dir, detail="the folder is missing"))
+        check_safe_folder(model_dir)
+        self.model.load(model_dir)
+        record_width(self.name, self.width)
+        return self
+
+    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
+        with tempfile.TemporaryDirectory() as tmp:
+            self.model.save(Path(tmp))
+            check_safe_folder(Path(tmp))
+            files = {p.name: p.read_bytes() for p in sorted(Path(tmp).iterdir()) if p.is_file()}
+        msg = {"cfg": json.dumps(self._state(), sort_keys=True), "files": files}
+        return msgpack.packb(msg, use_bin_type=True)
+
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> "Transformer":
+        try:
+            msg = msgpack.unpackb(data, raw=False)
+            state, files = json.loads(msg["cfg"]), dict(msg["files"])
+        except Exception as e:  # any decoding problem: not our bytes
+            raise HeronValueError(Errors.E754.format(path="bytes", detail=f"{type(e).__name__}: {e}")) from None
+        with tempfile.TemporaryDirectory() as tmp:
+            for name, content in files.items():
+                if Path(name).name != name or name in ("", ".", ".."):
+                    raise HeronValueError(Errors.E754.format(path="bytes", detail=f"bad file name {name!r}"))
+                (Path(tmp) / name).write_bytes(content)
+            check_safe_folder(Path(tmp))
+            self._load_cfg(state)
+            self.model.load(Path(tmp))
+        record_width(self.name, self.width)
+        return self
+
+
+def check_safe_folder(path: Path) -> None:
+    """E754 if the folder holds a pickle-based weights file (we only write safetensors)."""
+    bad = sorted(p.name for p in path.iterdir() if p.suffix.lower() in _UNSAFE_SUFFIXES)
+    if bad:
+        raise HeronValueError(Errors.E754.format(
+            path=path, detail=f"it holds pickle-based files {bad}, which heron never loads or writes"))
+
+
+def write_listener_widths(nlp: Any, trunk: Transformer) -> None:
+    """Set `width` in the config block of every listener bound to `trunk`."""
+    width = trunk.width
+    if width is None:
+        return
+    for head, listeners in trunk.listener_map.items():
+        block: Any = nlp._pipe_configs.get(head)
+        for listener in listeners:
+            node = block
+            for part in listener.owner.split(".")[1:]:
+                node = node.get(part) if isinstance(node, dict) else None
+            if isinstance(node, dict) and node.get("@architectures") == "heron.TransformerListener.v1":
+                node["width"] = int(width)
+
+
+def _batch_key(docs: Sequence[Any]) -> Tuple[Tuple[int, int], ...]:
+    # Identity plus length: a Doc retokenized in place must not reuse stale outputs.
+    return tuple((id(doc), len(doc)) for doc in docs)
+
+
+__all__ = ["Transformer", "make_transformer", "DEFAULT_TRANSFORMER_MODEL", "check_safe_folder",
+           "write_listener_widths"]

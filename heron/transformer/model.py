@@ -1,0 +1,344 @@
+"""TransformerModel: any Hugging Face encoder as a torch module that reads heron Docs.
+
+    [components.transformer.model]
+    @architectures = "heron.TransformerModel.v1"
+    name = "roberta-base"            # a local folder, or a hub id already in the HF cache
+    tokenizer_config = {"use_fast": true}
+    transformer_config = {}
+    mixed_precision = false
+
+    [components.transformer.model.get_spans]
+    @span_getters = "heron.strided_spans.v1"
+    window = 128
+    stride = 96
+
+forward(docs) -> FullTransformerBatch, in five steps:
+
+1. the span getter cuts each Doc into spans (whole doc, sentences, or wordpiece windows);
+2. each span's text is tokenized ONCE by the fast tokenizer (character offsets kept);
+3. spans longer than the model allows are cut into overlapping windows (never truncated;
+   W700 names heron.strided_spans.v1), windows are sorted by length and run in chunks
+   of at most `max_batch_items` padded wordpieces, so padding and memory stay small;
+4. window outputs are averaged per wordpiece (overlaps) into each doc's flat piece list;
+5. heron tokens are aligned to those pieces by character overlap (`align.align_doc`).
+
+`batch.extra["pieces"]` is the (n_pieces_in_batch, width) float32 tensor (in the autograd
+graph while training); listeners pool it into token vectors. `batch.doc_data` holds the
+compact CPU numpy copies that become `doc._.trf_data`.
+
+Nothing is downloaded, ever: `from_pretrained(..., local_files_only=True)`. Weights are
+loaded lazily (first use, `initialize`, or the saved copy in `from_disk`) so loading a
+saved pipeline never needs the original model; only the small config.json is read at
+construction, when it is available, to learn the width.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+
+import numpy as np
+import torch
+from torch import nn
+
+from ..errors import Errors, HeronError, HeronValueError, Warnings, warn
+from ..registry import registry
+from .data import FullTransformerBatch, TransformerData
+
+SpanGetter = Callable[[List[Any]], List[List[Any]]]
+# RoBERTa-family position ids start after padding_idx: max_position_embeddings - 2 usable.
+_OFFSET_POSITION_MODELS = ("roberta", "xlm-roberta", "camembert", "longformer", "bart", "mpnet")
+
+
+class MissingTransformersError(HeronError, ImportError):
+    """The optional `transformers` package is not installed."""
+
+
+def require_transformers(what: str = "The transformer component") -> Any:
+    """Import `transformers` (slow: seconds), or raise E700 naming pip install heron[transformers]."""
+    try:
+        import transformers
+    except ImportError as e:
+        raise MissingTransformersError(Errors.E700.format(what=what, err=e)) from None
+    return transformers
+
+
+class TransformerModel(nn.Module):
+    """A Hugging Face `AutoModel` + fast tokenizer behind a Docs-in interface.
+
+    Attributes: `transformer` (the HF module, None until loaded), `tokenizer`,
+    `hf_config`, `width` (hidden size; None while unknown), `max_length` (wordpieces
+    per window, special tokens included), `max_batch_items` (set by the component).
+    """
+
+    def __init__(self, name: str, get_spans: SpanGetter, tokenizer_config: Dict[str, Any],
+                 transformer_config: Dict[str, Any], mixed_precision: bool = False,
+                 grad_scaler_config: Optional[Dict[str, Any]] = None):
+        super().__init__()
+        self.name = str(name)
+        self.get_spans = get_spans
+        self.tokenizer_config = dict(tokenizer_config or {})
+        self.transformer_config = dict(transformer_config or {})
+        self.mixed_precision = bool(mixed_precision)
+        self.grad_scaler_config = dict(grad_scaler_config or {})
+        self.max_batch_items = 4096
+        self.transformer: Optional[nn.Module] = None
+        # Follows .to(device) so a model loaded later lands on the pipeline's device.
+        self.register_buffer("_device_marker", torch.zeros(0), persistent=False)
+        self.__dict__["tokenizer"] = None
+        self.__dict__["hf_config"] = None
+        self.__dict__["_warned_amp"] = False
+        self._peek_config()
+
+    # ---- what we know before loading ------------------------------------------------
+    def _peek_config(self) -> None:
+        """Read only config.json of `name`, if available locally (cheap), for the width."""
+        try:
+            transformers = require_transformers()
+            self.__dict__["hf_config"] = transformers.AutoConfig.from_pretrained(
+                resolve_name(self.name), local_files_only=True, **self.transformer_config)
+        except (OSError, ValueError):
+            pass  # not here (e.g. a saved pipeline elsewhere): from_disk or initialize tells
+
+    @property
+    def loaded(self) -> bool:
+        return self.transformer is not None
+
+    @property
+    def width(self) -> Optional[int]:
+        config = self.hf_config
+        if config is None:
+            return None
+        for key in ("hidden_size", "d_model", "n_embd", "dim"):
+            value = getattr(config, key, None)
+            if isinstance(value, int):
+                return value
+        return None
+
+    @property
+    def device(self) -> torch.device:
+        return self._device_marker.device
+
+    @property
+    def max_length(self) -> int:
+        """Wordpieces per forward window, special tokens included."""
+        limits = []
+        tok_max = getattr(self.tokenizer, "model_max_length", None)
+        if isinstance(tok_max, int) and 0 < tok_max < 1_000_000:
+            limits.append(tok_max)
+        positions = getattr(self.hf_config, "max_position_embeddings", None)
+        if isinstance(positions, int) and positions > 0:
+            model_type = str(getattr(self.hf_config, "model_type", ""))
+            offset = 0
+            if model_type in _OFFSET_POSITION_MODELS:
+                offset = int(getattr(self.hf_config, "pad_token_id", 1) or 1) + 1
+            limits.append(positions - offset)
+        return min(limits) if limits else 512
+
+    # ---- loading ----------------------------------------------------------------------
+    def load(self, path: Optional[Path] = None) -> None:
+        """Load weights, tokenizer and config from `path` (a saved copy) or else `name`."""
+        transformers = require_transformers()
+        saved = path is not None
+        source = str(path) if saved else resolve_name(self.name)
+        with _quiet(transformers):
+            try:
+                config = transformers.AutoConfig.from_pretrained(
+                    source, local_files_only=True, **self.transformer_config)
+                tokenizer = transformers.AutoTokenizer.from_pretrained(
+                    source, local_files_only=True, **self.tokenizer_config)
+                model = transformers.AutoModel.from_pretrained(
+                    source, config=config, local_files_only=True,
+                    **({"use_safetensors": True} if saved else {}))
+            except (OSError, ValueError) as e:
+                raise self._load_error(source, saved, e) from None
+        from .tokenize import require_fast_tokenizer
+
+        require_fast_tokenizer(tokenizer)
+        self.__dict__["hf_config"] = config
+        self.__dict__["tokenizer"] = tokenizer
+        self.transformer = model.to(self.device)
+
+    def _load_error(self, source: str, saved: bool, e: Exception) -> HeronError:
+        detail = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+        if saved:
+            return HeronValueError(Errors.E754.format(path=source, detail=detail))
+        where = "a folder" if Path(source).expanduser().exists() else "not a folder here; looked in the HF cache"
+        return HeronValueError(Errors.E750.format(name=self.name, where=where, detail=detail,
+                                                  cache=_hf_cache_dir()))
+
+    def ensure_loaded(self) -> None:
+        if self.transformer is None:
+            self.load()
+
+    def save(self, path: Path) -> None:
+        """Write config.json, model.safetensors and the tokenizer files into folder `path`."""
+        self.ensure_loaded()
+        transformers = require_transformers()
+        with _quiet(transformers):
+            self.transformer.save_pretrained(str(path))
+            self.tokenizer.save_pretrained(str(path))
+
+    # ---- the forward pass -------------------------------------------------------------
+    def forward(self, docs: Sequence[Any]) -> FullTransformerBatch:
+        """Run the transformer over `docs` (grad mode and train/eval mode are the caller's)."""
+        from .span_getters import get_span_chars, window_settings
+        from .tokenize import average_windows, plan_span_windows, tokenize_spans
+
+        self.ensure_loaded()
+        docs = list(docs)
+        spans = get_span_chars(self.get_spans, docs)  # per doc: [(start_char, end_char), ...]
+        texts = [doc.text[start:end] for doc, doc_spans in zip(docs, spans) for start, end in doc_spans]
+        pieces = tokenize_spans(self.tokenizer, texts, max_length=self.max_length)
+        window, stride = window_settings(self.get_spans)
+        plan = plan_span_windows(pieces, max_length=self.max_length, window=window, stride=stride,
+                                 getter_name=getattr(self.get_spans, "name", "heron.doc_spans.v1"))
+        outputs = self._run_windows(plan.input_ids)
+        flat = torch.cat(average_windows(outputs, plan), 0) if len(plan) else \
+            torch.zeros((0, int(self.width or 0)), device=self.device)  # (n_pieces_in_batch, W)
+        doc_data = _doc_data(docs, spans, pieces, flat)
+        padded = nn.utils.rnn.pad_sequence(outputs, batch_first=True) if outputs else None
+        doc_offsets = np.concatenate([[0], np.cumsum([d.n_pieces for d in doc_data])]).astype(np.int64)
+        return FullTransformerBatch(docs, spans, doc_data, padded,
+                                    extra={"pieces": flat, "doc_offsets": doc_offsets})
+
+    def _run_windows(self, windows: List[np.ndarray]) -> List[torch.Tensor]:
+        """Window outputs (len_i, W) float32 in input order; sorted by length and chunked."""
+        outputs: List[Optional[torch.Tensor]] = [None] * len(windows)
+        lengths = np.asarray([w.size for w in windows], dtype=np.int64)
+        pad_id = getattr(self.tokenizer, "pad_token_id", None) or 0
+        for chunk in length_chunks(lengths, self.max_batch_items):
+            width = int(lengths[chunk].max())
+            ids = np.full((len(chunk), width), pad_id, dtype=np.int64)
+            mask = np.zeros((len(chunk), width), dtype=np.int64)
+            for row, w in enumerate(chunk):
+                ids[row, : lengths[w]] = windows[w]
+                mask[row, : lengths[w]] = 1
+            hidden = self._encode(torch.from_numpy(ids).to(self.device),
+                                  torch.from_numpy(mask).to(self.device))  # (n, L, W)
+            for row, w in enumerate(chunk):
+                outputs[w] = hidden[row, : lengths[w]]
+        return outputs  # type: ignore[return-value]
+
+    def _encode(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        with self._autocast():
+            out = self.transformer(input_ids=ids, attention_mask=mask)
+        hidden = getattr(out, "last_hidden_state", None)
+        if hidden is None and isinstance(out, (tuple, list)) and out:
+            hidden = out[0]
+        if not isinstance(hidden, torch.Tensor):
+            raise HeronValueError(Errors.E756.format(name=self.name, got=type(out).__name__))
+        return hidden.float()
+
+    def _autocast(self) -> Any:
+        if not self.mixed_precision:
+            return contextlib.nullcontext()
+        if self.device.type != "cuda":
+            if not self.__dict__["_warned_amp"]:
+                self.__dict__["_warned_amp"] = True
+                warn(Warnings.W750.format(name=self.name, device=self.device.type.upper()))
+            return contextlib.nullcontext()
+        dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+        return torch.autocast("cuda", dtype=dtype)
+
+    def extra_repr(self) -> str:
+        return f"name={self.name!r}, width={self.width}, loaded={self.loaded}"
+
+
+def length_chunks(lengths: np.ndarray, max_items: int) -> Iterator[np.ndarray]:
+    """Window indices sorted by length, in chunks whose padded size (count x longest)
+    stays <= max_items (a single longer window still gets its own chunk)."""
+    order = np.argsort(lengths, kind="stable")
+    start = 0
+    for end in range(1, len(order) + 1):
+        if end == len(order) or (end + 1 - start) * int(lengths[order[end]]) > max_items:
+            yield order[start:end]
+            start = end
+
+
+def _doc_data(docs: List[Any], spans: List[List[Tuple[int, int]]], pieces: List[Any],
+              flat: torch.Tensor) -> List[TransformerData]:
+    """One TransformerData per doc, each with its own compact float32 CPU copy of its rows."""
+    from .align import align_doc
+
+    hidden = flat.detach().to("cpu", torch.float32).numpy()
+    out, offset = [], 0
+    for doc, doc_spans, group in zip(docs, spans, _per_doc(pieces, spans)):
+        n = sum(len(p) for p in group)
+        out.append(TransformerData(
+            [w for p in group for w in p.wordpieces],
+            np.concatenate([p.input_ids for p in group]) if group else np.zeros(0, np.int64),
+            np.array(hidden[offset:offset + n], dtype=np.float32),  # a copy: not a view of the batch
+            align_doc(doc, [start for start, _ in doc_spans], group)))
+        offset += n
+    return out
+
+
+def _per_doc(pieces: List[Any], spans: List[List[Tuple[int, int]]]) -> Iterator[List[Any]]:
+    start = 0
+    for doc_spans in spans:
+        yield pieces[start:start + len(doc_spans)]
+        start += len(doc_spans)
+
+
+def resolve_name(name: str) -> str:
+    """A local folder (~ expanded) as a path; anything else is a hub id for the HF cache."""
+    path = Path(name).expanduser()
+    return str(path) if path.exists() else name
+
+
+def _hf_cache_dir() -> str:
+    try:
+        from huggingface_hub import constants
+
+        return str(constants.HF_HUB_CACHE)
+    except Exception:  # very old/new hub layout: the env var is the documented override
+        return os.environ.get("HF_HUB_CACHE", "~/.cache/huggingface/hub")
+
+
+@contextlib.contextmanager
+def _quiet(transformers: Any) -> Iterator[None]:
+    """Silence transformers' progress bars and info logs while loading/saving, then restore."""
+    logging = transformers.utils.logging
+    bars = logging.is_progress_bar_enabled()
+    level = logging.get_verbosity()
+    logging.disable_progress_bar()
+    logging.set_verbosity_error()
+    try:
+        yield
+    finally:
+        logging.set_verbosity(level)
+        if bars:
+            logging.enable_progress_bar()
+
+
+@registry.architectures("heron.TransformerModel.v1")
+def transformer_model_v1(*, name: str, get_spans: SpanGetter,
+                         tokenizer_config: Dict[str, Any] = {},  # noqa: B006 (config default)
+                         transformer_config: Dict[str, Any] = {},  # noqa: B006
+                         mixed_precision: bool = False,
+                         grad_scaler_config: Dict[str, Any] = {}) -> TransformerModel:  # noqa: B006
+    """A Hugging Face transformer (any `AutoModel` with a fast tokenizer) as a trunk.
+
+    name (str): a local folder (config.json + weights + tokenizer.json) or a hub id that
+        is already in the local Hugging Face cache; nothing is downloaded (E750 says how
+        to provide a model). A saved pipeline loads its own copy, never `name`.
+    get_spans: a span getter (registry span_getters): heron.doc_spans.v1,
+        heron.sent_spans.v1 or heron.strided_spans.v1(window, stride) (wordpieces).
+        Spans longer than the model allows are split into windows automatically.
+    tokenizer_config (dict): keyword arguments for AutoTokenizer.from_pretrained
+        (e.g. {"use_fast": true}); the tokenizer must be a fast one (E701).
+    transformer_config (dict): config overrides for AutoConfig.from_pretrained
+        (e.g. {"hidden_dropout_prob": 0.1}).
+    mixed_precision (bool): run the forward pass under torch.autocast (bfloat16 where
+        supported, else float16) on GPU; ignored on CPU (W750). Outputs are float32.
+    grad_scaler_config (dict): settings for torch.amp.GradScaler when training in
+        float16 (kept on the model as `grad_scaler_config`).
+    """
+    return TransformerModel(name, get_spans, tokenizer_config, transformer_config,
+                            mixed_precision, grad_scaler_config)
+
+
+__all__ = ["TransformerModel", "transformer_model_v1", "require_transformers", "length_chunks",
+           "resolve_name", "MissingTransformersError"]
