@@ -34,6 +34,8 @@ from _common import machine_info, markdown_table, require_data, shared_data, wri
 WORK = Path("/tmp/heron-bench/vectors")
 EWT = Path("/tmp/heron-bench/ewt")
 PROBES = ["house", "good", "said", "London", "quickly", "three", "Monday", "walked"]
+# Not in the corpus vocabulary (min_count 3): only the subword table has vectors for them.
+UNSEEN = ["housekeeperly", "Londonward", "quicklyish", "walkedd"]
 
 
 def paragraphs(raw_dir: Path) -> Iterator[str]:
@@ -130,19 +132,31 @@ def _source_rows(src: Path) -> int:
 
 
 def neighbours(out: Path, words: List[str], n: int = 5) -> Dict[str, List[str]]:
+    """Top-n cosine neighbours of each probe word among the corpus vocabulary.
+
+    A default table's rows are words, so `most_similar` answers directly. A subword
+    table's rows are n-gram buckets, so the candidates are the words of the word2vec
+    table, each given its subword vector by the table under test.
+    """
     import numpy as np
     import heron
 
-    nlp = heron.load(out)
-    table = nlp.vocab.vectors
-    queries = np.stack([table[nlp.vocab.strings.add(w)] if w in table else np.zeros(table.shape[1], "f")
-                        for w in words])
-    keys, _rows, scores = table.most_similar(queries, n=n + 1)
-    result = {}
-    for w, row_keys in zip(words, keys):
-        names = [nlp.vocab.strings[int(k)] for k in row_keys if int(k) in nlp.vocab.strings]
-        result[w] = [x for x in names if x != w][:n]
-    return result
+    table = heron.load(out).vocab.vectors
+    if table.mode == "default":
+        strings = heron.load(out).vocab.strings
+        queries = table.get_batch(words)
+        keys, _rows, _scores = table.most_similar(queries, n=n + 1)
+        found = [[strings[int(k)] for k in row if int(k) in strings] for row in keys]
+    else:
+        w2v = heron.load(WORK / "w2v")
+        vocab = [w2v.vocab.strings[int(k)] for k in w2v.vocab.vectors.keys()]
+        cand = table.get_batch(vocab)
+        cand /= np.linalg.norm(cand, axis=1, keepdims=True) + 1e-8
+        q = table.get_batch(words)
+        q /= np.linalg.norm(q, axis=1, keepdims=True) + 1e-8
+        top = np.argsort(-(q @ cand.T), axis=1)[:, : n + 1]
+        found = [[vocab[i] for i in row] for row in top]
+    return {w: [x for x in row if x != w][:n] for w, row in zip(words, found)}
 
 
 def main(argv: List[str]) -> int:
@@ -150,6 +164,7 @@ def main(argv: List[str]) -> int:
     ap.add_argument("--dim", type=int, default=100)
     ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--skip-train", action="store_true", help="reuse the gensim files in " + str(WORK))
+    ap.add_argument("--neighbours-only", action="store_true", help="reuse the imported tables too")
     args = ap.parse_args(argv)
     raw = require_data(shared_data("raw_text"), "train_vectors")
     require_data(EWT / "train.heron", "train_vectors (run bench/build_ewt_multitask.py first)")
@@ -161,12 +176,16 @@ def main(argv: List[str]) -> int:
         print("corpus:", data["corpus"], flush=True)
         data["gensim"] = train_gensim(corpus, args.dim, args.epochs)
         print("gensim:", data["gensim"], flush=True)
-    data["imports"] = {
+        (WORK / "gensim_stats.json").write_text(json.dumps({k: data[k] for k in ("corpus", "gensim")}))
+    elif (WORK / "gensim_stats.json").exists():
+        data.update(json.loads((WORK / "gensim_stats.json").read_text()))
+    data["imports"] = {} if args.neighbours_only else {
         "word2vec .txt": import_vectors(WORK / "w2v.txt", WORK / "w2v"),
         "fastText .bin": import_vectors(WORK / "ft.bin", WORK / "ft"),
         "fastText .bin --mode floret": import_vectors(WORK / "ft.bin", WORK / "ft-floret", "--mode", "floret"),
     }
     data["neighbours"] = {name: neighbours(WORK / name, PROBES) for name in ("w2v", "ft", "ft-floret")}
+    data["neighbours"]["ft-floret, unseen words"] = neighbours(WORK / "ft-floret", UNSEEN)
     (WORK / "summary.json").write_text(json.dumps(data, indent=2))
     write_results("vectors_import", data, report(data))
     return 0

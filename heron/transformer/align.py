@@ -29,11 +29,21 @@ from .tokenize import SpanPieces
 
 # Every code point for which str.isspace() is true (all lie below U+3001).
 _SPACE_CODEPOINTS = np.asarray([c for c in range(0x3001) if chr(c).isspace()], dtype=np.uint32)
+_SPACE_LUT = np.zeros(0x3001, dtype=bool)
+_SPACE_LUT[_SPACE_CODEPOINTS] = True
 
 
 def _codepoints(text: str) -> np.ndarray:
     """One uint32 per character (Python string indices = code points, as HF offsets are)."""
     return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+
+
+def _is_space(cps: np.ndarray) -> np.ndarray:
+    # A lookup table, not np.isin: this runs per doc at inference and isin sorts each time.
+    out = np.zeros(cps.shape, dtype=bool)
+    small = cps < _SPACE_LUT.size
+    out[small] = _SPACE_LUT[cps[small]]
+    return out
 
 
 def trim_whitespace(spans: np.ndarray, text: str) -> np.ndarray:
@@ -43,7 +53,7 @@ def trim_whitespace(spans: np.ndarray, text: str) -> np.ndarray:
     positions of non-space characters are searched, never the characters one by one.
     """
     spans = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
-    keep = np.flatnonzero(~np.isin(_codepoints(text), _SPACE_CODEPOINTS)).astype(np.int64)
+    keep = np.flatnonzero(~_is_space(_codepoints(text))).astype(np.int64)
     if keep.size == 0:
         return np.stack([spans[:, 0], spans[:, 0]], axis=1)
     first = np.searchsorted(keep, spans[:, 0], side="left")
