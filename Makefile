@@ -32,12 +32,20 @@ bench: $(VENV)/.dev-installed $(PEERS)/.installed
 	$(PY) bench/run_all.py
 
 # Peers (spaCy) live in their own venv, never as heron dependencies.
-bench-peers: $(PEERS)/.installed
+bench-peers: $(PEERS)/.installed $(PEERS)/.trf-installed
 
 $(PEERS)/.installed:
 	test -x $(PEERS)/bin/python || $(PYTHON) -m venv $(PEERS)
 	$(PEERS)/bin/python -m pip install -q --upgrade pip
 	$(PEERS)/bin/python -m pip install -q "spacy>=3.8,<3.9"
+	touch $@
+
+# spacy-transformers for bench/trf_speed.py. The CPU torch build goes in FIRST and is
+# repeated as a pin in the second install: spacy-transformers asks for torch, and an
+# unpinned resolve would pull the multi-GB CUDA wheel.
+$(PEERS)/.trf-installed: $(PEERS)/.installed
+	$(PEERS)/bin/python -m pip install -q --no-compile "$(TORCH)"
+	$(PEERS)/bin/python -m pip install -q --no-compile "spacy-transformers>=1.4,<1.5" "$(TORCH)"
 	touch $@
 
 clean:

@@ -6,6 +6,11 @@ goal and hardware. Adding a component to `heron init config` means adding one en
 Trainable heads (tagger, ner, senter) listen to a shared `tok2vec` when the pipeline
 has one (like spaCy), else each gets its own inline CNN. The assembled config is then passed through
 `fill_config`, so every default is written out and the result is validated.
+
+`--transformer NAME` (a local model folder or a cached Hugging Face hub id) puts a
+`transformer` component first and makes every head listen to it; training then uses
+AdamW with warm-up, a 20x lower rate for the transformer than for the heads
+([training.optimizer.component_learn_rates]) and padded-size batches.
 """
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ from confection import Config
 from ..about import __version__
 from ..config import config_to_str, errors_in_file, fill_config, import_code, load_config, save_config
 from ..errors import ConfigError, Errors, HeronValueError
+from ..pretraining.corpus import PRETRAIN_CORPUS
 from ..registry import registry
 from ..schemas import suggest
 from ..util import atomic_write_text
@@ -43,6 +49,7 @@ class Options:
     optimize: Optimize
     gpu: bool
     pretraining: bool
+    transformer: Optional[str] = None  # model folder or hub id: the trunk is a transformer
 
 
 @dataclass(frozen=True)
@@ -83,8 +90,13 @@ def _tok2vec_model(opts: Options) -> Dict[str, Any]:
 
 
 def _head_tok2vec(opts: Options) -> Dict[str, Any]:
-    """A head's input: a listener to the shared `tok2vec` if the pipeline has one (its
-    gradients train the trunk together with the other heads), else a private inline CNN."""
+    """A head's input: a listener to the shared transformer or `tok2vec` if the pipeline
+    has one (its gradients train the trunk together with the other heads), else a
+    private inline CNN."""
+    if opts.transformer:
+        from ._init_transformer import transformer_listener
+
+        return transformer_listener()
     if "tok2vec" in opts.pipeline:
         return {"@architectures": "heron.Tok2VecListener.v1", "width": _T2V_WIDTH, "upstream": "*"}
     trunk = _TRUNK[opts.optimize]
@@ -170,12 +182,17 @@ def init_config_cli(
     ),
     gpu: bool = typer.Option(False, "--gpu", "-G", help="Configure for training on a GPU."),
     pretraining: bool = typer.Option(False, "--pretraining", "-pt", help="Add a [pretraining] section."),
+    transformer: Optional[str] = typer.Option(
+        None, "--transformer", "-T",
+        help="Hugging Face model (local folder, or hub id already in the local cache) used as the "
+             "shared trunk instead of a CNN tok2vec, e.g. --transformer roberta-base.",
+    ),
     force: bool = typer.Option(False, "--force", "-F", help="Overwrite an existing output file."),
 ) -> None:
     """Write a complete starter config for a language and pipeline, every default filled in."""
     if str(output_file) != "-" and output_file.exists() and not force:
         raise HeronValueError(Errors.E220.format(path=output_file))
-    opts = Options(lang, split_list(pipeline), optimize, gpu, pretraining)
+    opts = Options(lang, split_list(pipeline), optimize, gpu, pretraining, transformer)
     # Not interpolated: keeps ${paths.vectors} & co. as variables in the output.
     config = fill_config(Config(build_config(opts), is_interpolated=False))
     text = _header(opts) + config_to_str(config)
@@ -187,6 +204,10 @@ def init_config_cli(
 
 def build_config(opts: Options) -> Dict[str, Any]:
     """The config for `opts` before defaults are filled in (raises E221 for unknown components)."""
+    if opts.transformer is not None:
+        from ._init_transformer import check_transformer_options
+
+        opts = check_transformer_options(opts)
     for name in opts.pipeline:
         if name not in COMPONENTS:
             raise ConfigError(Errors.E221.format(
@@ -202,8 +223,13 @@ def build_config(opts: Options) -> Dict[str, Any]:
         "training": _training(),
         "initialize": {"vectors": "${paths.vectors}", "init_tok2vec": "${paths.init_tok2vec}"},
     }
+    if opts.transformer:
+        from ._init_transformer import add_transformer
+
+        add_transformer(config, opts)
     if opts.pretraining:
         config["paths"]["raw_text"] = None
+        config["corpora"]["pretrain"] = dict(PRETRAIN_CORPUS)
         config["pretraining"] = _pretraining(opts)
     return config
 
@@ -228,9 +254,15 @@ def _pretraining(opts: Options) -> Dict[str, Any]:
     if "tok2vec" not in opts.pipeline:
         warn("--pretraining: the pipeline has no tok2vec component yet, so `heron pretrain` "
              "will have nothing to pretrain; the section is written for later use.")
+    # spaCy's pretraining defaults; the [corpora.pretrain] reader it names is
+    # heron.pretraining.corpus.PRETRAIN_CORPUS (read from ${paths.raw_text}).
+    from ..pretraining.loop import DEFAULT_BATCHER, DEFAULT_OBJECTIVE, DEFAULT_OPTIMIZER
+
     return {
         "max_epochs": 1000, "dropout": 0.2, "n_save_every": None, "n_save_epoch": None,
         "component": "tok2vec", "layer": "", "corpus": "corpora.pretrain",
+        "batcher": dict(DEFAULT_BATCHER), "optimizer": dict(DEFAULT_OPTIMIZER),
+        "objective": dict(DEFAULT_OBJECTIVE),
     }
 
 
@@ -239,7 +271,8 @@ def _header(opts: Options) -> str:
         f"# Generated by `heron init config` (heron {__version__}).\n"
         f"# lang = {opts.lang}, pipeline = {', '.join(opts.pipeline) or '(empty)'}, "
         f"optimize = {opts.optimize.value}, gpu = {str(opts.gpu).lower()}, "
-        f"pretraining = {str(opts.pretraining).lower()}\n\n"
+        f"pretraining = {str(opts.pretraining).lower()}"
+        + (f", transformer = {opts.transformer}" if opts.transformer else "") + "\n\n"
     )
 
 
@@ -268,6 +301,8 @@ def init_fill_config_cli(
     import_code(code)
     config = load_config(base_path)
     if pretraining and "pretraining" not in config:
+        config.setdefault("paths", {}).setdefault("raw_text", None)
+        config.setdefault("corpora", {}).setdefault("pretrain", dict(PRETRAIN_CORPUS))
         config["pretraining"] = _pretraining(Options(
             config.get("nlp", {}).get("lang", "xx"), list(config.get("nlp", {}).get("pipeline", [])),
             Optimize.efficiency, False, True,

@@ -31,18 +31,34 @@ def trainable_parameters(nlp: Any, exclude: Iterable[str] = ()) -> List[nn.Param
     A listener holds its trunk by reference, so a trunk's parameters appear once,
     under the trunk. Parameters with requires_grad=False are left out.
     """
+    return [p for group in trainable_parameter_groups(nlp, exclude) for p in group["params"]]
+
+
+def trainable_parameter_groups(nlp: Any, exclude: Iterable[str] = ()) -> List[Dict[str, Any]]:
+    """The same parameters as `trainable_parameters`, as one torch param group per
+    component: [{"name": "transformer", "params": [...]}, {"name": "tagger", ...}].
+
+    Each parameter is in exactly one group (a trunk's weights belong to the trunk, not
+    to the heads listening to it); components with no trainable weights of their own
+    are left out. heron's optimizers give a group the rate named for its component in
+    [training.optimizer.component_learn_rates]; torch optimizers accept the groups as
+    they are (the extra "name" key is kept in optimizer.param_groups).
+    """
     exclude = set(exclude)
     seen: Set[int] = set()
-    params: List[nn.Parameter] = []
+    groups: List[Dict[str, Any]] = []
     for name, proc in nlp.components:
         model = getattr(proc, "model", None)
         if name in exclude or not isinstance(model, nn.Module):
             continue
+        params = []
         for param in model.parameters():
             if param.requires_grad and id(param) not in seen:
                 seen.add(id(param))
                 params.append(param)
-    return params
+        if params:
+            groups.append({"name": name, "params": params})
+    return groups
 
 
 def set_dropout(model: nn.Module, drop: Optional[float]) -> None:
@@ -166,4 +182,4 @@ def _annotate(proc: Any, docs: List[Any]) -> None:
             proc(doc)
 
 
-__all__ = ["update", "trainable_parameters", "set_dropout", "check_frozen"]
+__all__ = ["update", "trainable_parameters", "trainable_parameter_groups", "set_dropout", "check_frozen"]

@@ -202,12 +202,13 @@ def train(config: Any, output_path: Optional[Union[str, Path]] = None, *, use_gp
 def train_nlp(nlp: Any, output_path: Optional[Union[str, Path]] = None, *, use_gpu: int = -1,
               stdout: IO = sys.stdout, stderr: IO = sys.stderr) -> Tuple[Any, Optional[Path]]:
     """Train an initialized pipeline with the [training] settings of its own config."""
-    from ..pipeline.update import trainable_parameters
+    from ..pipeline.update import trainable_parameter_groups
 
     T, train_corpus, dev_corpus = resolve_training(nlp.config)
     move_to_device(nlp, select_device(use_gpu))
     frozen = list(T["frozen_components"])
-    optimizer = (T["optimizer"] or Adam())(trainable_parameters(nlp, exclude=frozen))
+    # One param group per component, so [training.optimizer] component_learn_rates applies.
+    optimizer = (T["optimizer"] or Adam())(trainable_parameter_groups(nlp, exclude=frozen))
     batcher = T["batcher"] or batch_by_words(size=1000)
     weights = default_score_weights(nlp, T["score_weights"])
     loss_names = [n for n, p in nlp.pipeline if hasattr(p, "forward_train") and n not in frozen]

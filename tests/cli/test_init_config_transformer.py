@@ -1,0 +1,152 @@
+"""`heron init config -p tagger,ner --transformer NAME [-o accuracy]`: a complete transformer
+config that validates (`heron debug config`) and trains a few steps with a tiny BERT
+(built by tests/transformer/conftest.py: random weights, tokenizer trained on sentences
+written there; nothing downloaded)."""
+import importlib.util
+import io
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import heron
+from heron.cli import app
+from heron.config import fill_config, load_config
+from heron.registry import registry
+from heron.tokens import Doc, DocBin, Span
+
+runner = CliRunner()
+LISTENER = "heron.TransformerListener.v1"
+
+
+def _has_transformer_pieces() -> bool:
+    registry.ensure_populated()
+    return all(registry.has(reg, name) for reg, name in [
+        ("architectures", "heron.TransformerModel.v1"), ("architectures", LISTENER),
+        ("layers", "heron.reduce_mean.v1"), ("span_getters", "heron.strided_spans.v1"),
+        ("annotation_setters", "heron.null_annotation_setter.v1")])
+
+
+needs_trf = pytest.mark.skipif(not _has_transformer_pieces(), reason="heron.transformer not available")
+
+
+def _init(tmp_path, *args, name="some/model"):
+    out = tmp_path / "config.cfg"
+    result = runner.invoke(app, ["init", "config", str(out), "--force", "--transformer", str(name), *args])
+    assert result.exit_code == 0, result.output
+    return out, load_config(out)
+
+
+@needs_trf
+@pytest.mark.parametrize("optimize,window", [("efficiency", 128), ("accuracy", 256)])
+def test_transformer_config_is_complete_and_valid(tmp_path, optimize, window):
+    path, config = _init(tmp_path, "-p", "tagger,ner", "-o", optimize)
+    assert config["nlp"]["pipeline"] == ["transformer", "tagger", "ner"]
+    trf = config["components"]["transformer"]
+    assert trf["factory"] == "transformer"
+    assert trf["model"]["@architectures"] == "heron.TransformerModel.v1" and trf["model"]["name"] == "some/model"
+    spans = trf["model"]["get_spans"]
+    assert spans["@span_getters"] == "heron.strided_spans.v1" and spans["window"] == window
+    assert spans["stride"] < spans["window"]  # overlapping windows
+    for head in ("tagger", "ner"):
+        t2v = config["components"][head]["model"]["tok2vec"]
+        assert t2v["@architectures"] == LISTENER and t2v["upstream"] == "transformer"
+        assert t2v["pooling"]["@layers"] == "heron.reduce_mean.v1"
+    training = config["training"]
+    opt = training["optimizer"]
+    assert opt["@optimizers"] == "heron.AdamW.v1"
+    assert opt["learn_rate"]["@schedules"] == "heron.warmup_linear.v1"
+    trf_rate = opt["component_learn_rates"]["transformer"]
+    assert trf_rate["@schedules"] == "heron.warmup_linear.v1"
+    assert trf_rate["initial_rate"] < opt["learn_rate"]["initial_rate"] / 10
+    assert trf_rate["total_steps"] == opt["learn_rate"]["total_steps"] == training["max_steps"]
+    assert training["batcher"]["@batchers"] == "heron.batch_by_padded.v1"
+    assert training["accumulate_gradient"] > 1
+    assert fill_config(config) == config  # every setting written
+    result = runner.invoke(app, ["debug", "config", str(path)])
+    assert result.exit_code == 0 and "Config is valid" in result.output, result.output
+    assert "transformer, tagger, ner" in result.output
+
+
+@pytest.mark.parametrize("args,message", [
+    (["-p", "tok2vec,tagger"], "also has a tok2vec"),
+    (["-p", "tagger", "--transformer", " "], "name is empty"),
+])
+def test_bad_combinations_are_coded_errors(tmp_path, args, message):
+    result = runner.invoke(app, ["init", "config", str(tmp_path / "c.cfg"), "--transformer", "m", *args])
+    assert result.exit_code != 0
+    assert "E854" in result.output and message in result.output, result.output
+
+
+@needs_trf
+def test_transformer_named_in_pipeline_is_added_once(tmp_path):
+    _, config = _init(tmp_path, "-p", "transformer,tagger")
+    assert config["nlp"]["pipeline"] == ["transformer", "tagger"]
+
+
+def test_without_transformer_nothing_changes(tmp_path):
+    result = runner.invoke(app, ["init", "config", "-", "-p", "tok2vec,tagger"])
+    assert result.exit_code == 0 and "transformer" not in result.output.lower()
+
+
+# ---- training a few steps with the tiny BERT fixture ---------------------------------
+
+def _build_tiny_bert(path: Path) -> Path:
+    """The tiny BERT builder of tests/transformer/conftest.py (loaded by path: it is a
+    conftest of another folder, so pytest doesn't share its fixtures with this one)."""
+    conftest = Path(__file__).resolve().parents[1] / "transformer" / "conftest.py"
+    spec = importlib.util.spec_from_file_location("_trf_conftest_for_init_config", conftest)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.build_tiny_bert(path)
+
+
+TAGGED = [
+    ("Anna lives in Paris .", "NNP VBZ IN NNP .", [(0, 1, "PERSON"), (3, 4, "GPE")]),
+    ("The cat sat on the mat .", "DT NN VBD IN DT NN .", []),
+    ("Bob visited London yesterday .", "NNP VBD NNP NN .", [(0, 1, "PERSON"), (2, 3, "GPE")]),
+    ("Dogs bark at night .", "NNS VBP IN NN .", []),
+]
+
+
+@needs_trf
+def test_transformer_config_trains_a_few_steps(tmp_path):
+    pytest.importorskip("transformers")
+    import torch
+
+    from heron.training import loop
+
+    torch.set_num_threads(1)
+    model_dir = _build_tiny_bert(tmp_path / "tiny-bert")
+    vocab = heron.blank("en").vocab
+    docs = []
+    for text, tags, ents in TAGGED:
+        doc = Doc(vocab, words=text.split(), tags=tags.split())
+        doc.ents = [Span(doc, s, e, label=label) for s, e, label in ents]
+        docs.append(doc)
+    DocBin(docs=docs).to_disk(tmp_path / "train.heron")
+    path, _ = _init(tmp_path, "-p", "tagger,ner", name=model_dir)
+    config = load_config(path, overrides={
+        "paths.train": str(tmp_path / "train.heron"), "paths.dev": str(tmp_path / "train.heron"),
+        "training.max_steps": 1, "training.eval_frequency": 100, "training.accumulate_gradient": 2,
+        "components.transformer.model.get_spans.window": 16,
+        "components.transformer.model.get_spans.stride": 12})
+    out = io.StringIO()
+    nlp, _ = loop.train(config, tmp_path / "out", stdout=out, stderr=io.StringIO())
+    assert nlp.pipe_names == ["transformer", "tagger", "ner"]
+    # The optimizer of the config gives the transformer its own, 20x lower rate.
+    from heron.pipeline.update import trainable_parameter_groups
+    from heron.training.initialize import resolve_training
+
+    groups = trainable_parameter_groups(nlp)
+    assert [g["name"] for g in groups] == ["transformer", "tagger", "ner"]
+    assert len(groups[0]["params"]) == len(list(nlp.get_pipe("transformer").model.parameters()))
+    optimizer = resolve_training(nlp.config)[0]["optimizer"](groups)
+    optimizer.step_count = 250  # the end of warm-up
+    optimizer._set_rates()
+    rates = optimizer.learn_rates
+    assert rates["transformer"] == pytest.approx(5e-5) and rates["tagger"] == rates["ner"] == pytest.approx(1e-3)
+    reloaded = heron.load(tmp_path / "out" / "model-last")
+    doc = reloaded("Anna visited Paris .")
+    assert len(doc) == 4 and all(t.tag_ for t in doc)
+
