@@ -19,7 +19,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 $(VENV)/.dev-installed: $(VENV)/.installed
-	$(PIP_INSTALL) -e ".[dev]"
+	$(PIP_INSTALL) -e ".[dev]" "$(TORCH)"
 	touch $@
 
 demo: $(VENV)/.installed
@@ -28,7 +28,11 @@ demo: $(VENV)/.installed
 test: $(VENV)/.dev-installed
 	$(PY) -m pytest -q
 
-bench: $(VENV)/.dev-installed $(PEERS)/.installed
+$(VENV)/.bench-installed: $(VENV)/.dev-installed
+	$(PIP_INSTALL) -e ".[dev,bench]" "$(TORCH)"
+	touch $@
+
+bench: $(VENV)/.bench-installed $(PEERS)/.installed $(PEERS)/.trf-installed
 	$(PY) bench/run_all.py
 
 # Peers (spaCy) live in their own venv, never as heron dependencies.

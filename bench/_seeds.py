@@ -20,6 +20,15 @@ from typing import Any, Dict, List, Optional, Sequence
 
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
 EWT = Path("/tmp/heron-bench/ewt")
+# Runs of every multi-seed benchmark land here, named {size}-{arm}-s{seed}, so arms that
+# are the same run (the "none" baseline of the vectors and pretraining benchmarks) are
+# trained once and shared.
+RUNS = Path("/tmp/heron-bench/seeds")
+# Step budgets: low-data runs converge quickly; full runs match bench/train_cnn.py.
+STEPS = {
+    "1000": ["--training.max_steps", "1500", "--training.eval_frequency", "100", "--training.patience", "600"],
+    "full": ["--training.max_steps", "3000", "--training.eval_frequency", "200", "--training.patience", "1600"],
+}
 
 
 def sentence_subset(src: Path, n_sents: int, out: Path, *, seed: int = 0) -> Path:

@@ -11,11 +11,11 @@ tagger + ner on EWT (+ UNER entities) with and without the pretrained weights.
    paragraph per line or wrapped paragraphs, detected per file), bounded by --max-minutes
    and/or --max-words, once per --objective (characters; vectors needs --vectors, a folder
    from `heron init vectors`). Words/sec and the loss curve are recorded.
-2. Training: the same config (train_cnn.py's step budget) on the first Docs of EWT train
-   holding >= 1,000 sentences ("small") and on all of train ("full"), from scratch and
-   from each pretrained trunk (init_tok2vec after initialize), --seeds seeds each, every
-   run in its own one-thread process. model-best is scored on test; "steps to best" is
-   the step of the best dev evaluation.
+2. Training: the same config on 1,000 random EWT train sentences ("1000") and on all of
+   train ("full"), from scratch and from each pretrained trunk (`--paths.init_tok2vec`),
+   --seeds seeds each, every run in its own one-thread process (bench/_seeds.py: the
+   from-scratch runs are shared with bench/vectors_accuracy.py). model-best is scored on
+   test; "steps to best" is the step of the best dev evaluation.
 
 Writes bench/results/pretrain_cnn.json and .md (not with --smoke, which prints only).
 Runs land in /tmp/heron-bench/pretrain (override with --work).
@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
 import time
@@ -33,6 +32,7 @@ from typing import Any, Dict, List
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine_info, markdown_table, require_data, shared_data, write_results  # noqa: E402
+from _seeds import RUNS, STEPS, data_paths, fmt, run_all, summarize  # noqa: E402
 from train_cnn import HERON_CFG, measured  # noqa: E402
 
 DATA = Path("/tmp/heron-bench/ewt")
@@ -75,37 +75,6 @@ def pretrain_worker(spec: Dict[str, Any]) -> int:
     return 0
 
 
-# ---- stage 2: training from scratch / from pretrained weights ------------------------
-def train_worker(spec: Dict[str, Any]) -> int:
-    import torch
-
-    torch.set_num_threads(1)
-    import heron
-    from heron.config import load_config
-    from heron.pretraining import init_tok2vec
-    from heron.tokens import DocBin
-    from heron.training import Example
-    from heron.training.initialize import init_nlp
-    from heron.training.loop import train_nlp
-
-    config = load_config(HERON_CFG, overrides=spec["overrides"])
-    nlp = init_nlp(config)
-    if spec.get("init_tok2vec"):
-        # What `[initialize] init_tok2vec` does once wired into init_nlp.
-        init_tok2vec(nlp, spec["init_tok2vec"])
-    out = Path(spec["out"])
-    train_nlp(nlp, out)
-    log = [json.loads(line) for line in (out / "train_log.jsonl").read_text().splitlines()]
-    best = max(log, key=lambda r: (r["score"], -r["step"]))
-    model = heron.load(out / "model-best")
-    refs = DocBin().from_disk(spec["test"]).get_docs(model.vocab)
-    scores = model.evaluate([Example(model.make_doc(r.text), r) for r in refs], batch_size=256)
-    result = {"tag_acc": scores.get("tag_acc"), "ents_f": scores.get("ents_f"), "best_step": best["step"],
-              "best_dev": best["score"], "last_step": log[-1]["step"]}
-    (out / "result.json").write_text(json.dumps(result, indent=2) + "\n")
-    return 0
-
-
 def run_worker(mode: str, spec: Dict[str, Any], log: Path) -> Dict[str, Any]:
     spec_path = log.with_suffix(".spec.json")
     spec_path.write_text(json.dumps(spec, indent=2))
@@ -113,23 +82,6 @@ def run_worker(mode: str, spec: Dict[str, Any], log: Path) -> Dict[str, Any]:
     if stats["rc"] != 0:
         raise SystemExit(f"{mode} failed (rc={stats['rc']}); see {log}")
     return stats
-
-
-def small_train_set(data: Path, work: Path, n_sentences: int) -> Dict[str, Any]:
-    """The first Docs of train.heron holding >= n_sentences sentences, as a DocBin."""
-    import heron
-    from heron.tokens import DocBin
-
-    out = work / f"train_{n_sentences}.heron"
-    nlp = heron.blank("en")
-    docs, count = [], 0
-    for doc in DocBin().from_disk(data / "train.heron").get_docs(nlp.vocab):
-        if count >= n_sentences:
-            break
-        docs.append(doc)
-        count += sum(1 for _ in doc.sents)
-    DocBin(docs=docs).to_disk(out)
-    return {"path": str(out), "docs": len(docs), "sentences": count}
 
 
 # ---- the benchmark --------------------------------------------------------------------
@@ -152,57 +104,39 @@ def pretrain_stage(args: argparse.Namespace) -> Dict[str, Dict[str, Any]]:
     return results
 
 
-def train_stage(args: argparse.Namespace, train_sets: Dict[str, Dict[str, Any]],
-                pretrained: Dict[str, Dict[str, Any]]) -> List[Dict[str, Any]]:
-    runs = []
-    inits = {"none": None, **{k: v["weights"] for k, v in pretrained.items()}}
-    for size, train in train_sets.items():
+def train_stage(args: argparse.Namespace, pretrained: Dict[str, Dict[str, Any]]) -> Dict[str, Any]:
+    """Every size x init x seed through bench/_seeds.py (`heron train` with
+    `--paths.init_tok2vec`); the "none" runs are shared with vectors_accuracy.py."""
+    inits = {"none": None, **{f"pretrain-{k}": v["weights"] for k, v in pretrained.items()}}
+    jobs, keys = [], []
+    for size in args.sizes:
+        paths = data_paths(None if size == "full" else int(size), RUNS)
         for init, weights in inits.items():
             for seed in range(args.seeds):
-                out = args.work / f"train_{size}_{init}_seed{seed}"
-                out.mkdir(parents=True, exist_ok=True)
-                overrides = {"paths.train": train["path"], "paths.dev": str(args.data / "dev.heron"),
-                             "system.seed": seed, **args.train_overrides}
-                spec = {"overrides": overrides, "init_tok2vec": weights, "out": str(out / "model"),
-                        "test": str(args.data / "test.heron")}
-                print(f"train {size} init={init} seed={seed}", flush=True)
-                process = run_worker("--train-worker", spec, out / "train.log")
-                result = json.loads((out / "model" / "result.json").read_text())
-                runs.append({"size": size, "init": init, "seed": seed, **result, "process": process})
+                extra = ["--paths.init_tok2vec", weights] if weights else []
+                jobs.append({"cfg": HERON_CFG, "out": RUNS / f"{size}-{init}-s{seed}", "seed": seed,
+                             "overrides": [*STEPS[size], *args.train_overrides, *extra], **paths})
+                keys.append((size, init))
+    runs: Dict[str, Dict[str, List[Dict[str, Any]]]] = {}
+    for (size, init), res in zip(keys, run_all(jobs, workers=args.workers)):
+        runs.setdefault(size, {}).setdefault(init, []).append(res)
     return runs
 
 
-def summarise(runs: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-    groups: Dict[tuple, List[Dict[str, Any]]] = {}
-    for run in runs:
-        groups.setdefault((run["size"], run["init"]), []).append(run)
-    rows = []
-    for (size, init), group in groups.items():
-        row = {"size": size, "init": init, "n": len(group)}
-        for key in ("tag_acc", "ents_f", "best_step"):
-            values = [r[key] for r in group if r[key] is not None]
-            row[key] = {"mean": statistics.fmean(values) if values else None,
-                        "sd": statistics.stdev(values) if len(values) > 1 else 0.0,
-                        "min": min(values, default=None), "max": max(values, default=None)}
-        rows.append(row)
-    return rows
-
-
 def report(data: Dict[str, Any]) -> str:
-    pct = lambda s: "-" if s["mean"] is None else f"{100 * s['mean']:.2f} ± {100 * s['sd']:.2f}"  # noqa: E731
-    rows = [[r["size"], r["init"], r["n"], pct(r["tag_acc"]), pct(r["ents_f"]),
-             "-" if r["best_step"]["mean"] is None else f"{r['best_step']['mean']:.0f} ± {r['best_step']['sd']:.0f}"]
-            for r in data["summary"]]
-    table = markdown_table(["train set", "init_tok2vec", "seeds", "TAG acc (test)", "ENTS F (test)",
+    rows = [[size, init, st["n"], fmt(st["tag_acc"]), fmt(st["ents_f"]),
+             f"{st['best_step']['mean']:.0f} ± {st['best_step']['std']:.0f}"]
+            for size, by_init in data["summary"].items() for init, st in by_init.items()]
+    table = markdown_table(["train set", "init_tok2vec", "seeds", "TAG (test)", "ENTS F (test)",
                             "steps to best dev"], rows)
     pre = markdown_table(["objective", "words", "steps", "seconds", "words/s", "loss first → last"],
                          [[k, f"{v['words']:,}", v["steps"], v["seconds"], f"{v['words_per_sec']:,}",
-                           f"{v['first_loss']} → {v['last_loss']}"] for k, v in data["pretraining"].items()])
-    sizes = ", ".join(f"{k}: {v['docs']} docs / {v['sentences']} sentences" for k, v in data["train_sets"].items())
+                           f"{v['first_loss']:.4f} → {v['last_loss']:.4f}"] for k, v in data["pretraining"].items()])
     return (f"# Pretraining the CNN trunk: does init_tok2vec help?\n\n## Pretraining (one thread)\n\n{pre}\n\n"
-            f"## Training tok2vec + tagger + ner (mean ± sd over seeds)\n\n{table}\n\nTrain sets: {sizes}. "
-            f"Training overrides: {json.dumps(data['train_overrides'])}.\n\nReproduce: `{data['command']}`\n\n"
-            f"Machine: {json.dumps(data['machine'])}\n")
+            f"## Training tok2vec + tagger + ner (EWT test; mean ± sample sd over seeds)\n\n{table}\n\n"
+            "Train sets: `1000` = 1,000 random EWT train sentences (fixed), `full` = all of EWT train. "
+            "Step budgets as in bench/_seeds.py.\n\n"
+            f"Reproduce: `{data['command']}`\n\nMachine: {json.dumps(data['machine'])}\n")
 
 
 def parse_args(argv: List[str]) -> argparse.Namespace:
@@ -215,21 +149,22 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
     ap.add_argument("--max-minutes", type=float, default=60.0, help="pretraining time bound per objective")
     ap.add_argument("--max-words", type=int, default=0, help="pretraining word bound per objective (0 = none)")
     ap.add_argument("--seeds", type=int, default=3)
-    ap.add_argument("--sizes", nargs="+", choices=["small", "full"], default=["small", "full"])
+    ap.add_argument("--sizes", nargs="+", choices=["1000", "full"], default=["1000", "full"])
+    ap.add_argument("--workers", type=int, default=2, help="training processes at once (1 thread each)")
     ap.add_argument("--max-steps", type=int, help="override [training] max_steps")
     ap.add_argument("--eval-frequency", type=int, help="override [training] eval_frequency")
     ap.add_argument("--smoke", action="store_true", help="a few steps of everything; prints, writes no results")
     args = ap.parse_args(argv)
-    args.pretrain_overrides, args.train_overrides = {}, {}
+    args.pretrain_overrides, args.train_overrides = {}, []
     if args.smoke:
         args.max_words, args.max_minutes, args.seeds = args.max_words or 3000, min(args.max_minutes, 2), 1
-        args.sizes, args.max_steps, args.eval_frequency = ["small"], args.max_steps or 4, args.eval_frequency or 2
+        args.sizes, args.max_steps, args.eval_frequency = ["1000"], args.max_steps or 4, args.eval_frequency or 2
         args.pretrain_overrides = {"pretraining.batcher.size": 1000}
         args.work = args.work.with_name(args.work.name + "_smoke")
     if args.max_steps is not None:
-        args.train_overrides["training.max_steps"] = args.max_steps
+        args.train_overrides += ["--training.max_steps", str(args.max_steps)]
     if args.eval_frequency is not None:
-        args.train_overrides["training.eval_frequency"] = args.eval_frequency
+        args.train_overrides += ["--training.eval_frequency", str(args.eval_frequency)]
     if "vectors" in args.objective and (args.vectors is None or not args.vectors.exists()):
         ap.error("--objective vectors needs --vectors PATH (a folder from `heron init vectors`)")
     return args
@@ -242,15 +177,11 @@ def main(argv: List[str]) -> int:
     if not (args.data / "train.heron").exists():
         subprocess.check_call([sys.executable, str(Path(__file__).parent / "build_ewt_multitask.py"), str(args.data)])
     args.work.mkdir(parents=True, exist_ok=True)
-    n_small = 50 if args.smoke else SMALL_SENTENCES
-    train_sets = {"small": small_train_set(args.data, args.work, n_small), "full": {
-        "path": str(args.data / "train.heron"), "docs": None, "sentences": None}}
-    train_sets = {k: v for k, v in train_sets.items() if k in args.sizes}
     pretrained = pretrain_stage(args)
-    runs = train_stage(args, train_sets, pretrained)
-    data = {"pretraining": pretrained, "runs": runs, "summary": summarise(runs), "train_sets": train_sets,
-            "train_overrides": args.train_overrides, "seeds": args.seeds,
-            "command": "bench/pretrain_cnn.py " + " ".join(argv), "machine": machine_info()}
+    runs = train_stage(args, pretrained)
+    data = {"pretraining": pretrained, "runs": runs,
+            "summary": {size: {i: summarize(r) for i, r in by.items()} for size, by in runs.items()},
+            "seeds": args.seeds, "command": "bench/pretrain_cnn.py " + " ".join(argv), "machine": machine_info()}
     if args.smoke:
         print(report(data))
         return 0
@@ -259,7 +190,6 @@ def main(argv: List[str]) -> int:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] in (["--pretrain-worker"], ["--train-worker"]):
-        spec = json.loads(Path(sys.argv[2]).read_text())
-        sys.exit(pretrain_worker(spec) if sys.argv[1] == "--pretrain-worker" else train_worker(spec))
+    if sys.argv[1:2] == ["--pretrain-worker"]:
+        sys.exit(pretrain_worker(json.loads(Path(sys.argv[2]).read_text())))
     sys.exit(main(sys.argv[1:]))

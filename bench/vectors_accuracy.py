@@ -21,15 +21,11 @@ from typing import Any, Dict, List
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import BENCH, machine_info, markdown_table, require_data, write_results  # noqa: E402
-from _seeds import EWT, data_paths, fmt, run_all, summarize  # noqa: E402
+from _seeds import EWT, RUNS, STEPS, data_paths, fmt, run_all, summarize  # noqa: E402
 
-WORK = Path("/tmp/heron-bench/vec-acc")
+WORK = RUNS
 VECTORS = Path("/tmp/heron-bench/vectors")
 CFG = BENCH / "configs" / "heron_tagger_ner_efficiency.cfg"
-STEPS = {
-    "1000": ["--training.max_steps", "1500", "--training.eval_frequency", "100", "--training.patience", "600"],
-    "full": ["--training.max_steps", "3000", "--training.eval_frequency", "200", "--training.patience", "1600"],
-}
 
 
 def arm_overrides(arm: str) -> List[str]:

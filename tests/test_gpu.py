@@ -9,7 +9,6 @@ import heron
 from heron import gpu
 from heron.errors import HeronValueError
 
-HAS_CUDA = torch.cuda.is_available()
 
 
 @pytest.fixture(autouse=True)
@@ -28,8 +27,8 @@ def fake_cuda(monkeypatch):
     return calls
 
 
-@pytest.mark.skipif(HAS_CUDA, reason="checks the CPU-only behaviour")
-def test_without_cuda():
+def test_without_cuda(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)  # as on a CPU-only machine
     with pytest.raises(HeronValueError, match=r"E853.*require_gpu\(0\).*CUDA is not available"):
         heron.require_gpu(0)
     assert heron.prefer_gpu() is False
@@ -74,7 +73,7 @@ def test_load_moves_the_pipeline_to_the_chosen_device(tmp_path, monkeypatch):
     assert {p.device.type for p in nlp.get_pipe("tok2vec").model.parameters()} == {"meta"}
 
 
-@pytest.mark.skipif(not HAS_CUDA, reason="needs a CUDA device")
+@pytest.mark.gpu  # deselected by default; `pytest -m gpu` on a machine with CUDA
 def test_real_gpu_runs_a_pipeline(tmp_path):
     _tiny_pipeline().to_disk(tmp_path / "p")
     assert heron.require_gpu(0)

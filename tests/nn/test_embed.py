@@ -129,5 +129,6 @@ def test_static_vectors_need_vectors_in_batch():
     embed = MultiHashEmbed(8, ["NORM"], [20], include_static_vectors=True)
     with pytest.raises(HeronValueError, match="E151"):
         embed(_batch(attrs=("NORM",)))
-    out = embed(_batch(attrs=("NORM",), vectors=torch.randn(3, 5, 7)))
+    with pytest.warns(Warning, match="W650"):  # unsized: sized from the first batch, with a warning
+        out = embed(_batch(attrs=("NORM",), vectors=torch.randn(3, 5, 7)))
     assert out.shape == (3, 5, 8)

@@ -50,7 +50,7 @@ def test_characters_objective_learns(nlp):
     docs = _docs(nlp, ["alpha beta gamma delta", "beta gamma alpha"])
     X = torch.randn(len(doc_words(docs)), 8)
     opt = torch.optim.Adam(objective.parameters(), lr=0.01)
-    first = float(objective(X, docs))
+    first = float(objective(X, docs).detach())
     for _ in range(30):
         loss = objective(X, docs)
         loss.backward()
@@ -124,7 +124,7 @@ def test_vectors_objective_learns(nlp):
     docs = _docs(nlp, ["red green blue", "cat dog"])
     X = torch.randn(5, 8)
     opt = torch.optim.Adam(objective.parameters(), lr=0.01)
-    first = float(objective(X, docs))
+    first = float(objective(X, docs).detach())
     for _ in range(40):
         loss = objective(X, docs)
         loss.backward()
