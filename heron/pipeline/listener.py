@@ -322,6 +322,14 @@ def _replace_target(nlp: Any, name: str, args: Tuple[Any, ...], trunk: bool) -> 
             trunk=args[0], pipe=args[1], listeners=args[2], detail=f"there is no component {name!r}",
             fix=f"use names from nlp.component_names: {nlp.component_names}."))
     proc = nlp.get_pipe(name)
+    if trunk and type(proc).__module__.startswith("heron.transformer"):
+        # A private transformer copy needs its own pooling, lazy weight loading and HF save
+        # format inside the head: not built yet, so say so instead of failing later.
+        raise HeronValueError(Errors.E357.format(
+            trunk=args[0], pipe=args[1], listeners=args[2],
+            detail="replacing listeners of a transformer trunk is not supported yet",
+            fix="keep the heads listening to the shared transformer (set grad_factor = 0 to stop a "
+                "head from updating it), or give the head an inline heron.Tok2Vec.v1 in its config."))
     if trunk and not is_trunk(proc):
         raise HeronValueError(Errors.E357.format(
             trunk=args[0], pipe=args[1], listeners=args[2],
