@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import List
 
 import pytest
+import torch
 
 
 def _require_hf() -> None:
@@ -184,3 +185,12 @@ def load_hf_tokenizer():
         return cache[key]
 
     return load
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    # Tiny models on a shared machine: extra threads only add contention.
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)

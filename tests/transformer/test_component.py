@@ -24,15 +24,6 @@ TAGGED = [
 _SEEN = []
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    # Tiny models on a shared machine: extra threads only add contention.
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 @registry.annotation_setters("test.recording_setter.v1")
 def recording_setter():
     def setter(docs, trf_batch):

@@ -26,15 +26,6 @@ TAGGED = [
 ENTS = [["U-PER", "O", "U-LOC", "O"], ["O", "O", "O", "O"], ["U-PER", "O", "U-PER", "O", "U-LOC"]]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    # Tiny models on a shared machine: extra threads only add contention.
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 def listener(grad_factor=1.0, **extra) -> dict:
     return {"@architectures": "heron.TransformerListener.v1", "grad_factor": grad_factor, **extra}
 

@@ -18,15 +18,6 @@ from heron.transformer.model import MissingTransformersError, length_chunks, req
 TEXTS = ["Alice visits Paris today.", "The quick brown fox jumps over the lazy dog.", "Hi"]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    # Tiny models on a shared machine: extra threads only add contention.
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 def make_model(model_dir, getter="heron.doc_spans.v1", **getter_args):
     get_spans = registry.span_getters.get(getter)(**getter_args)
     model = registry.architectures.get("heron.TransformerModel.v1")(name=str(model_dir), get_spans=get_spans)

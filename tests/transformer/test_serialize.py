@@ -21,15 +21,6 @@ TAGGED = [
 TEXTS = ["I like blue ham", "Eat green eggs now", "Zürich café 😀"]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    # Tiny models on a shared machine: extra threads only add contention.
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 @pytest.fixture(scope="module")
 def trained_dir(tiny_bert_dir, tmp_path_factory):
     """A tagger on a tiny BERT, trained a little from a COPY of the model folder, saved;
