@@ -195,6 +195,14 @@ def stream_rss(models: Dict[str, Optional[Path]], texts: List[str], args: argpar
     return out
 
 
+def sentence_texts(data: Path) -> List[str]:
+    import heron
+    from heron.tokens import DocBin
+
+    nlp = heron.blank("en")
+    return [s.text for doc in DocBin().from_disk(data / "test.heron").get_docs(nlp.vocab) for s in doc.sents]
+
+
 # ---- reporting -----------------------------------------------------------------------
 def test_texts(data: Path, limit: int = 0) -> Tuple[List[str], int]:
     """The test docs' texts and their gold word count (the first `limit` docs if > 0)."""
@@ -238,7 +246,7 @@ def stream_report(data: Dict[str, Any]) -> str:
                        f"{data['sample_every']:,} to doc {data['stream_docs']:,} ({s['seconds']} s)"
                        for n, s in data["systems"].items())
     return (f"# Resident memory over a long stream ({data['stream_docs']:,} docs through nlp.pipe)\n\n"
-            f"{table}\n\nGrowth after warm-up:\n{growth}\n\nDocs: the test texts, cycled; batch "
+            f"{table}\n\nGrowth after warm-up:\n{growth}\n\nDocs: {data['stream_unit']}; batch "
             f"{data['batch_size']}; {data['threads']} threads. Reproduce: `.venv/bin/python bench/trf_speed.py "
             f"--stream-docs {data['stream_docs']} --sample-every {data['sample_every']}"
             f"{' --stream-peer' if 'spacy' in names else ''}`\n\nMachine: {json.dumps(data['machine'])}\n")
@@ -286,7 +294,10 @@ def main(argv: List[str]) -> int:
                 "machine": machine_info(versions)}
         write_results("trf_speed", data, speed_report(data))
     if args.stream_docs:
+        # Sentences of the test docs, cycled: 20,000 pipe() inputs of everyday length.
+        texts = sentence_texts(args.data)
         data = {"systems": stream_rss(models, texts, args), "stream_docs": args.stream_docs,
+                "stream_unit": f"EWT test sentences ({len(texts):,} distinct, cycled)",
                 "sample_every": args.sample_every, **common, "machine": machine_info()}
         write_results("trf_rss_stream", data, stream_report(data))
     return 0
