@@ -97,8 +97,13 @@ def pretrain_stage(args: argparse.Namespace) -> Dict[str, Dict[str, Any]]:
             spec["overrides"].update({"pretraining.objective": {
                 "@architectures": "heron.PretrainVectors.v1", "maxout_pieces": 3, "hidden_size": 300,
                 "loss": "cosine"}})
-        print(f"pretrain ({objective}) -> {out}", flush=True)
-        process = run_worker("--pretrain-worker", spec, out / "pretrain.log")
+        if (out / "stats.json").exists() and (out / "process.json").exists():  # reuse a finished run
+            print(f"pretrain ({objective}): reusing {out}", flush=True)
+            process = json.loads((out / "process.json").read_text())
+        else:
+            print(f"pretrain ({objective}) -> {out}", flush=True)
+            process = run_worker("--pretrain-worker", spec, out / "pretrain.log")
+            (out / "process.json").write_text(json.dumps(process, indent=2))
         results[objective] = {**json.loads((out / "stats.json").read_text()), "process": process,
                               "weights": str(out / "model-last.safetensors")}
     return results
