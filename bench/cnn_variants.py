@@ -1,0 +1,73 @@
+"""Accuracy and speed of CNN pipeline variants trained by the multi-seed harness.
+
+    .venv/bin/python bench/cnn_variants.py full-none-s0 full-ft-floret-s0 full-i3wide-s0 [--rounds 3]
+
+Each argument names a run folder in /tmp/heron-bench/seeds (bench/_seeds.py): its test
+scores come from the run's result.json; its model-best is timed like bench/train_cnn.py
+(one process each, one thread, nlp.pipe batch 256 over the EWT test texts, rounds
+alternating between the variants and en_core_web_sm (tok2vec+tagger+ner) when the peer
+venv has it; best round kept). Writes bench/results/cnn_variants.json and .md.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Dict, List
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import PEERS_PYTHON, Peer, machine_info, markdown_table, write_results  # noqa: E402
+from _seeds import RUNS  # noqa: E402
+from train_cnn import (DATA, ONE_THREAD, SM_EXCLUDE, SM_PACKAGE, HeronWorker, speed_rounds,  # noqa: E402
+                       test_texts)
+
+
+def main(argv: List[str]) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("runs", nargs="+")
+    ap.add_argument("--rounds", type=int, default=3)
+    args = ap.parse_args(argv)
+    texts = test_texts(DATA)
+    n_words = sum(len(json.loads(line)["words"]) for line in open(DATA / "test.jsonl", encoding="utf8"))
+    systems: Dict[str, Peer] = {}
+    for run in args.runs:
+        worker = HeronWorker()
+        worker.request(cmd="load", model=str(RUNS / run / "model" / "model-best"))
+        systems[run] = worker
+    if PEERS_PYTHON.exists():
+        os.environ.update(ONE_THREAD)
+        sm = Peer("spacy_cnn.py")
+        sm.request(cmd="load", model=SM_PACKAGE, exclude=SM_EXCLUDE)
+        systems["en_core_web_sm"] = sm
+    try:
+        speed = speed_rounds(systems, texts, n_words, args.rounds)
+    finally:
+        for peer in systems.values():
+            peer.close()
+    results = {run: json.loads((RUNS / run / "result.json").read_text()) for run in args.runs}
+    data = {"machine": machine_info(), "speed": speed, "scores": results, "n_words": n_words}
+    write_results("cnn_variants", data, report(data))
+    return 0
+
+
+def report(data: Dict[str, Any]) -> str:
+    rows = []
+    for name, s in data["speed"].items():
+        sc = data["scores"].get(name, {})
+        rows.append([name, f"{100 * sc['tag_acc']:.2f}" if sc else "-", f"{100 * sc['ents_f']:.2f}" if sc else "-",
+                     f"{s['words_per_sec']:,}", ", ".join(f"{x:,}" for x in s["rounds"]), f"{s['peak_rss_mb']:.0f}"])
+    m = data["machine"]
+    return "\n".join([
+        f"# CNN pipeline variants ({m['cpu_count']} cores, torch {m['torch']})", "",
+        f"EWT test ({data['n_words']:,} words); words/s: one process and one thread each, batch 256, "
+        "alternating rounds, best kept.", "",
+        markdown_table(["run", "TAG", "ENTS F", "words/s", "rounds", "peak RSS MB"], rows), "",
+        "Runs (bench/_seeds.py): `full-none` = efficiency config; `full-ft-floret` = + fastText subword "
+        "vectors; `full-i3wide` = + vectors, width 128, parameter averaging.", "",
+        "Command: `.venv/bin/python bench/cnn_variants.py " + " ".join(data["scores"]) + "`"])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
