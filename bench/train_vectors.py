@@ -118,8 +118,13 @@ def import_vectors(src: Path, out: Path, *extra: str) -> Dict[str, Any]:
     table = load_vectors_table(out)
     rows = _source_rows(src)
     cpu = float(fields["User time (seconds)"]) + float(fields["System time (seconds)"])
+    import re
+
+    read = re.search(r"Read ([\d,]+) rows in ([\d.]+)s", proc.stdout + proc.stderr)
+    read_s = float(read.group(2)) if read else None
     return {"source": src.name, "args": list(extra), "wall_s": round(wall, 2), "cpu_s": round(cpu, 2),
             "rows_read": rows, "words_per_s": round(rows / wall), "words_per_cpu_s": round(rows / cpu),
+            "read_s": read_s, "read_words_per_s": round(rows / read_s) if read_s else None,
             "peak_rss_mb": round(int(fields["Maximum resident set size (kbytes)"]) / 1024, 1),
             "shape": list(table.shape), "mode": table.mode}
 
@@ -203,12 +208,14 @@ def report(data: Dict[str, Any]) -> str:
                   f"word2vec {g['word2vec']['rows']:,} rows in {g['word2vec']['seconds']} s; fastText "
                   f"{g['fasttext']['rows']:,} words + {g['fasttext']['buckets']:,} buckets in "
                   f"{g['fasttext']['seconds']} s.", ""]
-    rows = [[k, f"{v['rows_read']:,}", f"{v['words_per_s']:,}", f"{v['words_per_cpu_s']:,}", v["wall_s"],
+    rows = [[k, f"{v['rows_read']:,}", f"{v['read_words_per_s']:,}", f"{v['words_per_s']:,}", v["wall_s"],
              v["cpu_s"], v["peak_rss_mb"], "x".join(map(str, v["shape"])), v["mode"]]
             for k, v in data["imports"].items()]
     lines += ["## `heron init vectors`", "",
-              "Whole command in its own process (interpreter start-up and imports included).", "",
-              markdown_table(["input", "rows read", "words/s (wall)", "words/CPU-s", "wall s", "CPU s",
+              "Reading rate: rows per second of the file-reading phase that `heron init vectors` reports. "
+              "Whole command: its own process, interpreter start-up, imports and saving included "
+              "(wall clock, on a machine shared with training runs).", "",
+              markdown_table(["input", "rows read", "read words/s", "words/s (whole command)", "wall s", "CPU s",
                               "peak RSS MB", "table", "mode"], rows), ""]
     lines += ["## Nearest neighbours (cosine)", ""]
     for name, nb in data["neighbours"].items():
