@@ -132,6 +132,13 @@ class SubwordRows:
 
     def vectors(self, data: np.ndarray, strings: Sequence[str], keys: Sequence[int]) -> np.ndarray:
         """(N, dim) float32 mean-of-summed-rows vectors; zeros for strings with no entries."""
+        # A batch repeats its words ("the", ",", ...): compute each distinct string once.
+        index: dict = {}
+        inverse = np.fromiter((index.setdefault(s, len(index)) for s in strings), dtype=np.int64,
+                              count=len(strings))
+        if len(index) < len(strings):
+            first = {i: k for k, i in zip(keys, inverse.tolist())}  # any key of each string
+            return self.vectors(data, list(index), [first[i] for i in range(len(index))])[inverse]
         result = np.zeros((len(strings), data.shape[1]), dtype=np.float32)
         if not len(strings) or not data.shape[0]:
             return result
