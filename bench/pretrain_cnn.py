@@ -117,7 +117,7 @@ def train_stage(args: argparse.Namespace, pretrained: Dict[str, Dict[str, Any]])
     for size in args.sizes:
         paths = data_paths(None if size == "full" else int(size), RUNS)
         for init, weights in inits.items():
-            for seed in range(args.seeds):
+            for seed in range(args.full_seeds if size == "full" and args.full_seeds else args.seeds):
                 extra = ["--paths.init_tok2vec", weights] if weights else []
                 jobs.append({"cfg": HERON_CFG, "out": RUNS / f"{size}-{init}-s{seed}", "seed": seed,
                              "overrides": [*STEPS[size], *args.train_overrides, *extra], **paths})
@@ -154,6 +154,7 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
     ap.add_argument("--max-minutes", type=float, default=60.0, help="pretraining time bound per objective")
     ap.add_argument("--max-words", type=int, default=0, help="pretraining word bound per objective (0 = none)")
     ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--full-seeds", type=int, default=0, help="seeds on the full set (default: --seeds)")
     ap.add_argument("--sizes", nargs="+", choices=["1000", "full"], default=["1000", "full"])
     ap.add_argument("--workers", type=int, default=2, help="training processes at once (1 thread each)")
     ap.add_argument("--max-steps", type=int, help="override [training] max_steps")
