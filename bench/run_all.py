@@ -10,16 +10,24 @@ import sys
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-SCRIPTS = ["tokenizer_accuracy.py", "tokenizer_speed.py",
+SCRIPTS = [["tokenizer_accuracy.py"], ["tokenizer_speed.py"],
            # CNN pipeline vs spaCy: corpus first; training both takes about an hour on 2 cores.
-           "build_ewt_multitask.py", "train_cnn.py"]
+           ["build_ewt_multitask.py"], ["train_cnn.py"],
+           # Static vectors (gensim training, import, 15 training runs: a few hours on 2 cores).
+           ["train_vectors.py"], ["vectors_accuracy.py"],
+           # Pretraining (12 minutes per objective here) and its training runs.
+           ["pretrain_cnn.py", "--objective", "characters", "vectors", "--vectors",
+            "/tmp/heron-bench/vectors/w2v", "--max-minutes", "12"],
+           ["cnn_variants.py", "full-none-s0", "full-ft-floret-s0"],
+           # Transformer: inference speed and memory against spacy-transformers; fine-tuning.
+           ["trf_speed.py", "--stream-docs", "20000", "--stream-peer"], ["train_trf.py"]]
 
 
 def main() -> int:
     failed = []
-    for name in SCRIPTS:
-        print(f"== bench/{name}", flush=True)
-        if subprocess.call([sys.executable, str(BENCH / name)]) != 0:
+    for name, *args in SCRIPTS:
+        print(f"== bench/{name} {' '.join(args)}", flush=True)
+        if subprocess.call([sys.executable, str(BENCH / name), *args]) != 0:
             failed.append(name)
     print("== slow tests (pytest -m slow)", flush=True)
     rc = subprocess.call([sys.executable, "-m", "pytest", "-q", "-m", "slow"], cwd=BENCH.parent)
