@@ -117,6 +117,9 @@ def train_stage(args: argparse.Namespace, pretrained: Dict[str, Dict[str, Any]])
     for size in args.sizes:
         paths = data_paths(None if size == "full" else int(size), RUNS)
         for init, weights in inits.items():
+            if size == "full" and args.full_objectives is not None and init != "none" \
+                    and init.removeprefix("pretrain-") not in args.full_objectives:
+                continue
             for seed in range(args.full_seeds if size == "full" and args.full_seeds else args.seeds):
                 extra = ["--paths.init_tok2vec", weights] if weights else []
                 jobs.append({"cfg": HERON_CFG, "out": RUNS / f"{size}-{init}-s{seed}", "seed": seed,
@@ -155,6 +158,8 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
     ap.add_argument("--max-words", type=int, default=0, help="pretraining word bound per objective (0 = none)")
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--full-seeds", type=int, default=0, help="seeds on the full set (default: --seeds)")
+    ap.add_argument("--full-objectives", nargs="+", default=None,
+                    help="objectives trained on the full set (default: all of --objective)")
     ap.add_argument("--sizes", nargs="+", choices=["1000", "full"], default=["1000", "full"])
     ap.add_argument("--workers", type=int, default=2, help="training processes at once (1 thread each)")
     ap.add_argument("--max-steps", type=int, help="override [training] max_steps")
