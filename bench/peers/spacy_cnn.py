@@ -14,12 +14,11 @@ import os
 for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
     os.environ[_var] = "1"
 
-import json  # noqa: E402
-import resource  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 
 import spacy  # noqa: E402
+from _protocol import serve  # noqa: E402
 from spacy.tokens import DocBin  # noqa: E402
 from spacy.training import Example  # noqa: E402
 
@@ -43,18 +42,8 @@ def handle(req):
         start = time.perf_counter()
         tokens = sum(len(doc) for doc in NLP.pipe(texts, batch_size=req.get("batch_size", 256)))
         return {"seconds": time.perf_counter() - start, "tokens": tokens}
-    if cmd == "rss":
-        return {"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
     return {"error": f"unknown cmd {cmd!r}"}
 
 
-def main() -> int:
-    for line in sys.stdin:
-        if line.strip():
-            sys.stdout.write(json.dumps(handle(json.loads(line))) + "\n")
-            sys.stdout.flush()
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(serve(handle))

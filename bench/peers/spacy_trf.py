@@ -24,12 +24,11 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import itertools  # noqa: E402
-import json  # noqa: E402
-import resource  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 
 import spacy  # noqa: E402
+from _protocol import serve  # noqa: E402
 import torch  # noqa: E402
 from spacy.tokens import DocBin  # noqa: E402
 from spacy.training import Corpus, Example  # noqa: E402
@@ -83,18 +82,8 @@ def handle(req):
             if i % req["every"] == 0:
                 rss.append(current_rss_mb())
         return {"rss_mb": rss, "seconds": time.perf_counter() - start}
-    if cmd == "rss":
-        return {"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
     return {"error": f"unknown cmd {cmd!r}"}
 
 
-def main() -> int:
-    for line in sys.stdin:
-        if line.strip():
-            sys.stdout.write(json.dumps(handle(json.loads(line))) + "\n")
-            sys.stdout.flush()
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(serve(handle))
