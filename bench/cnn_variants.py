@@ -1,6 +1,10 @@
 """Accuracy and speed of CNN pipeline variants trained by the multi-seed harness.
 
     .venv/bin/python bench/cnn_variants.py full-none-s0 full-ft-floret-s0 full-i3wide-s0 [--rounds 3]
+    .venv/bin/python bench/cnn_variants.py --train i3wide i3w192 [--seeds 1] [--workers 2]
+
+`--train` trains the named VARIANTS below on the full EWT train set first (run folders
+full-{variant}-s{seed}, reused when finished), then times them like the positional runs.
 
 Each argument names a run folder in /tmp/heron-bench/seeds (bench/_seeds.py): its test
 scores come from the run's result.json; its model-best is timed like bench/train_cnn.py
@@ -19,7 +23,23 @@ from typing import Any, Dict, List
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import PEERS_PYTHON, Peer, machine_info, markdown_table, write_results  # noqa: E402
-from _seeds import RUNS  # noqa: E402
+from _seeds import RUNS, STEPS, data_paths, run_all  # noqa: E402
+from vectors_accuracy import CFG, arm_overrides  # noqa: E402
+
+# Variants of bench/configs/heron_tagger_ner_efficiency.cfg: overrides on top of the full-set
+# step budget (bench/_seeds.py). "ft-floret" vectors come from bench/train_vectors.py.
+_T2V = "--components.tok2vec.model"
+_LONG = ["--training.max_steps", "5000", "--training.patience", "2000"]
+VARIANTS: Dict[str, Any] = {
+    "none": lambda: [],
+    "ft-floret": lambda: arm_overrides("ft-floret"),
+    "i3wide": lambda: [*arm_overrides("ft-floret"), "--training.optimizer.use_averages", "true",
+                       f"{_T2V}.encode.width", "128"],
+    "i3w192": lambda: [*arm_overrides("ft-floret"), "--training.optimizer.use_averages", "true",
+                       f"{_T2V}.encode.width", "192", *_LONG],
+    "i3w128long": lambda: [*arm_overrides("ft-floret"), "--training.optimizer.use_averages", "true",
+                           f"{_T2V}.encode.width", "128", *_LONG],
+}
 from train_cnn import (DATA, ONE_THREAD, SM_EXCLUDE, SM_PACKAGE, HeronWorker, speed_rounds,  # noqa: E402
                        test_texts)
 
@@ -28,7 +48,22 @@ def main(argv: List[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("runs", nargs="+")
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--train", action="store_true", help="RUNS are VARIANTS names: train them first")
+    ap.add_argument("--seeds", type=int, default=1, help="seeds per variant with --train")
+    ap.add_argument("--workers", type=int, default=2, help="training processes at once (1 thread each)")
+    ap.add_argument("--no-speed", action="store_true", help="with --train: train and score only")
     args = ap.parse_args(argv)
+    if args.train:
+        unknown = [v for v in args.runs if v not in VARIANTS]
+        if unknown:
+            raise SystemExit(f"cnn_variants: unknown variant(s) {unknown}; known: {sorted(VARIANTS)}")
+        jobs = [{"cfg": CFG, "out": RUNS / f"full-{v}-s{seed}", "seed": seed,
+                 "overrides": [*STEPS["full"], *VARIANTS[v]()], **data_paths(None, RUNS)}
+                for v in args.runs for seed in range(args.seeds)]
+        run_all(jobs, workers=args.workers)
+        args.runs = [job["out"].name for job in jobs]
+        if args.no_speed:
+            return 0
     texts = test_texts(DATA)
     n_words = sum(len(json.loads(line)["words"]) for line in open(DATA / "test.jsonl", encoding="utf8"))
     systems: Dict[str, Peer] = {}
