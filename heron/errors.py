@@ -313,6 +313,9 @@ class Errors:
     E756 = "[E756] The transformer {name!r} returned no last hidden state (got {got}). Fix: use a model that AutoModel loads as an encoder with `last_hidden_state` in its output (BERT, RoBERTa, XLM-R, DeBERTa, MiniLM, ...)."
     E757 = "[E757] The transformer {name!r} has {detail}. Fix: {fix}"
     E760 = "[E760] Unknown pooling reduction {value!r}. Fix: use one of {allowed} (registered as heron.reduce_mean.v1, heron.reduce_max.v1, ...)."
+    E761 = "[E761] nlp.replace_listeners({trunk!r}, {pipe!r}, {listeners}): {arg} is at fault: {detail}. Fix: {fix}"
+    E762 = "[E762] heron.TransformerTok2Vec.v1 (name = {name!r}) doesn't know the transformer's width: {detail}. Fix: make the model `name` points at available locally (a folder with config.json, or a hub id already in the HF cache), or set width = N (the transformer's hidden size) in the block; nlp.replace_listeners writes it there."
+    E763 = "[E763] Can't rebuild the inline transformer at {owner} from the Hugging Face config and tokenizer files saved in its component's cfg.json (key \"inline_transformers\"): {detail}. Fix: save the pipeline again with nlp.to_disk (the files are written there), or make the model named in its config block available locally."
     # ---- E800-E849 pretraining ----
     E800 = "[E800] {path}:{line}: not valid JSON ({detail}). Fix: write one JSON object per line, e.g. {{\"text\": \"Some raw text.\"}}, or give plain text in a .txt file (one document per line or per blank-line paragraph)."
     E801 = "[E801] {path}:{line}: {detail}. Fix: give every line a \"text\" field holding a string, e.g. {{\"text\": \"Some raw text.\"}}."
@@ -333,6 +336,8 @@ class Errors:
     E852 = "[E852] [{key}] must be a section of component = rate entries, got {value!r}. Fix: write [{key}] with lines like transformer = 0.00005, or a [{key}.transformer] block with @schedules = \"heron.warmup_linear.v1\"."
     E853 = "[E853] {func}({gpu_id}): no usable GPU: {reason}. Fix: install a CUDA build of torch that matches your driver and check nvidia-smi, pick a visible device id (0 to torch.cuda.device_count() - 1), or use heron.prefer_gpu() to fall back to the CPU."
     E854 = "[E854] --transformer {name!r}: {detail}. Fix: {fix}"
+    E855 = "[E855] [{key}] is not a setting of torch.amp.GradScaler (the loss scaler used when the transformer trains in float16). Known keys: {known}. Fix: use one of them (spacy-transformers' names: init_scale, growth_factor, backoff_factor, growth_interval, enabled), or remove {key}. The scaler's device always follows the model's."
+    E856 = "[E856] [{key}] has an invalid value: {detail}. Fix: init_scale > 0 (default 65536.0), growth_factor > 1 (default 2.0), 0 < backoff_factor < 1 (default 0.5), growth_interval an int >= 1 (default 2000), enabled true/false."
     pass
 
 
@@ -371,4 +376,5 @@ class Warnings:
     W800 = "[W800] Output directory {path} already holds pretrained weights ({files}); they will be overwritten. Fix: use an empty directory, or --resume-path/--epoch-resume to continue that run."
     W801 = "[W801] [corpora.pretrain] is missing, so the pretraining corpus is read from [paths] raw_text = {path!r} with heron.JsonlCorpus.v1 defaults (min_length 5, max_length 500). Fix: add a [corpora.pretrain] block with @readers = \"heron.JsonlCorpus.v1\" and path = ${{paths.raw_text}} to choose other settings."
     # ---- W850-W899 optimizer groups, GPU, transformer config/CLI ----
+    W850 = "[W850] {keys}: the model trains in float16 but the optimizer is a {optimizer}, which does not unscale gradients, so the model's gradients are NOT loss-scaled and small ones may underflow to zero. Fix: train with a heron optimizer (heron.Adam.v1 / heron.AdamW.v1, what `heron train` and nlp.update(sgd=None) use), or set mixed_precision = false, or use a GPU with bfloat16 (Ampere or newer)."
     pass

@@ -376,9 +376,18 @@ class Language:
         annotates: components whose predictions are written to `eg.predicted` during
             the step, so later components can use them ([training] annotating_components).
         step (int | None): the global step, for grad_factor schedules of listeners.
+
+        Models that train in float16 (a transformer's mixed_precision on a GPU without
+        bfloat16) get loss scaling from a heron optimizer (training/loss_scale.py).
         """
         from .pipeline.update import update
+        from .training.loss_scale import attach_grad_scalers
 
+        examples, exclude = list(examples), list(exclude)
+        if sgd is None and examples:
+            sgd = self.get_optimizer()
+        if sgd is not False and examples:  # False: the caller steps (and arms loss scaling)
+            attach_grad_scalers(self, sgd, exclude=exclude)
         return update(self, examples, drop=drop, sgd=sgd, losses=losses, exclude=exclude,
                       annotates=annotates, step=step)
 

@@ -95,6 +95,15 @@ class Tok2VecListener(nn.Module):
             X = scale_grad(X, factor)
         return X, mask
 
+    def private_copy(self) -> nn.Module:
+        """What replace_listeners puts in this listener's place: a copy of the trunk's model."""
+        return copy.deepcopy(self.upstream.model)
+
+    def private_config(self, trunk_model_cfg: Dict[str, Any],
+                       listener_cfg: Dict[str, Any]) -> Tuple[Dict[str, Any], List[str]]:
+        """(the config block describing `private_copy()`, trunk model keys it can't take)."""
+        return copy.deepcopy(dict(trunk_model_cfg)), []
+
     def __deepcopy__(self, memo: Dict[int, Any]) -> "Tok2VecListener":
         # Copying a head's model must not copy the whole trunk component it listens to.
         new = Tok2VecListener(self.width, self.upstream_name, copy.deepcopy(self.grad_factor, memo))
@@ -143,11 +152,13 @@ def pad_tensors(tensors: Sequence[Any], device: Any) -> Tuple[torch.Tensor, torc
 def embed_docs(tok2vec: nn.Module, docs: Sequence[Any]) -> Tuple[torch.Tensor, torch.Tensor]:
     """(X (B, T, W) float, mask (B, T) bool) for `docs`: THE entry point for heads.
 
-    tok2vec: a `Tok2VecListener` (returns its trunk's batch output, grad-scaled) or
+    tok2vec: a `Tok2VecListener` (returns its trunk's batch output, grad-scaled), a
+        module with `reads_docs = True` (an inline transformer: called with the Docs), or
         an inline tok2vec module with `.attrs` (independent mode: featurized and run
         here, under the caller's grad mode).
     """
-    if isinstance(tok2vec, Tok2VecListener):
+    if isinstance(tok2vec, Tok2VecListener) or getattr(tok2vec, "reads_docs", False):
+        # Listeners and inline transformers (heron.TransformerTok2Vec.v1) take Docs.
         return tok2vec(docs)
     from ..featurize import featurize
     from ..nn.static_vectors import vectors_attr
@@ -195,6 +206,7 @@ def bind_listeners(nlp: Any, *, strict: bool = True) -> None:
             # What the model was built from: named in errors when saved weights don't fit.
             proc.model_config = nlp._pipe_configs[name].get("model")
     _bind_static_vectors(nlp)
+    _bind_inline_stores(components)
     for index, (name, proc) in enumerate(components):
         for path, listener in iter_listeners(proc):
             owner = f"{name}.{path}"
@@ -224,6 +236,18 @@ def _bind_static_vectors(nlp: Any) -> None:
         for module in model.modules():
             if isinstance(module, StaticVectors) and not module.is_sized:
                 module.bind_dim_source(_vocab_vectors_dim(vocab))
+
+
+def _bind_inline_stores(components: List[Tuple[str, Any]]) -> None:
+    """Inline transformers keep their HF config + tokenizer files in their component's
+    cfg (saved as cfg.json beside the weights), under their dotted path."""
+    for _, proc in components:
+        model, cfg = getattr(proc, "model", None), getattr(proc, "cfg", None)
+        if not isinstance(model, nn.Module) or not isinstance(cfg, dict):
+            continue
+        for path, module in model.named_modules():
+            if callable(getattr(module, "bind_store", None)):
+                module.bind_store(cfg, ("model." + path) if path else "model")
 
 
 def _vocab_vectors_dim(vocab: Any) -> Callable[[], Optional[int]]:
@@ -290,51 +314,71 @@ __all__ = ["Tok2VecListener", "embed_docs", "bind_listeners", "iter_listeners", 
 def replace_listeners(nlp: Any, tok2vec_name: str, pipe_name: str, listeners: Sequence[str]) -> None:
     """Give `pipe_name` a private copy (weights included) of trunk `tok2vec_name` in place
     of each listener at the dotted `listeners` paths (e.g. "model.tok2vec"), and rewrite
-    [components.PIPE] in nlp.config so the pipeline saves and reloads with the copy."""
+    [components.PIPE] in nlp.config so the pipeline saves and reloads with the copy.
+
+    A tok2vec trunk's listener becomes a copy of the trunk's model (same architecture
+    block); a transformer trunk's listener becomes heron.TransformerTok2Vec.v1 (the
+    transformer's weights and settings + the listener's pooling and grad_factor).
+    Everything is checked before anything changes: an error leaves nlp as it was.
+    """
     bind_listeners(nlp, strict=True)
     args = (tok2vec_name, pipe_name, list(listeners))
     trunk = _replace_target(nlp, tok2vec_name, args, trunk=True)
     head = _replace_target(nlp, pipe_name, args, trunk=False)
     found = dict(iter_listeners(head))
-    for path in listeners:
-        listener = found.get(path)
+    plans = []
+    for path in args[2]:
+        listener = found.get(path) if isinstance(path, str) else None
         if listener is None:
-            raise HeronValueError(Errors.E357.format(
-                trunk=args[0], pipe=args[1], listeners=args[2],
-                detail=f"{pipe_name!r} has no listener at {path!r} (its listeners: {sorted(found)})",
-                fix="pass the dotted path of a Tok2VecListener in the component, e.g. \"model.tok2vec\"."))
+            _replace_error(args, trunk, "listeners", f"{pipe_name!r} has no listener at {path!r} "
+                           f"(its listeners: {sorted(found)})",
+                           "pass the dotted paths of listeners in the component, e.g. [\"model.tok2vec\"].")
         if listener.upstream is not trunk:
-            raise HeronValueError(Errors.E357.format(
-                trunk=args[0], pipe=args[1], listeners=args[2],
-                detail=f"the listener at {path!r} listens to another trunk, not {tok2vec_name!r}",
-                fix="name the trunk it listens to as the first argument."))
-    for path in listeners:
+            _replace_error(args, trunk, "tok2vec_name", f"the listener at {path!r} listens to "
+                           f"{listener.upstream_name!r}, not to {tok2vec_name!r}",
+                           "name the trunk it listens to as the first argument.")
+        block, unknown = listener.private_config(nlp._pipe_configs[tok2vec_name]["model"],
+                                                 _config_block(nlp._pipe_configs[pipe_name], path))
+        if unknown:
+            _replace_error(args, trunk, "tok2vec_name", f"[components.{tok2vec_name}.model] has "
+                           f"settings the private copy can't take: {unknown}",
+                           "use @architectures = \"heron.TransformerModel.v1\" with its documented settings.")
+        plans.append((path, block))
+    for path, block in plans:
         parent_path, _, attr = path.rpartition(".")
-        parent = _resolve_path(head, parent_path)
-        setattr(parent, attr, copy.deepcopy(trunk.model))
-        _replace_config(nlp, tok2vec_name, pipe_name, path)
+        setattr(_resolve_path(head, parent_path), attr, found[path].private_copy())
+        *parents, last = path.split(".")
+        node = nlp._pipe_configs[pipe_name]
+        for part in parents:
+            node = node[part]
+        node[last] = block
     bind_listeners(nlp, strict=True)
 
 
+def _is_transformer(trunk: Any) -> bool:
+    return type(trunk).__module__.startswith("heron.transformer")
+
+
+def _replace_error(args: Tuple[Any, ...], trunk: Any, arg: str, detail: str, fix: str) -> None:
+    """E761 (transformer trunk, naming the argument at fault) or E357 (tok2vec trunk)."""
+    if trunk is not None and _is_transformer(trunk):
+        raise HeronValueError(Errors.E761.format(trunk=args[0], pipe=args[1], listeners=args[2],
+                                                 arg=arg, detail=detail, fix=fix))
+    raise HeronValueError(Errors.E357.format(trunk=args[0], pipe=args[1], listeners=args[2],
+                                             detail=detail, fix=fix))
+
+
 def _replace_target(nlp: Any, name: str, args: Tuple[Any, ...], trunk: bool) -> Any:
+    trunk_proc = None if trunk else nlp.get_pipe(args[0])
     if name not in nlp.component_names:
-        raise HeronValueError(Errors.E357.format(
-            trunk=args[0], pipe=args[1], listeners=args[2], detail=f"there is no component {name!r}",
-            fix=f"use names from nlp.component_names: {nlp.component_names}."))
+        _replace_error(args, trunk_proc, "tok2vec_name" if trunk else "pipe_name",
+                       f"there is no component {name!r}",
+                       f"use names from nlp.component_names: {nlp.component_names}.")
     proc = nlp.get_pipe(name)
-    if trunk and type(proc).__module__.startswith("heron.transformer"):
-        # A private transformer copy needs its own pooling, lazy weight loading and HF save
-        # format inside the head: not built yet, so say so instead of failing later.
-        raise HeronValueError(Errors.E357.format(
-            trunk=args[0], pipe=args[1], listeners=args[2],
-            detail="replacing listeners of a transformer trunk is not supported yet",
-            fix="keep the heads listening to the shared transformer (set grad_factor = 0 to stop a "
-                "head from updating it), or give the head an inline heron.Tok2Vec.v1 in its config."))
     if trunk and not is_trunk(proc):
-        raise HeronValueError(Errors.E357.format(
-            trunk=args[0], pipe=args[1], listeners=args[2],
-            detail=f"{name!r} is not a tok2vec-like component (no forward_batch)",
-            fix="pass the name of the trunk (e.g. \"tok2vec\") first, then the head."))
+        _replace_error(args, None, "tok2vec_name",
+                       f"{name!r} is not a tok2vec-like component (no forward_batch)",
+                       "pass the name of the trunk (e.g. \"tok2vec\" or \"transformer\") first, then the head.")
     return proc
 
 
@@ -344,11 +388,8 @@ def _resolve_path(obj: Any, dotted: str) -> Any:
     return obj
 
 
-def _replace_config(nlp: Any, tok2vec_name: str, pipe_name: str, path: str) -> None:
-    trunk_cfg = nlp._pipe_configs[tok2vec_name]
-    head_cfg = nlp._pipe_configs[pipe_name]
-    block = head_cfg
-    *parents, last = path.split(".")
-    for part in parents:
-        block = block[part]
-    block[last] = copy.deepcopy(dict(trunk_cfg["model"]))
+def _config_block(block: Any, path: str) -> Dict[str, Any]:
+    """The config block at dotted `path` of a component's config ({} if absent)."""
+    for part in path.split("."):
+        block = block.get(part) if isinstance(block, dict) else None
+    return block if isinstance(block, dict) else {}

@@ -5,7 +5,8 @@
 
 One step = `nlp.update` per sub-batch (trunk once, heads' losses summed, ONE backward;
 gradients accumulate over `accumulate_gradient` sub-batches), then ONE optimizer
-step. Every `eval_frequency` steps the dev set is scored with the averaged weights
+step (float16 models: each backward loss-scaled, one unscale + inf check in the step).
+Every `eval_frequency` steps the dev set is scored with the averaged weights
 (if the optimizer keeps averages). `train()` adds what a user of `heron train`
 sees: a progress bar, a score table, OUTPUT/train_log.jsonl, OUTPUT/model-last
 after every evaluation and OUTPUT/model-best whenever the weighted score improves,
@@ -25,6 +26,7 @@ from ..util import atomic_output_dir
 from .batchers import batch_by_words
 from .initialize import init_nlp, move_to_device, resolve_training, select_device
 from .loggers import JsonlLog, console_logger
+from .loss_scale import attach_grad_scalers
 from .optim import Adam, as_schedule
 
 DIR_MODEL_BEST = "model-best"
@@ -58,6 +60,8 @@ def train_while_improving(nlp: Any, optimizer: Any, train_data: Iterable[Tuple[i
     results: List[Tuple[float, int]] = []
     losses: Dict[str, float] = {}
     words_seen = 0
+    # float16 models: every sub-batch's backward is loss-scaled, optimizer.step unscales once.
+    attach_grad_scalers(nlp, optimizer, exclude=exclude)
     start = time.perf_counter()
     for step, (epoch, batch) in enumerate(train_data):
         if before_update is not None:

@@ -35,16 +35,27 @@ transformer usually wants a rate 10-50x below its heads':
 
 (or simply `transformer = 0.00005` in [training.optimizer.component_learn_rates]).
 Clipping (grad_clip) applies to the global norm over all groups; averaging covers all.
+
+float16 loss scaling: a transformer trained with mixed_precision on a GPU without
+bfloat16 autocasts to float16, whose small gradients underflow to zero. Its
+`grad_scaler_config` (torch.amp.GradScaler settings) then arms a `LossScale`
+(training/loss_scale.py, armed by nlp.update and the training loop): gradients are
+multiplied by the scale as they flow back into the float16 model, `Optimizer.step`
+unscales them before clipping, skips the whole step if any is inf/nan (the scale backs
+off) and updates the scale. bfloat16 and float32 training take none of these paths.
 """
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Optional, Union
 
 import torch
 
 from ..errors import Errors, HeronValueError
 from ..registry import registry
+
+if TYPE_CHECKING:
+    from .loss_scale import LossScale
 
 FloatOrSchedule = Union[float, Callable[[int], float]]
 # Dict[str, Any], not Dict[str, FloatOrSchedule]: confection validates a plain dict's values
@@ -158,7 +169,8 @@ class Optimizer:
 
     step(): clip the global gradient norm to grad_clip (0 = off), set each group's
         learning rate from its schedule at `step_count`, update, count the step and
-        refresh the averages. zero_grad(): clear gradients (set to None).
+        refresh the averages. With float16 loss scaling (`loss_scales`), gradients are
+        unscaled first and a step with inf/nan gradients is skipped (`skipped_steps`). zero_grad(): clear gradients (set to None).
     learn_rate: the current rate of the main group: the first one on the optimizer's
         own `learn_rate` (the heads, when a component has its own rate), else the first.
     learn_rates: {group name (component) or index: current rate}, for logging.
@@ -174,6 +186,8 @@ class Optimizer:
         self.grad_clip = float(grad_clip)
         self.use_averages = bool(use_averages)
         self.step_count = 0
+        self.skipped_steps = 0  # steps dropped by loss scaling (inf/nan gradients)
+        self.loss_scales: List[LossScale] = []
         self.last_score: Optional[float] = None
         self.params: List[torch.nn.Parameter] = [p for g in torch_optimizer.param_groups for p in g["params"]]
         self.averages: Optional[List[torch.Tensor]] = (
@@ -198,13 +212,35 @@ class Optimizer:
             group["lr"] = schedule(self.step_count)
 
     def step(self) -> None:
-        with_grad = [p for p in self.params if p.grad is not None]
-        if self.grad_clip > 0 and with_grad:
-            torch.nn.utils.clip_grad_norm_(with_grad, self.grad_clip)
-        self._set_rates()
-        self.torch_optimizer.step()
-        self.step_count += 1
-        self._update_averages()
+        # Loss-scaled (float16) models: unscale before clipping; GradScaler.step calls
+        # LossScale.step (True) only if that model's gradients are all finite.
+        scaled = [s for s in self.loss_scales if s.unscale_()]
+        finite = all([s.scaler.step(s) for s in scaled])
+        if finite:
+            with_grad = [p for p in self.params if p.grad is not None]
+            if self.grad_clip > 0 and with_grad:
+                torch.nn.utils.clip_grad_norm_(with_grad, self.grad_clip)
+            self._set_rates()
+            self.torch_optimizer.step()
+            self.step_count += 1  # a skipped step doesn't advance the schedules (as HF Trainer)
+            self._update_averages()
+        else:
+            self.skipped_steps += 1
+        for scaling in scaled:
+            scaling.scaler.update()
+        for scaling in self.loss_scales:
+            scaling.pending = False
+
+    def add_loss_scale(self, scaling: "LossScale") -> bool:
+        """Unscale `scaling.module`'s gradients in every step (see training/loss_scale.py);
+        False (not added) if this optimizer trains none of the module's parameters."""
+        if any(s is scaling for s in self.loss_scales):
+            return True
+        ids = {id(p) for p in self.params}
+        if not any(id(p) in ids for p in scaling.module.parameters()):
+            return False
+        self.loss_scales.append(scaling)
+        return True
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         self.torch_optimizer.zero_grad(set_to_none=set_to_none)
@@ -238,7 +274,8 @@ class Optimizer:
 
     def state_dict(self) -> Dict[str, Any]:
         return {"torch": self.torch_optimizer.state_dict(), "step_count": self.step_count,
-                "averages": self.averages}
+                "averages": self.averages,
+                "grad_scalers": [s.scaler.state_dict() for s in self.loss_scales]}
 
     def __repr__(self) -> str:
         return (f"<heron Optimizer {type(self.torch_optimizer).__name__} step={self.step_count} "

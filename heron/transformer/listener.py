@@ -111,6 +111,26 @@ class TransformerListener(Tok2VecListener):
             upstream.release(docs)
         return X, mask
 
+    # ---- replace_listeners ----------------------------------------------------------
+    def private_copy(self) -> nn.Module:
+        """A heron.TransformerTok2Vec.v1 module owning a copy of the bound transformer's
+        weights (as they are now) and this listener's pooling and grad_factor."""
+        from .inline import TransformerTok2Vec, copy_transformer_model
+
+        return TransformerTok2Vec(copy_transformer_model(self.upstream.model), copy.deepcopy(self.pooling),
+                                  self.width, copy.deepcopy(self.grad_factor))
+
+    def private_config(self, trunk_model_cfg: Dict[str, Any],
+                       listener_cfg: Dict[str, Any]) -> Tuple[Dict[str, Any], List[str]]:
+        """(the config block describing `private_copy()`, trunk model keys it can't take)."""
+        from .inline import inline_config
+
+        unknown: List[str] = []
+        if trunk_model_cfg.get("@architectures") != "heron.TransformerModel.v1":
+            unknown = [f"@architectures = {trunk_model_cfg.get('@architectures')!r}"]
+        block, more = inline_config(trunk_model_cfg, listener_cfg, self.width)
+        return block, unknown + more
+
     def __deepcopy__(self, memo: Dict[int, Any]) -> "TransformerListener":
         # Copying a head must not copy the whole transformer it listens to.
         new = TransformerListener(self.width, copy.deepcopy(self.pooling, memo), self.upstream_name,
@@ -205,3 +225,8 @@ def transformer_listener_v1(*, grad_factor: Union[float, Callable[[int], float]]
 
 __all__ = ["TransformerListener", "transformer_listener_v1", "pool_docs", "record_width",
            "resolve_width", "RECENT_WIDTHS"]
+
+# Registers heron.TransformerTok2Vec.v1 (a head's own transformer) with the listener, so
+# importing heron.transformer makes both forms available. At the bottom: inline imports
+# pool_docs from here.
+from . import inline  # noqa: E402,F401

@@ -89,6 +89,9 @@ class TransformerModel(nn.Module):
         self.__dict__["tokenizer"] = None
         self.__dict__["hf_config"] = None
         self.__dict__["_warned_amp"] = False
+        # Training state, never saved or copied: a LossScale set by
+        # training/loss_scale.py attach_grad_scalers while this model trains in float16.
+        self.__dict__["grad_scaling"] = None
         self._peek_config()
 
     # ---- what we know before loading ------------------------------------------------
@@ -119,6 +122,11 @@ class TransformerModel(nn.Module):
     @property
     def device(self) -> torch.device:
         return self._device_marker.device
+
+    def needs_grad_scaler(self) -> bool:
+        """True when training this model runs float16 autocast, so its gradients need loss
+        scaling (torch.amp.GradScaler, settings from `grad_scaler_config`)."""
+        return needs_grad_scaler(self)
 
     @property
     def max_length(self) -> int:
@@ -229,7 +237,15 @@ class TransformerModel(nn.Module):
             hidden = out[0]
         if not isinstance(hidden, torch.Tensor):
             raise HeronValueError(Errors.E756.format(name=self.name, got=type(out).__name__))
-        return hidden.float()
+        hidden = hidden.float()
+        scaling = self.__dict__.get("grad_scaling")
+        if scaling is not None and hidden.requires_grad:
+            # Loss scaling at the float16 boundary (as thinc's PyTorchShim does for
+            # spacy-transformers): the gradient entering the autocast region is multiplied
+            # by the scale, so it can't underflow in float16; the heads (float32) see true
+            # gradients, and the optimizer unscales only this model's parameters.
+            hidden = scaling.scale_grad(hidden)
+        return hidden
 
     def _autocast(self) -> Any:
         if not self.mixed_precision:
@@ -239,11 +255,25 @@ class TransformerModel(nn.Module):
                 self.__dict__["_warned_amp"] = True
                 warn(Warnings.W750.format(name=self.name, device=self.device.type.upper()))
             return contextlib.nullcontext()
-        dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-        return torch.autocast("cuda", dtype=dtype)
+        return torch.autocast("cuda", dtype=autocast_dtype(self.device))
 
     def extra_repr(self) -> str:
         return f"name={self.name!r}, width={self.width}, loaded={self.loaded}"
+
+
+def autocast_dtype(device: torch.device) -> Optional[torch.dtype]:
+    """The autocast dtype of mixed_precision on `device`: bfloat16 where the GPU has it
+    (Ampere and newer), else float16 (V100, T4, ...); None off CUDA (no autocast)."""
+    if torch.device(device).type != "cuda":
+        return None
+    return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+
+
+def needs_grad_scaler(model: TransformerModel) -> bool:
+    """Does training `model` need loss scaling? Only float16 autocast does: bfloat16 has
+    float32's exponent range and float32 needs none. (Tests monkeypatch this function to
+    exercise the float16 path on CPU.)"""
+    return model.mixed_precision and autocast_dtype(model.device) == torch.float16
 
 
 def length_chunks(lengths: np.ndarray, max_items: int) -> Iterator[np.ndarray]:
@@ -333,12 +363,17 @@ def transformer_model_v1(*, name: str, get_spans: SpanGetter,
         (e.g. {"hidden_dropout_prob": 0.1}).
     mixed_precision (bool): run the forward pass under torch.autocast (bfloat16 where
         supported, else float16) on GPU; ignored on CPU (W750). Outputs are float32.
-    grad_scaler_config (dict): settings for torch.amp.GradScaler when training in
-        float16 (kept on the model as `grad_scaler_config`).
+    grad_scaler_config (dict): torch.amp.GradScaler settings (spacy-transformers'
+        names): init_scale (65536.0), growth_factor (2.0), backoff_factor (0.5),
+        growth_interval (2000), enabled (true). Used only when training runs float16
+        autocast (mixed_precision on a GPU without bfloat16): gradients are scaled while
+        they flow back into the transformer, unscaled before clipping, and a step whose
+        gradients hold inf/nan is skipped while the scale backs off. Unknown keys: E855.
+        The scaler is training state: never saved with the pipeline.
     """
     return TransformerModel(name, get_spans, tokenizer_config, transformer_config,
                             mixed_precision, grad_scaler_config)
 
 
 __all__ = ["TransformerModel", "transformer_model_v1", "require_transformers", "length_chunks",
-           "resolve_name", "MissingTransformersError"]
+           "resolve_name", "MissingTransformersError", "autocast_dtype", "needs_grad_scaler"]

@@ -232,14 +232,3 @@ def test_pool_docs_pads_and_masks():
     assert X[0, 1].tolist() == [3.0, 4.0]  # mean of pieces 1 and 2
     assert X[1, 0].tolist() == [6.0, 7.0]  # doc 2 starts at piece 3
     assert X[1, 1].tolist() == [0.0, 0.0] and X[0, 2].tolist() == [0.0, 0.0]
-
-
-def test_replace_listeners_of_a_transformer_is_refused_clearly(tiny_bert_dir):
-    nlp = heron.blank("en")
-    nlp.add_pipe("transformer", config={"model": {
-        "@architectures": "heron.TransformerModel.v1", "name": str(tiny_bert_dir),
-        "get_spans": {"@span_getters": "heron.doc_spans.v1"}}})
-    nlp.add_pipe("tagger", config={"model": {"@architectures": "heron.Tagger.v1", "tok2vec": {
-        "@architectures": "heron.TransformerListener.v1", "upstream": "transformer", "width": 32}}})
-    with pytest.raises(HeronValueError, match="E357.*transformer trunk is not supported"):
-        nlp.replace_listeners("transformer", "tagger", ["model.tok2vec"])
