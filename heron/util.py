@@ -8,6 +8,8 @@ import tempfile
 from pathlib import Path
 from typing import Iterator, Union
 
+import numpy as np
+
 PathLike = Union[str, os.PathLike]
 
 
@@ -69,3 +71,17 @@ def atomic_output_dir(path: PathLike) -> Iterator[Path]:
         shutil.rmtree(old, ignore_errors=True)
     else:
         os.replace(tmp, path)
+
+
+def length_chunks(lengths: np.ndarray, max_items: int) -> Iterator[np.ndarray]:
+    """Indices sorted by length, in chunks whose padded size (count x longest) stays
+    <= max_items (a single longer item still gets its own chunk). Used to bound padding
+    where variable-length items run as one padded batch (transformer windows, NER decode).
+    """
+    order = np.argsort(lengths, kind="stable")
+    start = 0
+    for end in range(1, len(order) + 1):
+        if end == len(order) or (end + 1 - start) * int(lengths[order[end]]) > max_items:
+            yield order[start:end]
+            start = end
+

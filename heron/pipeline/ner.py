@@ -43,6 +43,7 @@ from ..tokens.attrs import ENT_ID, ENT_IOB, ENT_KB_ID, ENT_TYPE
 from ..nn import transition as _transition  # noqa: F401  (registers the architecture)
 from ._biluo import BEGIN, UNIT, BiluoMoves, gold_oracle
 from ..nn.tok2vec import DEFAULT_HASH_EMBED_CNN
+from ..util import length_chunks
 from .listener import embed_docs
 from .trainable import TrainablePipe
 
@@ -92,6 +93,10 @@ class NERTrainScores:
     keep: torch.Tensor
 
 
+# Padded tokens per NER decoding chunk (see EntityRecognizer._forward).
+DECODE_CHUNK_ITEMS = 8192
+
+
 class EntityRecognizer(TrainablePipe):
     """Transition-based NER; see the module docstring."""
 
@@ -115,9 +120,24 @@ class EntityRecognizer(TrainablePipe):
         return X, mask.sum(dim=1)
 
     def _forward(self, docs: Sequence[Any]) -> torch.Tensor:
-        """Greedy actions (B, T) (-1 on padding) for `docs`, batched across Docs."""
+        """Greedy actions (B, T) (-1 on padding) for `docs`, batched across Docs.
+
+        Docs decode in lockstep, one step per position of the longest Doc, so a batch
+        mixing a 300-token Doc with 40-token ones would mostly compute padding. Docs are
+        sorted by length and decoded in chunks of at most DECODE_CHUNK_ITEMS padded
+        tokens; each Doc's actions do not depend on its chunk.
+        """
         X, lengths = self._embed(docs)
-        return self.model.greedy_decode(X, lengths, self.moves.tables())
+        tables = self.moves.tables()
+        B, T = X.shape[:2]
+        actions = torch.full((B, T), -1, dtype=torch.long, device=X.device)
+        for chunk in length_chunks(lengths.to("cpu").numpy(), DECODE_CHUNK_ITEMS):
+            idx = torch.as_tensor(chunk, device=X.device)
+            chunk_lengths = lengths.index_select(0, idx)
+            longest = int(chunk_lengths.max())
+            if longest:
+                actions[idx, :longest] = self.model.greedy_decode(X[idx, :longest], chunk_lengths, tables)
+        return actions
 
     def _predictions(self, docs: Sequence[Any], actions: torch.Tensor) -> List[np.ndarray]:
         """One int64 array of action ids per Doc."""

@@ -44,6 +44,7 @@ from torch import nn
 
 from ..errors import Errors, HeronError, HeronValueError, Warnings, warn
 from ..registry import registry
+from ..util import length_chunks
 from .data import FullTransformerBatch, TransformerData
 
 SpanGetter = Callable[[List[Any]], List[List[Any]]]
@@ -274,17 +275,6 @@ def needs_grad_scaler(model: TransformerModel) -> bool:
     float32's exponent range and float32 needs none. (Tests monkeypatch this function to
     exercise the float16 path on CPU.)"""
     return model.mixed_precision and autocast_dtype(model.device) == torch.float16
-
-
-def length_chunks(lengths: np.ndarray, max_items: int) -> Iterator[np.ndarray]:
-    """Window indices sorted by length, in chunks whose padded size (count x longest)
-    stays <= max_items (a single longer window still gets its own chunk)."""
-    order = np.argsort(lengths, kind="stable")
-    start = 0
-    for end in range(1, len(order) + 1):
-        if end == len(order) or (end + 1 - start) * int(lengths[order[end]]) > max_items:
-            yield order[start:end]
-            start = end
 
 
 def _doc_data(docs: List[Any], spans: List[List[Tuple[int, int]]], pieces: List[Any],

@@ -299,6 +299,22 @@ def test_decoding_is_vectorised_across_docs(trained, monkeypatch):
     assert len(calls) == 6 and all(shape[0] == 3 for shape in calls)
 
 
+def test_decoding_chunks_docs_by_length(trained, monkeypatch):
+    """Docs decode in length-sorted chunks: short Docs don't step through a long one's padding."""
+    import heron.pipeline.ner as ner_module
+
+    nlp, _, _ = trained
+    ner = nlp.get_pipe("ner")
+    texts = ["Bob", "a b c d e f g h i j k Alice Smith", "Paris", "Carol"]
+    expected = [ents_of(nlp(t)) for t in texts]
+    monkeypatch.setattr(ner_module, "DECODE_CHUNK_ITEMS", 12)
+    calls = []
+    original = ner.model.scores
+    monkeypatch.setattr(ner.model, "scores", lambda h: calls.append(h.shape[0]) or original(h))
+    assert [ents_of(d) for d in nlp.pipe(texts, batch_size=8)] == expected
+    assert calls == [3] + [1] * 13  # the three one-token Docs together, then the long one alone
+
+
 def test_errors_before_initialize_and_for_bad_settings():
     nlp = make_nlp(shared=False)
     with pytest.raises(HeronValueError, match="E386"):
