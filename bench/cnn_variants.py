@@ -37,6 +37,10 @@ VARIANTS: Dict[str, Any] = {
                        f"{_T2V}.encode.width", "128"],
     "i3w192": lambda: [*arm_overrides("ft-floret"), "--training.optimizer.use_averages", "true",
                        f"{_T2V}.encode.width", "192", *_LONG],
+    # + the learning rate decaying linearly to 0 over the run, tagger label smoothing 0.1
+    "i3w192d": lambda: [*VARIANTS["i3w192"](), "--training.optimizer.learn_rate", json.dumps(
+        {"@schedules": "heron.warmup_linear.v1", "initial_rate": 0.001, "warmup_steps": 250,
+         "total_steps": 5000}), "--components.tagger.label_smoothing", "0.1"],
     "i3w128long": lambda: [*arm_overrides("ft-floret"), "--training.optimizer.use_averages", "true",
                            f"{_T2V}.encode.width", "128", *_LONG],
 }
