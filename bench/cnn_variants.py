@@ -41,6 +41,9 @@ VARIANTS: Dict[str, Any] = {
     "i3w192d": lambda: [*VARIANTS["i3w192"](), "--training.optimizer.learn_rate", json.dumps(
         {"@schedules": "heron.warmup_linear.v1", "initial_rate": 0.001, "warmup_steps": 250,
          "total_steps": 5000}), "--components.tagger.label_smoothing", "0.1"],
+    # width 128 with windows of 2 (receptive field 17 tokens), decay and label smoothing
+    "i3win2": lambda: [*VARIANTS["i3w192d"](), f"{_T2V}.encode.width", "128",
+                       f"{_T2V}.encode.window_size", "2"],
     "i3w128long": lambda: [*arm_overrides("ft-floret"), "--training.optimizer.use_averages", "true",
                            f"{_T2V}.encode.width", "128", *_LONG],
 }
