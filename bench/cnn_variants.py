@@ -50,6 +50,16 @@ VARIANTS: Dict[str, Any] = {
 from train_cnn import (DATA, ONE_THREAD, SM_EXCLUDE, SM_PACKAGE, HeronWorker, speed_rounds,  # noqa: E402
                        test_texts)
 
+DESCRIPTIONS = {
+    "none": "bench/configs/heron_tagger_ner_efficiency.cfg (width 96), 3,000 steps",
+    "ft-floret": "+ fastText subword vectors (`--mode floret`)",
+    "i3wide": "+ vectors, width 128, parameter averaging",
+    "i3w192": "+ vectors, width 192, averaging, 5,000 steps",
+    "i3w192d": "i3w192 + learning rate decaying linearly to 0, tagger label smoothing 0.1",
+    "i3win2": "i3w192d at width 128 with window_size 2",
+    "i3w128long": "i3wide for 5,000 steps",
+}
+
 
 def main(argv: List[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -106,8 +116,8 @@ def report(data: Dict[str, Any]) -> str:
         f"EWT test ({data['n_words']:,} words); words/s: one process and one thread each, batch 256, "
         "alternating rounds, best kept.", "",
         markdown_table(["run", "TAG", "ENTS F", "words/s", "rounds", "peak RSS MB"], rows), "",
-        "Runs (bench/_seeds.py): `full-none` = efficiency config; `full-ft-floret` = + fastText subword "
-        "vectors; `full-i3wide` = + vectors, width 128, parameter averaging.", "",
+        "Runs (bench/_seeds.py; full EWT train, seed 0): " + "; ".join(
+            f"`full-{name}` = {text}" for name, text in DESCRIPTIONS.items()) + ".", "",
         "Command: `.venv/bin/python bench/cnn_variants.py " + " ".join(data["scores"]) + "`"])
 
 
