@@ -229,7 +229,7 @@ def speed_report(data: Dict[str, Any]) -> str:
             f"Models: {json.dumps(data['models'])} ({data['heads']}). Test: {data['test_docs']} docs, "
             f"{data['test_words']:,} words; {data['threads']} threads, batch {data['batch_size']}, "
             f"best of {data['rounds']} alternating rounds, one process per system.\n\n"
-            f"Reproduce: `make bench-peers && .venv/bin/python bench/trf_speed.py`\n\n"
+            f"Reproduce: `make bench-peers && .venv/bin/python bench/trf_speed.py {data.get('argv', '')}`\n\n"
             f"Machine: {json.dumps(data['machine'])}\n")
 
 
@@ -290,9 +290,13 @@ def main(argv: List[str]) -> int:
                 results["heron"]["peak_rss_mb"] / results["spacy"]["peak_rss_mb"], 2)
         data = {"systems": results, "ratios": ratios, "rounds": args.rounds, "test_docs": len(texts),
                 "test_words": n_words, **common,
-                "heads": "trained" if args.heron_model else "untrained heads, labels from train",
-                "machine": machine_info(versions)}
-        write_results("trf_speed", data, speed_report(data))
+                "heads": (f"heads: heron {'trained' if args.heron_model else 'untrained'}, spaCy "
+                          f"{'trained' if args.spacy_model else 'untrained'}; untrained heads have the "
+                          "trained label sets, and speed does not depend on their weights"),
+                "argv": " ".join(argv), "machine": machine_info(versions)}
+        # The protocol is 2 threads; other thread counts are kept beside it.
+        name = "trf_speed" if args.threads == 2 else f"trf_speed_{args.threads}thread"
+        write_results(name, data, speed_report(data))
     if args.stream_docs:
         # Sentences of the test docs, cycled: 20,000 pipe() inputs of everyday length.
         texts = sentence_texts(args.data)
