@@ -84,4 +84,3 @@ def length_chunks(lengths: np.ndarray, max_items: int) -> Iterator[np.ndarray]:
         if end == len(order) or (end + 1 - start) * int(lengths[order[end]]) > max_items:
             yield order[start:end]
             start = end
-

@@ -47,7 +47,7 @@ off) and updates the scale. bfloat16 and float32 training take none of these pat
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional, Union
 
 import torch
 
@@ -170,7 +170,8 @@ class Optimizer:
     step(): clip the global gradient norm to grad_clip (0 = off), set each group's
         learning rate from its schedule at `step_count`, update, count the step and
         refresh the averages. With float16 loss scaling (`loss_scales`), gradients are
-        unscaled first and a step with inf/nan gradients is skipped (`skipped_steps`). zero_grad(): clear gradients (set to None).
+        unscaled first and a step with inf/nan gradients is skipped (`skipped_steps`).
+        zero_grad(): clear gradients (set to None).
     learn_rate: the current rate of the main group: the first one on the optimizer's
         own `learn_rate` (the heads, when a component has its own rate), else the first.
     learn_rates: {group name (component) or index: current rate}, for logging.
