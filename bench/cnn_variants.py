@@ -30,6 +30,13 @@ from vectors_accuracy import CFG, arm_overrides  # noqa: E402
 # step budget (bench/_seeds.py). "ft-floret" vectors come from bench/train_vectors.py.
 _T2V = "--components.tok2vec.model"
 _LONG = ["--training.max_steps", "5000", "--training.patience", "2000"]
+
+
+def _lstm(width: int, depth: int = 2, dropout: float = 0.1) -> str:
+    return json.dumps({"@architectures": "heron.TorchBiLSTMEncoder.v1", "width": width, "depth": depth,
+                       "dropout": dropout})
+
+
 VARIANTS: Dict[str, Any] = {
     "none": lambda: [],
     "ft-floret": lambda: arm_overrides("ft-floret"),
@@ -44,6 +51,11 @@ VARIANTS: Dict[str, Any] = {
     # width 128 with windows of 2 (receptive field 17 tokens), decay and label smoothing
     "i3win2": lambda: [*VARIANTS["i3w192d"](), f"{_T2V}.encode.width", "128",
                        f"{_T2V}.encode.window_size", "2"],
+    # the window CNN replaced by a 2-layer BiLSTM (heron.TorchBiLSTMEncoder.v1)
+    "i3lstm": lambda: [*arm_overrides("ft-floret"), "--training.optimizer.use_averages", "true",
+                       f"{_T2V}.encode", _lstm(128)],
+    "i3lstm192": lambda: [*arm_overrides("ft-floret"), "--training.optimizer.use_averages", "true",
+                          f"{_T2V}.encode", _lstm(192)],
     "i3w128long": lambda: [*arm_overrides("ft-floret"), "--training.optimizer.use_averages", "true",
                            f"{_T2V}.encode.width", "128", *_LONG],
 }
@@ -55,6 +67,8 @@ DESCRIPTIONS = {
     "ft-floret": "+ fastText subword vectors (`--mode floret`)",
     "i3wide": "+ vectors, width 128, parameter averaging",
     "i3w192": "+ vectors, width 192, averaging, 5,000 steps",
+    "i3lstm": "+ vectors, averaging, 2-layer BiLSTM encoder (width 128) instead of the CNN",
+    "i3lstm192": "+ vectors, averaging, 2-layer BiLSTM encoder (width 192) instead of the CNN",
     "i3w192d": "i3w192 + learning rate decaying linearly to 0, tagger label smoothing 0.1",
     "i3win2": "i3w192d at width 128 with window_size 2",
     "i3w128long": "i3wide for 5,000 steps",

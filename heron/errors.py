@@ -147,6 +147,10 @@ class Errors:
     E155 = ("[E155] {layer} expects int64 ids (attribute hashes from featurize), got dtype "
             "{dtype}. Fix: pass TokenBatch.ids or a tensor made with torch.from_numpy("
             "array.view(numpy.int64)).")
+    E156 = ("[E156] {layer}: argument `{arg}` = {value!r} must be an even int: each direction "
+            "of the bidirectional LSTM gets {arg} // 2 hidden units and the two are concatenated "
+            "back to {arg}. Fix: set `{arg}` to an even number in the model's config block "
+            "(recommended: {recommended}).")
     # ---- E200-E299 registry and config ------------------------------------
     E201 = "[E201] Config file not found: {path}. Fix: check the path (relative paths are read from the current folder: {cwd})."
     E202 = "[E202] Could not parse config file {path}{line}: {detail} Fix: sections look like [section.sub], values like key = 1, key = \"text\" or key = [\"a\", \"b\"] (JSON syntax)."
