@@ -19,6 +19,8 @@ forward(docs) -> FullTransformerBatch, in five steps:
 3. spans longer than the model allows are cut into overlapping windows (never truncated;
    W700 names heron.strided_spans.v1), windows are sorted by length and run in chunks
    of at most `max_batch_items` padded wordpieces, so padding and memory stay small;
+   BERT-style models (BERT, RoBERTa, XLM-R, MiniLM) then skip the padding altogether
+   outside attention (`packed.py`, checked once against the HF forward pass);
 4. window outputs are averaged per wordpiece (overlaps) into each doc's flat piece list;
 5. heron tokens are aligned to those pieces by character overlap (`align.align_doc`).
 
@@ -46,6 +48,7 @@ from ..errors import Errors, HeronError, HeronValueError, Warnings, warn
 from ..registry import registry
 from ..util import length_chunks
 from .data import FullTransformerBatch, TransformerData
+from .packed import PackedEncoder
 
 SpanGetter = Callable[[List[Any]], List[List[Any]]]
 # RoBERTa-family position ids start after padding_idx: max_position_embeddings - 2 usable.
@@ -84,6 +87,9 @@ class TransformerModel(nn.Module):
         self.mixed_precision = bool(mixed_precision)
         self.grad_scaler_config = dict(grad_scaler_config or {})
         self.max_batch_items = 4096
+        # Run BERT-style models without padding (packed.py) where that is verified to give
+        # the Hugging Face forward pass's result; False forces the plain HF forward.
+        self.use_packed = True
         self.transformer: Optional[nn.Module] = None
         # Follows .to(device) so a model loaded later lands on the pipeline's device.
         self.register_buffer("_device_marker", torch.zeros(0), persistent=False)
@@ -224,20 +230,20 @@ class TransformerModel(nn.Module):
             for row, w in enumerate(chunk):
                 ids[row, : lengths[w]] = windows[w]
                 mask[row, : lengths[w]] = 1
-            hidden = self._encode(torch.from_numpy(ids).to(self.device),
-                                  torch.from_numpy(mask).to(self.device))  # (n, L, W)
-            for row, w in enumerate(chunk):
-                outputs[w] = hidden[row, : lengths[w]]
+            rows = self._encode(torch.from_numpy(ids).to(self.device),
+                                torch.from_numpy(mask).to(self.device), lengths[chunk].tolist())
+            for w, hidden in zip(chunk, rows):
+                outputs[w] = hidden
         return outputs  # type: ignore[return-value]
 
-    def _encode(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    def _encode(self, ids: torch.Tensor, mask: torch.Tensor, lengths: List[int]) -> List[torch.Tensor]:
+        """Each row's (len_i, W) float32 hidden states, through the packed fast path if it applies."""
+        packed = self._packed()
         with self._autocast():
-            out = self.transformer(input_ids=ids, attention_mask=mask)
-        hidden = getattr(out, "last_hidden_state", None)
-        if hidden is None and isinstance(out, (tuple, list)) and out:
-            hidden = out[0]
-        if not isinstance(hidden, torch.Tensor):
-            raise HeronValueError(Errors.E756.format(name=self.name, got=type(out).__name__))
+            if packed is not None:
+                hidden = packed(ids, mask)  # (n_pieces, W): real pieces only
+            else:
+                hidden = self._hf_forward(ids, mask)  # (n, L, W)
         hidden = hidden.float()
         scaling = self.__dict__.get("grad_scaling")
         if scaling is not None and hidden.requires_grad:
@@ -246,7 +252,61 @@ class TransformerModel(nn.Module):
             # by the scale, so it can't underflow in float16; the heads (float32) see true
             # gradients, and the optimizer unscales only this model's parameters.
             hidden = scaling.scale_grad(hidden)
+        if packed is not None:
+            return list(torch.split(hidden, lengths))
+        return [hidden[row, :n] for row, n in enumerate(lengths)]
+
+    def _hf_forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        out = self.transformer(input_ids=ids, attention_mask=mask)
+        hidden = getattr(out, "last_hidden_state", None)
+        if hidden is None and isinstance(out, (tuple, list)) and out:
+            hidden = out[0]
+        if not isinstance(hidden, torch.Tensor):
+            raise HeronValueError(Errors.E756.format(name=self.name, got=type(out).__name__))
         return hidden
+
+    def _packed(self) -> Optional[PackedEncoder]:
+        """The padding-free forward pass for this model, or None (plain HF forward).
+
+        Checked once per loaded model: it must reproduce the HF forward pass on a small
+        probe batch, so a model whose layers compute something else (a future
+        transformers release, a custom subclass) silently keeps the HF path.
+        """
+        if not self.use_packed or self.transformer is None:
+            return None
+        cached = self.__dict__.get("_packed_encoder")
+        if cached is not None and cached[0] is self.transformer:
+            return cached[1]
+        packed = PackedEncoder(self.transformer) if PackedEncoder.supports(self.transformer) else None
+        if packed is not None and not self._packed_matches(packed):
+            packed = None
+        self.__dict__["_packed_encoder"] = (self.transformer, packed)
+        return packed
+
+    def _packed_matches(self, packed: PackedEncoder) -> bool:
+        model = self.transformer
+        vocab = int(getattr(self.hf_config, "vocab_size", 0) or 0)
+        if model is None or vocab < 8:
+            return False
+        pad_id = getattr(self.tokenizer, "pad_token_id", None) or 0
+        lengths = [7, 4, 1]
+        ids = torch.full((3, 7), pad_id, dtype=torch.long)
+        mask = torch.zeros((3, 7), dtype=torch.long)
+        for row, n in enumerate(lengths):
+            ids[row, :n] = (torch.arange(n) * 7919 + 101 * (row + 1)) % vocab
+            mask[row, :n] = 1
+        ids, mask = ids.to(self.device), mask.to(self.device)
+        was_training = model.training
+        model.eval()
+        try:
+            with torch.no_grad():
+                want = self._hf_forward(ids, mask).float()[mask.bool()]
+                got = packed(ids, mask).float()
+        except Exception:  # any structural surprise: keep the HF forward pass
+            return False
+        finally:
+            model.train(was_training)
+        return got.shape == want.shape and bool(torch.allclose(got, want, rtol=1e-4, atol=1e-4))
 
     def _autocast(self) -> Any:
         if not self.mixed_precision:
