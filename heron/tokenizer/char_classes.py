@@ -73,7 +73,9 @@ LIST_ELLIPSES = [r"\.\.+", "…"]
 # alternation does not stop at a shorter unit that is a prefix of a longer one.
 _UNITS = (
     "km² km³ km/h kmh km m² m³ m/s mph mm² mm³ mm cm² cm³ cm dm² dm³ dm nm µm µg "
-    "ha yd in ft kg mg lbs lb oz hPa Pa mbar mb MB kb KB gb GB tb TB g t m T G M K %"
+    "ha yd in ft kg mg lbs lb oz hPa Pa mbar mb MB kb KB gb GB tb TB GHz MHz kHz Hz "
+    "hrs hr mins min secs sec "
+    "g t m T G M K %"
 )
 UNITS = merge_chars(_UNITS)
 

@@ -55,7 +55,7 @@ U.S. U.S.A. U.K. U.N. E.U. D.C. L.A. N.Y. N.J. T.V. P.S. P.O. M.D. Ph.D. B.A. M.
 M.S. J.D. R.N. A.D. B.C. F.O.B. U.S.S.R. S.F. Mass. Calif. Fla. Tex. Wash. Ill. Penn. Ariz.
 Ala. Ark. Colo. Conn. Del. Ga. Ind. Kan. Ky. La. Md. Mich. Minn. Miss. Mo. Mont. Neb.
 Nev. Okla. Ore. Pa. Tenn. Va. Vt. Wis. Wyo.
-w/o W/o W/O w/out b/c B/C PS. PVT. Pvt. LTD. Sts. Spec. Arrv. arrv. Ass't. o.k. O.K. Yahoo! Ph.D
+w/o W/o W/O w/out b/c B/C PS. PVT. Pvt. LTD. Sts. Spec. Arrv. arrv. Ass't. o.k. O.K. Yahoo! Ph.D C++ c++ C# F# .NET
 """.split()
 
 

@@ -6,8 +6,15 @@ the EWT train/dev splits):
   mixed runs of sentence punctuation too ("?!", ".?", "!!!?");
 - hyphens between words split ("center-north" -> "center" "-" "north") except after
   a bound prefix or a single letter ("e-mail", "non-stop", "re-read", "T-shirt");
-- digits: short ranges split ("5-10" -> "5" "-" "10"), longer digit groups stay
-  ("713-853-3989"); "7:30PM" -> "7:30" "PM";
+- a hyphen glued to the start or end of a word is a dash ("-Mary", "wonderfully-",
+  "-$5" -> "-" "$" "5"); "--" runs and emoticons ("-_-") are unaffected;
+- digits: ranges split ("5-10", "1969-1970", "$10-$20"), phone numbers, ZIP+4 codes and
+  dates stay ("713-853-3989", "555-0142", "8-7-01", "01-Feb-02"); "7:30PM" -> "7:30"
+  "PM"; magnitudes and units split from numbers ("3.8bn", "40K", "60Hz", "20mins") but
+  "3G"/"4G" stay; bound prefixes keep numbers ("mid-1980s");
+- an ellipsis splits from a following "?"/"!" ("...?" -> "..." "?"), one dot does not
+  (".?"); grades split ("A+" -> "A" "+"), "C++"/"C#" stay; a double quote or bracket
+  glued between words splits ('the"best"one', "x.pdf)(See");
 - slashes split between words of two letters or more ("and/or"), not in "w/o", "b/c",
   dates or fractions; colons and "=" never split inside a chunk;
 - "'s" stays on numbers ("60's"), quotes stay on decade years ("'72").
@@ -33,51 +40,89 @@ _PUNCT_NO_HASH = [p for p in LIST_PUNCT if p not in ("#",)]
 _QUOTES = [q + r"(?![0-9]{2}(?:s\b|\b))" if q in (r"\'", "’", "‘") else q for q in LIST_QUOTES]
 
 # One repeated punctuation character, and runs of sentence punctuation.
-RUNS = [r"(?P<run>[^\w\s]|_)(?P=run)+", r"(?:\.+|:)?[!?][.!?]*", "‘’", "’’"]
+RUNS = [r"(?P<run>[^\w\s]|_)(?P=run)+", r"(?:(?<!\.)\.|:)?[!?][.!?]*", "‘’", "’’"]
+
+# A hyphen glued to the start or end of a word is a dash, not a word-internal hyphen:
+# "-Mary", "-5", "-$1,234" (minus before currency) and "wonderfully-", "socio-" split.
+DASH_BEFORE = rf"-(?=[{ALPHA}0-9]|(?:{CURRENCY}))"
+DASH_AFTER = rf"(?<=[{ALPHA}0-9])-"
+
+# Magnitude abbreviations glued to a number split like units: "$3.8bn", "15MM",
+# "40K", "2.7M", "$401b". T and G stay ("3G", "4G" are names, not amounts).
+MAGNITUDES = r"(?<=[0-9])(?:bn|BN|MM|[MKb])"
 
 PREFIXES = (
-    RUNS + ["§", "%", "=", "—", "–", r"\+(?![0-9])", r"#(?![A-Za-z])", r"@(?=[0-9])", r"[wW]/(?=[{a}])".format(a=ALPHA)]
+    RUNS + ["§", "%", "=", "—", "–", r"\+(?![0-9])", DASH_BEFORE, r"#(?![A-Za-z])", r"@(?=[0-9])", r"[wW]/(?=[{a}])".format(a=ALPHA)]
     + _PUNCT_NO_HASH + LIST_ELLIPSES + _QUOTES + LIST_CURRENCY + LIST_ICONS
 )
 
 SUFFIXES = (
-    [r"(?P<run>[^\w\s]|_)(?P=run)+", r"(?:\.+|:)?[!?][.!?]*", "’’", "‘’"]
+    [r"(?P<run>[^\w\s]|_)(?P=run)+", r"(?:(?<!\.)\.|:)?[!?][.!?]*", "’’", "‘’"]
     + [r":-?[()DPp]", r";-?\)"]  # emoticons glued to a word: "family:)"
+    + [DASH_AFTER]
     + _PUNCT_NO_HASH + [r"(?<![0-9])#"] + LIST_ELLIPSES + LIST_QUOTES + LIST_ICONS
     + [r"(?<![0-9])['`’][sS]", "—", "–"]
     + [
         r"(?<=[0-9])\+",
+        rf"(?<=[{ALPHA}])\+",  # grades: "A+" -> "A" "+" ("C++" is a special case)
         r"(?<=°[FfCcKk])\.",
         rf"(?<=[0-9])(?:{CURRENCY})",
         r"(?<=[0-9])(?:[ap]\.m\.|[AP]\.M\.|[ap]m|[AP]M|k)",
+        MAGNITUDES,
         rf"(?<=[0-9])(?:{UNITS.replace('|T|G|M|K', '')})",
-        rf"(?<=[0-9{ALPHA_LOWER}%²\-\+{CONCAT_QUOTES}…,:;!?()\[\]{{}}*&])\.",
+        rf"(?<=[0-9{ALPHA_LOWER}%²\-\+{CONCAT_QUOTES}…,:;!?()\[\]{{}}*&#])\.",
         rf"(?<=[{ALPHA_UPPER}][{ALPHA_UPPER}])\.",
     ]
 )
 
-_num_left = r"(?:(?<=(?<![0-9\-])[0-9])|(?<=(?<![0-9\-])[0-9]{2}))"
+# A straight double quote glued between words is a quote, not part of either word:
+# 'the"best"one', 'Smith"<smith@example.com>'. After a digit it is an inch mark (12"x8").
+GLUED_QUOTE = rf'(?<=[{ALPHA}.])"(?=[{ALPHA}<\-])|(?<=[{ALPHA}]")<(?=\S)'
+
+# Numeric ranges split at the hyphen ("5-10", "400-500", "1.5-2.0", "1969-1970",
+# "3:00-5:30") unless the right side is exactly four digits after a group that is not a
+# year: "555-0142" / "77001-0027" are phone numbers / ZIP+4 codes, kept whole. A left
+# group after another hyphen, slash or "#" is part of an ID or date ("8-7-01", "#123-4"),
+# and a right side running into letters is a name ("12-3a.doc"): neither splits here.
+_NUM_START = "".join(rf"(?<![\-/#][0-9]{{{n}}})" for n in range(1, 6))
+NUMBER_RANGE = (
+    rf"(?<=[0-9])(?=-){_NUM_START}-(?=(?:[0-9]{{1,3}}|[0-9]{{5,}})(?:[.,:][0-9]+)*(?![0-9\-/]|\.?[{ALPHA}]))"
+    r"|(?<=(?<![0-9\-/])[0-9]{4})-(?=[0-9]{4}(?![0-9\-/]))"
+)
+# "$10-$20": the hyphen splits, and the second currency sign is split from its number.
+CURRENCY_RANGE = rf"(?<=[0-9])-(?=(?:{CURRENCY})[0-9])"
+CURRENCY_RANGE_SIGN = r"(?<=[0-9]-[$£€¥])(?=[0-9])"
+
 INFIXES = (
     LIST_ELLIPSES + LIST_ICONS
     + [
         r"(?<=[0-9])[+\*^](?=[0-9])",
-        rf"{_num_left}-(?=[0-9]{{1,2}}(?![0-9\-/]))",                              # 5-10
+        GLUED_QUOTE, NUMBER_RANGE, CURRENCY_RANGE, CURRENCY_RANGE_SIGN,
         rf"(?<=[{ALPHA_LOWER}{CONCAT_QUOTES}])\.(?=[{ALPHA_UPPER}{CONCAT_QUOTES}])",
         rf"(?<=[{ALPHA}]),(?=[{ALPHA}])",
         rf"(?<=[{ALPHA}]);(?=[{ALPHA}])",
-        rf"{_bound}{_single_letter}(?<=[{ALPHA}0-9])(?:{HYPHENS})(?=[{ALPHA}])",  # well-known
-        rf"(?<=[{ALPHA}])(?:{HYPHENS})(?=[0-9])",                                  # AK-47
+        # "well-known" and "AK-47" split, "e-mail" and "mid-1980s" do not. The leading
+        # lookahead fails fast at most positions, before the costly lookbehinds run.
+        rf"(?=(?:{HYPHENS})[{ALPHA}]){_bound}{_single_letter}"
+        rf"(?<=[{ALPHA}0-9])(?:{HYPHENS})(?=[{ALPHA}])",
+        rf"(?=(?:{HYPHENS})[0-9]){_bound}(?<=[{ALPHA}])(?:{HYPHENS})(?=[0-9])",
         rf"(?<=[{ALPHA}]{{2}})/(?=[{ALPHA}]{{2}})",                                # and/or
-        rf"(?<=[{ALPHA}0-9])[(\[](?=[{ALPHA}0-9])|(?<=[{ALPHA}0-9)\]])[)\]](?=[{ALPHA}0-9(\[])",
+        # brackets glued inside a chunk: "a(b)c", "x.pdf)(See", "(draft).doc"
+        rf"(?<=[{ALPHA}0-9)\]])[(\[](?=[{ALPHA}0-9])|(?<=[{ALPHA}0-9)\]])[)\]](?=[{ALPHA}0-9(\[]|\.[{ALPHA}])",
     ]
 )
 
+# Month abbreviations for dates written day-month-year with hyphens ("5-Jan-2001").
+_MONTH = (r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+          r"|JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)")
+
 # Whole tokens never split: phone numbers and numeric dates/IDs ("713-853-3989",
-# "8-7-01", "11/28/2000"), hashtags and handles ("#audiobooks", "@user"), decades.
+# "8-7-01", "11/28/2000", "01-Feb-02"), hashtags and handles ("#audiobooks", "@user"), decades.
 TOKEN_MATCH = (
     r"^(?:"
     r"\(?[0-9]{3}\)?-?[0-9]{3}-[0-9]{4}|[0-9]{3}-[0-9]{4}|x?[0-9]-[0-9]{4}"
     r"|[0-9]{1,4}[-/][0-9]{1,2}[-/][0-9]{1,4}|[0-9]{1,2}/[0-9]{2,4}"
+    rf"|[0-9]{{1,2}}-{_MONTH}-[0-9]{{2,4}}"
     rf"|[#@][{ALPHA}][\w]*"
     r")$"
 )
