@@ -37,6 +37,21 @@ def _lstm(width: int, depth: int = 2, dropout: float = 0.1) -> str:
                        "dropout": dropout})
 
 
+def _gold_plus_silver(words: int = 600_000) -> List[str]:
+    """Train on EWT train + the transformer-annotated silver docs of bench/silver_corpus.py."""
+    from _common import require_data
+    from _seeds import EWT
+
+    silver = require_data(Path(f"/tmp/heron-bench/silver/silver-{words}.heron"),
+                          f"cnn_variants (run bench/silver_corpus.py --words {words})")
+    folder = silver.parent / f"gold-plus-silver-{words}"
+    folder.mkdir(exist_ok=True)
+    for link, target in ((folder / "gold.heron", EWT / "train.heron"), (folder / "silver.heron", silver)):
+        if not link.exists():
+            link.symlink_to(target)
+    return ["--paths.train", str(folder)]
+
+
 VARIANTS: Dict[str, Any] = {
     "none": lambda: [],
     "ft-floret": lambda: arm_overrides("ft-floret"),
@@ -56,6 +71,11 @@ VARIANTS: Dict[str, Any] = {
                        f"{_T2V}.encode", _lstm(128)],
     "i3lstm192": lambda: [*arm_overrides("ft-floret"), "--training.optimizer.use_averages", "true",
                           f"{_T2V}.encode", _lstm(192)],
+    # distillation: + 600k words of novels tagged by the fine-tuned transformer pipeline
+    "i3silver": lambda: [*VARIANTS["i3wide"](), *_gold_plus_silver(), "--training.max_steps", "4000",
+                         "--training.patience", "2000"],
+    "i3lstmsilver": lambda: [*VARIANTS["i3lstm192"](), *_gold_plus_silver(), "--training.max_steps", "4000",
+                             "--training.patience", "2000"],
     "i3w128long": lambda: [*arm_overrides("ft-floret"), "--training.optimizer.use_averages", "true",
                            f"{_T2V}.encode.width", "128", *_LONG],
 }
@@ -69,6 +89,8 @@ DESCRIPTIONS = {
     "i3w192": "+ vectors, width 192, averaging, 5,000 steps",
     "i3lstm": "+ vectors, averaging, 2-layer BiLSTM encoder (width 128) instead of the CNN",
     "i3lstm192": "+ vectors, averaging, 2-layer BiLSTM encoder (width 192) instead of the CNN",
+    "i3silver": "i3wide trained on EWT train + 600k words of novels annotated by the transformer pipeline, 4,000 steps",
+    "i3lstmsilver": "i3lstm192 trained on EWT train + the same silver docs, 4,000 steps",
     "i3w192d": "i3w192 + learning rate decaying linearly to 0, tagger label smoothing 0.1",
     "i3win2": "i3w192d at width 128 with window_size 2",
     "i3w128long": "i3wide for 5,000 steps",
