@@ -74,8 +74,7 @@ VARIANTS: Dict[str, Any] = {
     # distillation: + 600k words of novels tagged by the fine-tuned transformer pipeline
     "i3silver": lambda: [*VARIANTS["i3wide"](), *_gold_plus_silver(), "--training.max_steps", "4000",
                          "--training.patience", "2000"],
-    "i3lstmsilver": lambda: [*VARIANTS["i3lstm192"](), *_gold_plus_silver(), "--training.max_steps", "4000",
-                             "--training.patience", "2000"],
+    "i3silver192": lambda: [*VARIANTS["i3silver"](), f"{_T2V}.encode.width", "192"],
     "i3w128long": lambda: [*arm_overrides("ft-floret"), "--training.optimizer.use_averages", "true",
                            f"{_T2V}.encode.width", "128", *_LONG],
 }
@@ -90,7 +89,7 @@ DESCRIPTIONS = {
     "i3lstm": "+ vectors, averaging, 2-layer BiLSTM encoder (width 128) instead of the CNN",
     "i3lstm192": "+ vectors, averaging, 2-layer BiLSTM encoder (width 192) instead of the CNN",
     "i3silver": "i3wide trained on EWT train + 600k words of novels annotated by the transformer pipeline, 4,000 steps",
-    "i3lstmsilver": "i3lstm192 trained on EWT train + the same silver docs, 4,000 steps",
+    "i3silver192": "i3silver at width 192",
     "i3w192d": "i3w192 + learning rate decaying linearly to 0, tagger label smoothing 0.1",
     "i3win2": "i3w192d at width 128 with window_size 2",
     "i3w128long": "i3wide for 5,000 steps",
