@@ -75,6 +75,14 @@ VARIANTS: Dict[str, Any] = {
     "i3silver": lambda: [*VARIANTS["i3wide"](), *_gold_plus_silver(), "--training.max_steps", "4000",
                          "--training.patience", "2000"],
     "i3silver192": lambda: [*VARIANTS["i3silver"](), f"{_T2V}.encode.width", "192"],
+    # as much silver as gold (240k tokens), so EWT keeps half of every batch
+    "i3silver200": lambda: [*VARIANTS["i3wide"](), *_gold_plus_silver(200_000)],
+    # i3wide again, trained after the tokenizer rules changed (commit 53a643d)
+    "i3wide2": lambda: VARIANTS["i3wide"](),
+    # + a case-sensitive word identity (ORTH) beside the lowercased NORM
+    "i3orth": lambda: [*VARIANTS["i3wide"](), "--components.tok2vec.model.embed.attrs",
+                       json.dumps(["NORM", "PREFIX", "SUFFIX", "SHAPE", "ORTH"]),
+                       "--components.tok2vec.model.embed.rows", json.dumps([5000, 1000, 2500, 2500, 5000])],
     "i3w128long": lambda: [*arm_overrides("ft-floret"), "--training.optimizer.use_averages", "true",
                            f"{_T2V}.encode.width", "128", *_LONG],
 }
@@ -90,6 +98,9 @@ DESCRIPTIONS = {
     "i3lstm192": "+ vectors, averaging, 2-layer BiLSTM encoder (width 192) instead of the CNN",
     "i3silver": "i3wide trained on EWT train + 600k words of novels annotated by the transformer pipeline, 4,000 steps",
     "i3silver192": "i3silver at width 192",
+    "i3silver200": "i3wide trained on EWT train + 240k tokens of the silver docs (about as much as EWT), 3,000 steps",
+    "i3wide2": "i3wide retrained with the new tokenizer rules",
+    "i3orth": "i3wide2 + ORTH (case-sensitive word) hash embedding, 5,000 rows",
     "i3w192d": "i3w192 + learning rate decaying linearly to 0, tagger label smoothing 0.1",
     "i3win2": "i3w192d at width 128 with window_size 2",
     "i3w128long": "i3wide for 5,000 steps",
