@@ -83,6 +83,14 @@ VARIANTS: Dict[str, Any] = {
     "i3orth": lambda: [*VARIANTS["i3wide"](), "--components.tok2vec.model.embed.attrs",
                        json.dumps(["NORM", "PREFIX", "SUFFIX", "SHAPE", "ORTH"]),
                        "--components.tok2vec.model.embed.rows", json.dumps([5000, 1000, 2500, 2500, 5000])],
+    # + whether a space follows each token (spaCy's SPACY attr): open vs close quotes,
+    # hyphen (HYPH) vs spaced dash (:), the way en_core_web_* pipelines featurize
+    "i3spacy": lambda: [*VARIANTS["i3wide"](), "--components.tok2vec.model.embed.attrs",
+                        json.dumps(["NORM", "PREFIX", "SUFFIX", "SHAPE", "SPACY"]),
+                        "--components.tok2vec.model.embed.rows", json.dumps([5000, 1000, 2500, 2500, 100])],
+    "i3orthspacy": lambda: [*VARIANTS["i3wide"](), "--components.tok2vec.model.embed.attrs",
+                            json.dumps(["NORM", "PREFIX", "SUFFIX", "SHAPE", "ORTH", "SPACY"]),
+                            "--components.tok2vec.model.embed.rows", json.dumps([5000, 1000, 2500, 2500, 5000, 100])],
     "i3w128long": lambda: [*arm_overrides("ft-floret"), "--training.optimizer.use_averages", "true",
                            f"{_T2V}.encode.width", "128", *_LONG],
 }
@@ -101,6 +109,8 @@ DESCRIPTIONS = {
     "i3silver200": "i3wide trained on EWT train + 240k tokens of the silver docs (about as much as EWT), 3,000 steps",
     "i3wide2": "i3wide retrained with the new tokenizer rules",
     "i3orth": "i3wide2 + ORTH (case-sensitive word) hash embedding, 5,000 rows",
+    "i3spacy": "i3wide2 + SPACY (space after the token) hash embedding, 100 rows",
+    "i3orthspacy": "i3wide2 + ORTH and SPACY embeddings",
     "i3w192d": "i3w192 + learning rate decaying linearly to 0, tagger label smoothing 0.1",
     "i3win2": "i3w192d at width 128 with window_size 2",
     "i3w128long": "i3wide for 5,000 steps",
