@@ -91,6 +91,7 @@ VARIANTS: Dict[str, Any] = {
     "i3orthspacy": lambda: [*VARIANTS["i3wide"](), "--components.tok2vec.model.embed.attrs",
                             json.dumps(["NORM", "PREFIX", "SUFFIX", "SHAPE", "ORTH", "SPACY"]),
                             "--components.tok2vec.model.embed.rows", json.dumps([5000, 1000, 2500, 2500, 5000, 100])],
+    "i3spacylong": lambda: [*VARIANTS["i3spacy"](), *_LONG],
     "i3w128long": lambda: [*arm_overrides("ft-floret"), "--training.optimizer.use_averages", "true",
                            f"{_T2V}.encode.width", "128", *_LONG],
 }
@@ -111,6 +112,7 @@ DESCRIPTIONS = {
     "i3orth": "i3wide2 + ORTH (case-sensitive word) hash embedding, 5,000 rows",
     "i3spacy": "i3wide2 + SPACY (space after the token) hash embedding, 100 rows",
     "i3orthspacy": "i3wide2 + ORTH and SPACY embeddings",
+    "i3spacylong": "i3spacy for 5,000 steps",
     "i3w192d": "i3w192 + learning rate decaying linearly to 0, tagger label smoothing 0.1",
     "i3win2": "i3w192d at width 128 with window_size 2",
     "i3w128long": "i3wide for 5,000 steps",
