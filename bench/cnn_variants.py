@@ -37,6 +37,13 @@ def _lstm(width: int, depth: int = 2, dropout: float = 0.1) -> str:
                        "dropout": dropout})
 
 
+def _distilled() -> Path:
+    from _common import require_data
+
+    return require_data(Path("/tmp/heron-bench/vectors/distill"),
+                        "cnn_variants (run bench/distill_vectors.py)")
+
+
 def _gold_plus_silver(words: int = 600_000) -> List[str]:
     """Train on EWT train + the transformer-annotated silver docs of bench/silver_corpus.py."""
     from _common import require_data
@@ -92,6 +99,8 @@ VARIANTS: Dict[str, Any] = {
                             json.dumps(["NORM", "PREFIX", "SUFFIX", "SHAPE", "ORTH", "SPACY"]),
                             "--components.tok2vec.model.embed.rows", json.dumps([5000, 1000, 2500, 2500, 5000, 100])],
     "i3spacylong": lambda: [*VARIANTS["i3spacy"](), *_LONG],
+    # i3spacy with the transformer-distilled vectors (bench/distill_vectors.py) for fastText's
+    "i3distill": lambda: [*VARIANTS["i3spacy"](), "--paths.vectors", str(_distilled())],
     "i3w128long": lambda: [*arm_overrides("ft-floret"), "--training.optimizer.use_averages", "true",
                            f"{_T2V}.encode.width", "128", *_LONG],
 }
@@ -113,6 +122,7 @@ DESCRIPTIONS = {
     "i3spacy": "i3wide2 + SPACY (space after the token) hash embedding, 100 rows",
     "i3orthspacy": "i3wide2 + ORTH and SPACY embeddings",
     "i3spacylong": "i3spacy for 5,000 steps",
+    "i3distill": "i3spacy with vectors distilled from the fine-tuned transformer (mean contextual vector per word over EWT train + 300k novel words) instead of fastText",
     "i3w192d": "i3w192 + learning rate decaying linearly to 0, tagger label smoothing 0.1",
     "i3win2": "i3w192d at width 128 with window_size 2",
     "i3w128long": "i3wide for 5,000 steps",

@@ -89,6 +89,7 @@ def trunk_settings(trunk: nn.Module, vocab: Any = None) -> Dict[str, Any]:
     """The architecture settings of a trunk that decide whether weights fit it."""
     from ..nn.embed import MultiHashEmbed
     from ..nn.encode import WindowEncoder
+    from ..nn.lstm import BiLSTMEncoder
     from .objectives import vectors_shape
 
     settings: Dict[str, Any] = {"architecture": type(trunk).__name__, "width": int(trunk.width),
@@ -101,6 +102,8 @@ def trunk_settings(trunk: nn.Module, vocab: Any = None) -> Dict[str, Any]:
             settings.update(encoder=type(module).__name__, depth=int(module.depth),
                             window_size=int(module.window_size),
                             maxout_pieces=getattr(module, "maxout_pieces", None))
+        elif isinstance(module, BiLSTMEncoder) and "encoder" not in settings:
+            settings.update(encoder=type(module).__name__, depth=int(module.depth))
     if any(getattr(m, "include_static_vectors", False) or getattr(m, "vectors_attr", None)
            for m in trunk.modules()):
         table = getattr(vocab, "vectors", None)

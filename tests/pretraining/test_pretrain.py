@@ -252,3 +252,18 @@ def test_init_tok2vec_from_config_reads_the_pretraining_section(run):
     assert meta["epoch"] == 0
     with pytest.raises(HeronValueError, match=r"E807.*'tok2vec'"):  # default component: not in this pipeline
         init_tok2vec_from_config(nlp, str(out / "model0.safetensors"), {})
+
+
+def test_bilstm_trunks_differ_by_depth_in_their_settings():
+    from heron.pretraining.init_tok2vec import trunk_settings
+    from heron.registry import registry
+
+    def trunk(depth):
+        arch = registry.architectures.get
+        embed = arch("heron.MultiHashEmbed.v1")(width=16, attrs=["NORM", "SHAPE"], rows=[50, 20],
+                                                 include_static_vectors=False)
+        return arch("heron.Tok2Vec.v1")(embed=embed, encode=arch("heron.TorchBiLSTMEncoder.v1")(width=16, depth=depth))
+
+    one, two = trunk_settings(trunk(1)), trunk_settings(trunk(2))
+    assert one["encoder"] == two["encoder"] == "BiLSTMEncoder"
+    assert (one["depth"], two["depth"]) == (1, 2)
