@@ -23,7 +23,7 @@ from typing import Any, Dict, List
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import PEERS_PYTHON, Peer, machine_info, markdown_table, write_results  # noqa: E402
-from _seeds import RUNS, STEPS, data_paths, run_all  # noqa: E402
+from _seeds import RUNS, STEPS, data_paths, run_all, summarize  # noqa: E402
 from vectors_accuracy import CFG, arm_overrides  # noqa: E402
 
 # Variants of bench/configs/heron_tagger_ner_efficiency.cfg: overrides on top of the full-set
@@ -145,8 +145,10 @@ def main(argv: List[str]) -> int:
         jobs = [{"cfg": CFG, "out": RUNS / f"full-{v}-s{seed}", "seed": seed,
                  "overrides": [*STEPS["full"], *VARIANTS[v]()], **data_paths(None, RUNS)}
                 for v in args.runs for seed in range(args.seeds)]
-        run_all(jobs, workers=args.workers)
+        results = run_all(jobs, workers=args.workers)
         args.runs = [job["out"].name for job in jobs]
+        if args.seeds > 1:
+            write_seeds(args.runs, results)
         if args.no_speed:
             return 0
     texts = test_texts(DATA)
@@ -170,6 +172,27 @@ def main(argv: List[str]) -> int:
     data = {"machine": machine_info(), "speed": speed, "scores": results, "n_words": n_words}
     write_results("cnn_variants", data, report(data))
     return 0
+
+
+def write_seeds(runs: List[str], results: List[Dict[str, Any]]) -> None:
+    """bench/results/cnn_variants_seeds.*: each variant's test scores per seed, mean ± sd."""
+    by_variant: Dict[str, List[Dict[str, Any]]] = {}
+    for run, result in zip(runs, results):
+        by_variant.setdefault(run.rsplit("-s", 1)[0], []).append(result)
+    summary = {v: summarize(rs) for v, rs in by_variant.items()}
+    rows = [[v, len(rs), ", ".join(f"{100 * r['tag_acc']:.2f}" for r in rs),
+             f"{summary[v]['tag_acc']['mean']:.2f} ± {summary[v]['tag_acc']['std']:.2f}",
+             ", ".join(f"{100 * r['ents_f']:.2f}" for r in rs),
+             f"{summary[v]['ents_f']['mean']:.2f} ± {summary[v]['ents_f']['std']:.2f}"]
+            for v, rs in by_variant.items()]
+    table = markdown_table(["run", "seeds", "TAG per seed", "TAG mean ± sd", "ENTS F per seed",
+                            "ENTS F mean ± sd"], rows)
+    described = "; ".join(f"`{v}` = {DESCRIPTIONS.get(v.split('-', 1)[1], v)}" for v in by_variant)
+    md = (f"# CNN pipeline variants over seeds (EWT test)\n\n{table}\n\n{described}. Sample sd.\n\n"
+          f"Command: `.venv/bin/python bench/cnn_variants.py --train {' '.join(v.split('-', 1)[1] for v in by_variant)} "
+          f"--seeds {max(len(rs) for rs in by_variant.values())} --no-speed`\n")
+    write_results("cnn_variants_seeds", {"machine": machine_info(), "runs": dict(zip(runs, results)),
+                                         "summary": summary}, md)
 
 
 def report(data: Dict[str, Any]) -> str:
