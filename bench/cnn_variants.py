@@ -44,6 +44,12 @@ def _distilled() -> Path:
                         "cnn_variants (run bench/distill_vectors.py)")
 
 
+def _lexicon() -> Path:
+    from _common import require_data
+
+    return require_data(Path("/tmp/heron-bench/vectors/ft-lex"), "cnn_variants (run bench/lexicon_vectors.py)")
+
+
 def _gold_plus_silver(words: int = 600_000) -> List[str]:
     """Train on EWT train + the transformer-annotated silver docs of bench/silver_corpus.py."""
     from _common import require_data
@@ -101,6 +107,8 @@ VARIANTS: Dict[str, Any] = {
     "i3spacylong": lambda: [*VARIANTS["i3spacy"](), *_LONG],
     # i3spacy with the transformer-distilled vectors (bench/distill_vectors.py) for fastText's
     "i3distill": lambda: [*VARIANTS["i3spacy"](), "--paths.vectors", str(_distilled())],
+    # fastText + 64 columns of type-level knowledge (word list, MiniLM on the word alone)
+    "i3lex": lambda: [*VARIANTS["i3spacy"](), "--paths.vectors", str(_lexicon())],
     "i3w128long": lambda: [*arm_overrides("ft-floret"), "--training.optimizer.use_averages", "true",
                            f"{_T2V}.encode.width", "128", *_LONG],
 }
@@ -126,6 +134,7 @@ DESCRIPTIONS = {
     "i3w192d": "i3w192 + learning rate decaying linearly to 0, tagger label smoothing 0.1",
     "i3win2": "i3w192d at width 128 with window_size 2",
     "i3w128long": "i3wide for 5,000 steps",
+    "i3lex": "i3spacy with bench/lexicon_vectors.py's table: fastText + 64 columns from a word list and all-MiniLM-L6-v2 run on each word alone",
 }
 
 
