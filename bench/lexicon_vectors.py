@@ -33,12 +33,12 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import List, Tuple
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine_info, require_data  # noqa: E402
+from _common import machine_info, require_data, write_results  # noqa: E402
 
 EWT = Path("/tmp/heron-bench/ewt")
 VECTORS = Path("/tmp/heron-bench/vectors")
@@ -105,7 +105,7 @@ def pca(X: np.ndarray, k: int) -> np.ndarray:
 
 
 def fit_buckets(rows: List[np.ndarray], targets: np.ndarray, n_buckets: int, offset: int,
-                epochs: int, threads: int) -> np.ndarray:
+                epochs: int, threads: int) -> Tuple[np.ndarray, float]:
     """Bucket vectors B (n_buckets, D) minimising sum_w |mean(B[rows_w]) - t_w|^2."""
     import torch
     from tqdm import tqdm
@@ -133,7 +133,17 @@ def fit_buckets(rows: List[np.ndarray], targets: np.ndarray, n_buckets: int, off
                 opt.step()
                 bar.update(len(idx))
             bar.set_postfix(loss=f"{loss.item():.3f}")
-    return bag.weight.detach().numpy()
+    return bag.weight.detach().numpy(), round(loss.item(), 3)
+
+
+def report(summary: dict) -> str:
+    m = summary["machine"]
+    return (f"# Lexicon vectors ({m['cpu_count']} cores, torch {m['torch']})\n\n"
+            f"bench/lexicon_vectors.py: {summary['types']:,} lower-case types from {summary['wordlist']}, "
+            f"all-MiniLM-L6-v2's wordpieces, the fastText table and EWT train; "
+            f"{summary['word_rows']:,} word rows + {summary['buckets']:,} buckets of {summary['dim']} dims; "
+            f"bucket fit MSE {summary['fit_loss']} (last batch); {summary['seconds']:,} s.\n\n"
+            "Command: `.venv/bin/python bench/lexicon_vectors.py`\n")
 
 
 def main(argv: List[str]) -> int:
@@ -147,8 +157,7 @@ def main(argv: List[str]) -> int:
     args = ap.parse_args(argv)
     require_data(args.base, "lexicon_vectors (run bench/train_vectors.py first)")
     require_data(EWT / "train.heron", "lexicon_vectors (run bench/build_ewt_multitask.py first)")
-    if not args.wordlist.exists():
-        raise SystemExit(f"lexicon_vectors: no word list at {args.wordlist} (apt-get install wamerican-huge)")
+    require_data(args.wordlist, "lexicon_vectors (apt-get install wamerican-huge, or pass --wordlist)")
     import heron
     from heron.tokens import DocBin
     from heron.vectors.floret import SubwordRows
@@ -191,7 +200,7 @@ def main(argv: List[str]) -> int:
     train_forms = sorted(set(forms) | {w.capitalize() for w in types if w.isalpha()})
     train_rows = [r for r, _ in grams.lookup(train_forms, [0] * len(train_forms))]
     keep = [i for i, r in enumerate(train_rows) if len(r)]
-    fitted = fit_buckets([train_rows[i] for i in keep],
+    fitted, fit_loss = fit_buckets([train_rows[i] for i in keep],
                          target_of[[type_row[train_forms[i].lower()] for i in keep]],
                          bucket, 0, args.epochs, args.threads)
 
@@ -221,9 +230,10 @@ def main(argv: List[str]) -> int:
             want = target_of[type_row[w.lower()]]
             print(f"{w}: |got-want| = {np.abs(got - want).max():.4f}" + ("" if w in set(forms) else " (mimick)"))
     summary = {"machine": machine_info(), "types": len(types), "word_rows": n_words, "buckets": bucket,
-               "dim": int(data.shape[1]), "wordlist": str(args.wordlist), "seconds": round(time.time() - t0, 1)}
+               "dim": int(data.shape[1]), "wordlist": str(args.wordlist), "seconds": round(time.time() - t0, 1),
+               "fit_loss": fit_loss}
     (VECTORS / "ft-lex.json").write_text(json.dumps(summary, indent=2))
-    print(json.dumps(summary, indent=2))
+    write_results("lexicon_vectors", summary, report(summary))
     return 0
 
 

@@ -18,7 +18,10 @@ SCRIPTS = [["tokenizer_accuracy.py"], ["tokenizer_speed.py"],
            # Pretraining (12 minutes per objective here) and its training runs.
            ["pretrain_cnn.py", "--objective", "characters", "vectors", "--vectors",
             "/tmp/heron-bench/vectors/w2v", "--max-minutes", "12"],
-           ["cnn_variants.py", "full-none-s0", "full-ft-floret-s0"],
+           # fastText + word-list/MiniLM columns (12 minutes), then the two best CNN variants.
+           ["lexicon_vectors.py"], ["cnn_variants.py", "--train", "i3spacy", "i3lex", "--seeds", "3", "--no-speed"],
+           ["cnn_variants.py", "full-none-s0", "full-ft-floret-s0", "full-i3spacy-s0", "full-i3lex-s0"],
+           ["oov_accuracy.py", "full-i3spacy-s0", "full-i3lex-s0"],
            # Transformer: inference speed and memory against spacy-transformers; fine-tuning.
            ["trf_speed.py", "--stream-docs", "20000", "--stream-peer"], ["train_trf.py"]]
 
