@@ -44,10 +44,12 @@ def _distilled() -> Path:
                         "cnn_variants (run bench/distill_vectors.py)")
 
 
-def _lexicon() -> Path:
+def _lexicon(part: str = "") -> Path:
     from _common import require_data
 
-    return require_data(Path("/tmp/heron-bench/vectors/ft-lex"), "cnn_variants (run bench/lexicon_vectors.py)")
+    name = f"ft-lex-{part}" if part else "ft-lex"
+    return require_data(Path(f"/tmp/heron-bench/vectors/{name}"),
+                        f"cnn_variants (run bench/lexicon_vectors.py{f' --parts {part}' if part else ''})")
 
 
 def _gold_plus_silver(words: int = 600_000) -> List[str]:
@@ -109,6 +111,8 @@ VARIANTS: Dict[str, Any] = {
     "i3distill": lambda: [*VARIANTS["i3spacy"](), "--paths.vectors", str(_distilled())],
     # fastText + 64 columns of type-level knowledge (word list, MiniLM on the word alone)
     "i3lex": lambda: [*VARIANTS["i3spacy"](), "--paths.vectors", str(_lexicon())],
+    "i3lexflags": lambda: [*VARIANTS["i3spacy"](), "--paths.vectors", str(_lexicon("flags"))],
+    "i3lexminilm": lambda: [*VARIANTS["i3spacy"](), "--paths.vectors", str(_lexicon("minilm"))],
     "i3w128long": lambda: [*arm_overrides("ft-floret"), "--training.optimizer.use_averages", "true",
                            f"{_T2V}.encode.width", "128", *_LONG],
 }
@@ -135,6 +139,8 @@ DESCRIPTIONS = {
     "i3win2": "i3w192d at width 128 with window_size 2",
     "i3w128long": "i3wide for 5,000 steps",
     "i3lex": "i3spacy with bench/lexicon_vectors.py's table: fastText + 64 columns from a word list and all-MiniLM-L6-v2 run on each word alone",
+    "i3lexflags": "i3lex with the 4 word-list flag columns only (`--parts flags`)",
+    "i3lexminilm": "i3lex with the 64 MiniLM columns only, no word-list flags (`--parts minilm`)",
 }
 
 

@@ -1,7 +1,7 @@
 """fastText vectors extended with lexical knowledge from a word list and all-MiniLM-L6-v2.
 
     .venv/bin/python bench/lexicon_vectors.py [--wordlist /usr/share/dict/american-english-huge]
-                                              [--dims 64] [--threads 2]
+                                              [--dims 64] [--parts minilm,flags] [--threads 2]
 
 Why: most of the CNN tagger's remaining errors are on words EWT train never shows
 (dev: 77% accuracy on unseen words against 97% on frequent ones), and the novels-trained
@@ -24,7 +24,8 @@ sentence leaks in) and no dev or test text read:
   no list (a product name, a typo) still gets an estimate from its spelling.
 
 Writes /tmp/heron-bench/vectors/ft-lex (a heron vectors pipeline; `--paths.vectors`).
-Variant `i3lex` of bench/cnn_variants.py trains on it.
+Variant `i3lex` of bench/cnn_variants.py trains on it. `--parts flags` or `--parts minilm`
+builds one half alone (ft-lex-flags, ft-lex-minilm: variants i3lexflags, i3lexminilm).
 """
 from __future__ import annotations
 
@@ -150,11 +151,19 @@ def main(argv: List[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--wordlist", type=Path, default=WORDLIST)
     ap.add_argument("--base", type=Path, default=VECTORS / "ft-floret")
-    ap.add_argument("--out", type=Path, default=VECTORS / "ft-lex")
+    ap.add_argument("--out", type=Path, default=None, help="default: VECTORS/ft-lex[-PART]")
+    ap.add_argument("--parts", default="minilm,flags", help="minilm, flags or both")
     ap.add_argument("--dims", type=int, default=64)
     ap.add_argument("--epochs", type=int, default=4)
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args(argv)
+    parts = sorted(set(args.parts.split(",")))
+    if not parts or set(parts) - {"minilm", "flags"}:
+        raise SystemExit(f"lexicon_vectors: --parts takes minilm, flags or both, got {args.parts!r}")
+    if args.out is None:
+        args.out = VECTORS / ("ft-lex" if len(parts) == 2 else f"ft-lex-{parts[0]}")
+    if parts == ["flags"]:
+        args.dims = 4
     require_data(args.base, "lexicon_vectors (run bench/train_vectors.py first)")
     require_data(EWT / "train.heron", "lexicon_vectors (run bench/build_ewt_multitask.py first)")
     require_data(args.wordlist, "lexicon_vectors (apt-get install wamerican-huge, or pass --wordlist)")
@@ -183,9 +192,15 @@ def main(argv: List[str]) -> int:
     types = sorted({w.lower() for w in [*dict_words, *wordpieces, *old_words, *train]})
     print(f"{len(types):,} lower-case types ({len(dict_words):,} word-list entries, "
           f"{len(wordpieces):,} wordpieces, {len(old_words):,} fastText words, {len(train):,} train words)")
-    iso = isolated_vectors(types, args.threads)
-    flags = np.array([[w in lower_in, w in cap_in, w in upper_in, w in wordpieces] for w in types], dtype=np.float32)
-    target_of = np.concatenate([pca(iso, args.dims - 4), flags * 2.0 - 1.0], axis=1)
+    columns = []
+    if "minilm" in parts:
+        iso = isolated_vectors(types, args.threads)
+        columns.append(pca(iso, args.dims - 4 * ("flags" in parts)))
+    if "flags" in parts:
+        flags = np.array([[w in lower_in, w in cap_in, w in upper_in, w in wordpieces] for w in types],
+                         dtype=np.float32)
+        columns.append(flags * 2.0 - 1.0)
+    target_of = np.concatenate(columns, axis=1)
     type_row = {w: i for i, w in enumerate(types)}
 
     # Forms that get a word row: the old words, lower-case types and dictionary spellings.
@@ -232,8 +247,10 @@ def main(argv: List[str]) -> int:
     summary = {"machine": machine_info(), "types": len(types), "word_rows": n_words, "buckets": bucket,
                "dim": int(data.shape[1]), "wordlist": str(args.wordlist), "seconds": round(time.time() - t0, 1),
                "fit_loss": fit_loss}
-    (VECTORS / "ft-lex.json").write_text(json.dumps(summary, indent=2))
-    write_results("lexicon_vectors", summary, report(summary))
+    summary["parts"] = parts
+    (VECTORS / f"{args.out.name}.json").write_text(json.dumps(summary, indent=2))
+    if len(parts) == 2:
+        write_results("lexicon_vectors", summary, report(summary))
     return 0
 
 
