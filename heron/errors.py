@@ -129,6 +129,15 @@ class Errors:
             "heron.tokenizer.lang.register_lang(code, get_rules).")
     E109 = ("[E109] Tokenizer input must be str, got {type}. Fix: pass text, e.g. "
             "nlp.tokenizer(\"Hello world\"); decode bytes first.")
+    E110 = ("[E110] Refusing the regular expression in {where}: it contains {problem}, so "
+            "matching it can take time exponential in the text length and hang the process "
+            "(e.g. ^(a+)+$ on 'aaaa...b'). Pattern: {pattern!r}. Regexes read from a pipeline "
+            "folder, bytes or a config are data from someone else and are checked (see "
+            "docs/security.md). Fix: rewrite the repetition so each round can match only one "
+            "way, or make it possessive ((?:a+)++) or atomic ((?>...)); a pattern you trust "
+            "can be set from Python code (e.g. nlp.tokenizer.token_match = re.compile(...).match).")
+    E111 = ("[E111] The regular expression in {where} is not valid: {err}. Pattern: {pattern!r}. "
+            "Fix: correct the pattern (Python `re` syntax).")
     # ---- E150-E199 nn and featurize ---------------------------------------
     E150 = ("[E150] {layer}: `attrs` has {n_attrs} entries ({attrs}) but `rows` has {n_rows} "
             "({rows}). Fix: give one row count per attribute in the model's config block, e.g. "

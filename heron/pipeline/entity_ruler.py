@@ -22,6 +22,7 @@ from ..errors import DataError, Errors, HeronKeyError, HeronValueError
 from ..language import Language
 from ..matcher import Matcher, PhraseMatcher
 from ..matcher.compile import compile_pattern
+from ..regex_safety import check_regex
 from ..util import PathLike, atomic_write_text, ensure_path
 from .component import Pipe, read_json
 
@@ -197,9 +198,11 @@ class EntityRuler(Pipe):
 
     def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> "EntityRuler":
         msg = json.loads(data.decode("utf8"))
+        patterns = msg.get("patterns", [])
+        check_loaded_regexes(patterns, "bytes")
         self._load_state(msg.get("cfg", {}))
         self.clear()
-        self.add_patterns(msg.get("patterns", []))
+        self.add_patterns(patterns)
         return self
 
     def to_disk(self, path: PathLike, *, exclude: Iterable[str] = ()) -> None:
@@ -222,9 +225,30 @@ class EntityRuler(Pipe):
                 self._load_state(read_json(path / "cfg.json"))
             jsonl = path / "patterns.jsonl"
             patterns = read_jsonl(jsonl) if jsonl.exists() else []
+        check_loaded_regexes(patterns, str(path))
         self.clear()
         self.add_patterns(patterns)
         return self
+
+
+def check_loaded_regexes(patterns: Any, source: str) -> None:
+    """Refuse REGEX predicates that can backtrack exponentially in patterns read from
+    a file or bytes (data from someone else; heron/regex_safety.py). Patterns added
+    from Python code are the user's own and are not checked."""
+    def walk(value: Any, where: str) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key == "REGEX" and isinstance(item, str):
+                    check_regex(item, where=where)
+                else:
+                    walk(item, where)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item, where)
+
+    for i, entry in enumerate(patterns if isinstance(patterns, list) else []):
+        if isinstance(entry, dict):
+            walk(entry.get("pattern"), f"entity_ruler patterns from {source}, entry {i}")
 
 
 def _check_entry(entry: Any, i: int) -> None:

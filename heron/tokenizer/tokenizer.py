@@ -21,6 +21,7 @@ import re
 from typing import Callable, Iterable, Iterator, List, Optional, Tuple
 
 from ..errors import Errors, HeronTypeError, HeronValueError, Warnings, warn
+from ..regex_safety import check_regex
 from ..util import atomic_write_bytes, ensure_path
 from .rules import SpecialCases, TokenizerRules, pattern_of, validate_special_case
 
@@ -291,14 +292,29 @@ class Tokenizer:
     def from_rules_dict(self, data: dict, exclude: Iterable[str] = (), source: str = "dict") -> "Tokenizer":
         """Load what `to_rules_dict` wrote; keys absent from `data` keep their value."""
         _check_data(data, source)
+        compiled = {}
         for name in _FUNCS:
             if name in data and name not in exclude:
                 pattern = data[name]
                 method = "finditer" if name == "infix_finditer" else ("match" if name.endswith("match") else "search")
-                self._set(name, getattr(re.compile(pattern), method) if pattern is not None else None)
+                if pattern is not None and pattern != self._current_pattern(name):
+                    # Loaded rules are data from someone else: refuse patterns that can
+                    # backtrack exponentially (heron/regex_safety.py). A pattern equal to
+                    # the one this tokenizer already uses (its language's built-in rules,
+                    # set by code) is not new and skips the check.
+                    check_regex(pattern, where=f"tokenizer data from {source}, key {name!r}")
+                compiled[name] = getattr(re.compile(pattern), method) if pattern is not None else None
+        for name, func in compiled.items():  # all checked before anything changes
+            self._set(name, func)
         if "exceptions" in data and "exceptions" not in exclude:
             self.rules = data["exceptions"]
         return self
+
+    def _current_pattern(self, name: str) -> Optional[str]:
+        try:
+            return pattern_of(getattr(self, "_" + name))
+        except HeronValueError:  # a custom function set from code: nothing to compare
+            return None
 
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
         return json.dumps(self.to_rules_dict(exclude), ensure_ascii=False, sort_keys=True).encode("utf8")
