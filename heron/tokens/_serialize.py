@@ -11,6 +11,7 @@ from ..errors import Errors, HeronValueError, warn, Warnings
 from . import _annotate
 from .attrs import (ENT_IOB, FLAG_ATTRS, HEAD, IDX, IDS, LENGTH, NAMES, NORM, ORTH, SENT_END, SENT_START,
                     SPACY, STRING_LEX_ATTRS, intify_attrs)
+from .strings import MSGPACK_PACK, MSGPACK_UNPACK
 
 COLUMN_DTYPES = _annotate.COLUMN_DTYPES
 SIGNED = (HEAD, SENT_START)
@@ -246,7 +247,7 @@ def is_serialisable(value) -> bool:
     """JSON-serialisable and msgpack-packable (ints within 64 bits)."""
     try:
         json.dumps(value)
-        msgpack.packb(value, use_bin_type=True)
+        msgpack.packb(value, **MSGPACK_PACK)
     except (TypeError, ValueError, OverflowError):
         return False
     return True
@@ -322,12 +323,12 @@ def doc_from_dict(doc, msg: dict, exclude: Iterable[str] = ()):
 
 
 def doc_to_bytes(doc, exclude: Iterable[str] = ()) -> bytes:
-    return msgpack.packb(doc_to_dict(doc, exclude), use_bin_type=True)
+    return msgpack.packb(doc_to_dict(doc, exclude), **MSGPACK_PACK)
 
 
 def doc_from_bytes(doc, data: bytes, exclude: Iterable[str] = ()):
     try:
-        msg = msgpack.unpackb(data, raw=False, strict_map_key=False)
+        msg = msgpack.unpackb(data, **MSGPACK_UNPACK)
     except Exception as e:  # msgpack raises several unrelated types on corrupt input
         raise HeronValueError(Errors.E035.format(err=f"{type(e).__name__}: {e}")) from None
     if not isinstance(msg, dict):

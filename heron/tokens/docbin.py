@@ -18,6 +18,7 @@ from ..util import PathLike, atomic_write_bytes, ensure_path
 from ._serialize import column_values, user_data_from_list, user_data_to_list
 from .attrs import IDS, NAMES, ORTH, SPACY, intify_attrs
 from .doc import Doc
+from .strings import MSGPACK_PACK, MSGPACK_UNPACK
 from .vocab import Vocab
 
 FORMAT_VERSION = 1
@@ -109,12 +110,12 @@ class DocBin:
             "store_user_data": self.store_user_data,
             "user_data": self.user_data if self.store_user_data else None,
         }
-        return zlib.compress(msgpack.packb(msg, use_bin_type=True))
+        return zlib.compress(msgpack.packb(msg, **MSGPACK_PACK))
 
     def from_bytes(self, data: bytes, *, source: str = "bytes") -> "DocBin":
         """Load `to_bytes()` output, replacing this DocBin's contents (E028 if invalid)."""
         try:
-            msg = msgpack.unpackb(zlib.decompress(data), raw=False, strict_map_key=False)
+            msg = msgpack.unpackb(zlib.decompress(data), **MSGPACK_UNPACK)
             if not isinstance(msg, dict) or msg.get("format") != "heron.DocBin":
                 raise ValueError("no heron DocBin header")
             if msg["version"] != FORMAT_VERSION:

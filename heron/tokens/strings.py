@@ -5,6 +5,13 @@ uint64 hash; the StringStore turns hashes back into text. Hashes are the first 8
 of a blake2b digest of the UTF-8 text (little endian), so they are identical across
 processes, runs and machines (Python's `hash()` is salted per process and would not
 be). The empty string always maps to 0, which the Doc columns use for "unset".
+
+Lone surrogates ("\\ud800") are legal in a Python str and the tokenizer keeps them, so
+every encoding of text in heron passes them through (`surrogatepass`) instead of
+failing: hashes, the JSON files and msgpack round-trip any str exactly. Files stay
+strict UTF-8 unless a string holds a surrogate. (JSON escapes would keep files strict
+UTF-8 always, but a decoder merges two escaped halves "\\ud83d\\ude00" into one astral
+character, which changes the string and its hash.)
 """
 from __future__ import annotations
 
@@ -13,12 +20,31 @@ from hashlib import blake2b
 from typing import Iterable, Iterator, Union
 
 from ..errors import Errors, HeronKeyError, HeronTypeError, HeronValueError
-from ..util import PathLike, atomic_write_text, ensure_path
+from ..util import PathLike, atomic_write_bytes, ensure_path
 
 # Memo of text -> hash shared by every store: hashing costs ~0.5us, a dict hit ~30ns.
 # Bounded so a long-running process fed unique strings does not grow without limit.
 _HASH_MEMO: dict[str, int] = {}
 _HASH_MEMO_MAX = 1_000_000
+SURROGATES = "surrogatepass"  # the codec error handler used for all text in heron
+# msgpack options for every Doc/DocBin payload, so surrogates survive pack and unpack.
+MSGPACK_PACK = {"use_bin_type": True, "unicode_errors": SURROGATES}
+MSGPACK_UNPACK = {"raw": False, "strict_map_key": False, "unicode_errors": SURROGATES}
+
+
+def text_to_bytes(text: str) -> bytes:
+    """UTF-8 bytes of `text`; lone surrogates are encoded as their 3-byte forms."""
+    return text.encode("utf8", SURROGATES)
+
+
+def json_to_bytes(value) -> bytes:
+    """`value` as readable JSON (non-ASCII kept as UTF-8) that `json_from_bytes` reads back exactly."""
+    return json.dumps(value, ensure_ascii=False).encode("utf8", SURROGATES)
+
+
+def json_from_bytes(data: bytes):
+    """Inverse of `json_to_bytes`; also reads plain UTF-8 JSON. Raises ValueError if invalid."""
+    return json.loads(data.decode("utf8", SURROGATES))
 
 
 def get_string_id(string: str) -> int:
@@ -31,7 +57,7 @@ def get_string_id(string: str) -> int:
         return key
     if not isinstance(string, str):
         raise HeronTypeError(Errors.E001.format(value=repr(string)[:80], type=type(string).__name__))
-    key = int.from_bytes(blake2b(string.encode("utf8"), digest_size=8).digest(), "little") if string else 0
+    key = int.from_bytes(blake2b(string.encode("utf8", SURROGATES), digest_size=8).digest(), "little") if string else 0
     if len(_HASH_MEMO) >= _HASH_MEMO_MAX:
         _HASH_MEMO.clear()
     _HASH_MEMO[string] = key
@@ -96,11 +122,11 @@ class StringStore:
 
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
         """Serialise as a sorted JSON list of strings (hashes are recomputed on load)."""
-        return json.dumps(sorted(self), ensure_ascii=False).encode("utf8")
+        return json_to_bytes(sorted(self))
 
     def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> "StringStore":
         try:
-            strings = json.loads(data.decode("utf8"))
+            strings = json_from_bytes(data)
         except (UnicodeDecodeError, ValueError) as e:
             raise HeronValueError(Errors.E004.format(source="bytes", err=e)) from None
         if not isinstance(strings, list) or not all(isinstance(s, str) for s in strings):
@@ -111,7 +137,7 @@ class StringStore:
 
     def to_disk(self, path: PathLike, *, exclude: Iterable[str] = ()) -> None:
         """Write the strings to a JSON file atomically (`path` is the file, e.g. strings.json)."""
-        atomic_write_text(path, self.to_bytes().decode("utf8"))
+        atomic_write_bytes(path, self.to_bytes())
 
     def from_disk(self, path: PathLike, *, exclude: Iterable[str] = ()) -> "StringStore":
         path = ensure_path(path)

@@ -6,16 +6,15 @@ cached per string; `vocab["apple"]` returns a `Lexeme` view of them.
 """
 from __future__ import annotations
 
-import json
 from typing import Iterable, Iterator, Union
 
 from ..errors import Errors, HeronKeyError, HeronValueError
-from ..util import PathLike, atomic_write_text, ensure_path
+from ..util import PathLike, atomic_write_bytes, ensure_path
 from .lex_attrs import (  # noqa: F401  (re-exported: "vocab.py holds the lexical functions")
     BASE_LEX_ATTRS, FLAG_ATTR_NAMES, STRING_ATTR_NAMES, get_lex_attr_getters, like_email,
     like_num, like_url, shape,
 )
-from .strings import StringStore
+from .strings import StringStore, json_from_bytes, json_to_bytes
 
 _MISSING = object()
 
@@ -86,12 +85,12 @@ class Vocab:
     # ---- serialisation --------------------------------------------------
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
         data = {"lang": self.lang, "strings": sorted(self.strings), "lex_overrides": self._lex_overrides}
-        return json.dumps(data, ensure_ascii=False).encode("utf8")
+        return json_to_bytes(data)
 
     def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> "Vocab":
         try:
-            msg = json.loads(data.decode("utf8"))
-            self.strings.from_bytes(json.dumps(msg["strings"]).encode("utf8"))
+            msg = json_from_bytes(data)
+            self.strings.from_bytes(json_to_bytes(msg["strings"]))
             self._load_overrides(msg.get("lex_overrides", {}))
         except (ValueError, KeyError, TypeError, AttributeError) as e:
             raise HeronValueError(Errors.E004.format(source="Vocab bytes", err=e)) from None
@@ -103,7 +102,7 @@ class Vocab:
         path.mkdir(parents=True, exist_ok=True)
         if "strings" not in exclude:
             self.strings.to_disk(path / "strings.json")
-        atomic_write_text(path / "lexemes.json", json.dumps(self._lex_overrides, ensure_ascii=False))
+        atomic_write_bytes(path / "lexemes.json", json_to_bytes(self._lex_overrides))
         if "vectors" not in exclude and self.vectors is not None and hasattr(self.vectors, "to_disk"):
             self.vectors.to_disk(path / "vectors")
 
@@ -113,7 +112,7 @@ class Vocab:
             self.strings.from_disk(path / "strings.json")
         if (path / "lexemes.json").exists():
             try:
-                self._load_overrides(json.loads((path / "lexemes.json").read_text("utf8")))
+                self._load_overrides(json_from_bytes((path / "lexemes.json").read_bytes()))
             except (ValueError, AttributeError) as e:
                 raise HeronValueError(Errors.E004.format(source=str(path / "lexemes.json"), err=e)) from None
         vec_path = path / "vectors"

@@ -22,6 +22,8 @@ from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 
+from ..tokens.strings import text_to_bytes  # lone surrogates hash too (surrogatepass)
+
 _FNV_OFFSET = np.uint32(2166136261)
 _FNV_PRIME = np.uint32(16777619)
 _CACHE_MAX = 500_000
@@ -50,7 +52,7 @@ def fnv1a_batch(strings: Sequence[str]) -> np.ndarray:
     fastText XORs each byte as a *signed* char widened to uint32, so bytes >= 0x80 are
     sign-extended; we do the same so the buckets of non-ASCII n-grams match.
     """
-    encoded = [s.encode("utf8") for s in strings]
+    encoded = [text_to_bytes(s) for s in strings]
     n = len(encoded)
     hashes = np.full(n, _FNV_OFFSET, dtype=np.uint32)
     if not n:
@@ -73,7 +75,7 @@ def fnv1a_batch(strings: Sequence[str]) -> np.ndarray:
 def seeded_hashes(strings: Sequence[str], seed: int) -> np.ndarray:
     """(N, 4) uint32: a 128-bit blake2b digest of each string, salted with `seed`."""
     salt = int(seed).to_bytes(8, "little", signed=False)
-    digests = b"".join(blake2b(s.encode("utf8"), digest_size=16, salt=salt).digest() for s in strings)
+    digests = b"".join(blake2b(text_to_bytes(s), digest_size=16, salt=salt).digest() for s in strings)
     return np.frombuffer(digests, dtype="<u4").reshape(len(strings), 4)
 
 
