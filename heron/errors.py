@@ -103,6 +103,8 @@ class Errors:
     E037 = "[E037] Lexeme has no lexical attribute {name!r}. Fix: use one of {allowed}."
     E038 = "[E038] Invalid value {value!r} for {attr}: expected {expected}. Fix: {fix}."
     E039 = "[E039] token.norm_ = {value!r} for token {i}: a norm must be a non-empty str. Fix: assign a string such as \"not\"."
+    E040 = "[E040] nlp.pipe: document {index} of the stream ({text}) failed in component {name!r}: {detail}. The documents before it were yielded. Fix: correct or drop that input; to skip failing documents and go on, call nlp.set_error_handler(heron.pipeline.ignore_error) or give it a function (name, component, docs, error) that logs them. With n_process > 1, run that document with n_process=1 to see the full traceback."
+    E041 = "[E041] nlp.pipe: a batch of {n_in} documents came out of the pipeline as {n_out} documents. Fix: every component must return each Doc it receives, in order; filter Docs after nlp.pipe, not inside a component."
     # ---- E100-E149 tokenizer ----------------------------------------------
     E100 = ("[E100] Special case {string!r}: its ORTH pieces concatenate to {orth!r}, not "
             "to the string. Fix: split the string itself, e.g. add_special_case(\"gimme\", "
@@ -164,7 +166,7 @@ class Errors:
     E201 = "[E201] Config file not found: {path}. Fix: check the path (relative paths are read from the current folder: {cwd})."
     E202 = "[E202] Could not parse config file {path}{line}: {detail} Fix: sections look like [section.sub], values like key = 1, key = \"text\" or key = [\"a\", \"b\"] (JSON syntax)."
     E203 = "[E203] Invalid config override {arg!r}: {detail} Fix: write overrides as --section.key value, e.g. --paths.train corpus/train.heron or --training.max_epochs=5."
-    E204 = "[E204] Config override --{key} refers to section [{section}], which is not in the config. Existing sections: {sections}. Fix: correct the section name or add [{section}] to the config file."
+    E204 = "[E204] Config override --{key} refers to section [{section}], which is not in the config.{hint} Existing sections: {sections}. Fix: correct the section name or add [{section}] to the config file."
     E205 = "[E205] Code file given with --code not found: {path}. Fix: pass the path of a Python file that registers your functions, e.g. --code functions.py."
     E206 = "[E206] Could not import code file {path}{line}: {detail} Fix: run `python {path}` to see the full error and correct it."
     E207 = "[E207] Invalid config{where} ({n} error{s}):\n{errors}"
@@ -174,6 +176,10 @@ class Errors:
     E221 = "[E221] `heron init config` can't add component {name!r} yet.{hint} Available components: {available}. Fix: choose from that list (comma-separated, e.g. --pipeline sentencizer,entity_ruler)."
     E222 = "[E222] Pipeline not found: {name}. Fix: pass the folder a pipeline was saved to with nlp.to_disk(path), or the name of an installed pipeline package."
     E223 = "[E223] Could not read {path}: {detail} Fix: a pipeline's meta.json must be a JSON object (it is written by nlp.to_disk)."
+    E224 = "[E224] Config file {path}:{line} is not UTF-8 text: {detail}. Fix: pass the config file (INI-style text, e.g. written by `heron init config config.cfg`), not a corpus, model or other binary file; if it is your config, save it as UTF-8."
+    E225 = "[E225] {path}:{line}: setting {key} = {value} has an unclosed variable {found!r}. Fix: close it with }}, e.g. ${{paths.train}} (write $$ for a literal $)."
+    E226 = "[E226] {problems} Fix: a section [a.b.c] needs its parent [a.b] above it; correct the misspelt section name, or add the missing parent section."
+    E227 = "[E227] The config{where} is empty (it has no [sections]). Fix: create a complete one with `heron init config config.cfg --lang en --pipeline tagger,ner` (then edit it), or pass the path of your config file."
     # ---- E300-E399 Language, pipeline, serialisation ----------------------
     E300 = "[E300] Can't find a component factory named {factory!r} (for component {name!r}).{hint} Available factories: {available}. Fix: check the spelling; for a custom component, import the module that registers it with @Language.factory/@Language.component (on the command line: --code file.py)."
     E301 = "[E301] The pipeline already has a component named {name!r} (components: {names}). Fix: pass a unique name, e.g. nlp.add_pipe({factory!r}, name=\"{name}_2\"), or remove the old one first with nlp.remove_pipe({name!r})."
@@ -228,6 +234,10 @@ class Errors:
     E361 = "[E361] Component {name!r}: model must be a torch.nn.Module, got {obj}. Fix: point [components.{name}.model] @architectures at an architecture that returns a torch module (e.g. \"heron.Tagger.v1\")."
     E362 = "[E362] Can't read {path} of component {name!r}: {detail}. Fix: the file is corrupt or not a safetensors file; restore it or save the pipeline again."
     E363 = "[E363] Component {name!r}: {tag!r} is not a valid label: {detail}. Fix: labels are non-empty strings."
+    E364 = "[E364] Can't load {what} from {path}: missing {missing} ({why}). Loading without it would silently give wrong results (untrained weights, no patterns, default settings). Fix: restore the missing files from the original save or save the pipeline again; to load the rest without this part, pass exclude=[{name!r}] to heron.load / nlp.from_disk."
+    E365 = "[E365] {link} in the pipeline folder {root} is a symbolic link to {target}, which is outside the folder. heron refuses links that leave a pipeline folder, so that a folder from someone else can't make it read other files on this machine. Fix: replace the link by a copy of its target (e.g. cp -rL), or, if you trust this folder, pass allow_symlinks=True to heron.load / nlp.from_disk."
+    E366 = "[E366] Can't load pipeline bytes: they hold no state for component {name!r} (they hold: {saved}), so it would run with untrained weights. Fix: pass bytes from nlp.to_bytes() of a pipeline with this component, or leave it out with nlp.from_bytes(data, exclude=[{name!r}])."
+    E367 = "[E367] {path}: the \"files\" entry is malformed: {detail}. nlp.to_disk writes it to list the files of each part, so that loading can tell when one is missing. Fix: restore meta.json from the original save or save the pipeline again (or delete the \"files\" entry: then only trained components' folders and weights are checked)."
     # E380-E399: ner (pipeline/ner.py, pipeline/_biluo.py, nn/transition.py)
     E380 = "[E380] TransitionBasedParser(state_type=\"parser\") is not implemented yet (heron has no dependency parser). Fix: use state_type = \"ner\" in [components.NAME.model]."
     E381 = "[E381] Invalid TransitionBasedParser state_type {value!r}. Fix: use state_type = \"ner\" in [components.NAME.model]."
@@ -329,6 +339,12 @@ class Errors:
     E761 = "[E761] nlp.replace_listeners({trunk!r}, {pipe!r}, {listeners}): {arg} is at fault: {detail}. Fix: {fix}"
     E762 = "[E762] heron.TransformerTok2Vec.v1 (name = {name!r}) doesn't know the transformer's width: {detail}. Fix: make the model `name` points at available locally (a folder with config.json, or a hub id already in the HF cache), or set width = N (the transformer's hidden size) in the block; nlp.replace_listeners writes it there."
     E763 = "[E763] Can't rebuild the inline transformer at {owner} from the Hugging Face config and tokenizer files saved in its component's cfg.json (key \"inline_transformers\"): {detail}. Fix: save the pipeline again with nlp.to_disk (the files are written there), or make the model named in its config block available locally."
+    E764 = "[E764] {where}.trust_remote_code = {value!r} is refused: heron never runs Python code shipped with a model, so that loading a pipeline (or its config) can never execute anything from its files. Fix: remove trust_remote_code from {where} (e.g. [components.transformer.model.{where}]) and use a model that transformers supports natively (BERT, RoBERTa, XLM-R, DeBERTa, ELECTRA, MiniLM, ...)."
+    E765 = "[E765] {where} has the key {key!r}, which heron does not pass to Hugging Face's from_pretrained: only known-safe settings reach it ({allowed}); keys that name files, caches, revisions or code are refused rather than dropped. Fix: remove {key!r} from {where} (e.g. [components.transformer.model.{where}]), or use one of the allowed keys."
+    E766 = "[E766] {where}.{key} = {value!r} is invalid: expected {expected}. Fix: set {key} to {expected} in {where} (e.g. [components.transformer.model.{where}]), or remove it."
+    E767 = "[E767] Refusing to load the transformer files in {path}: {detail}. heron never imports or runs code shipped with a model (no auto_map, no trust_remote_code, no custom classes, no hub kernels, no code files) and loads nothing that could. Fix: {fix}."
+    E768 = "[E768] --transformer {name!r} needs code shipped with the model ({reason}), and heron refuses such models: a pipeline trained on one could only be loaded by running that code, and heron.load never runs code from a pipeline folder. Fix: choose a model supported natively by transformers (e.g. roberta-base, bert-base-cased, xlm-roberta-base, microsoft/deberta-v3-base)."
+    E769 = "[E769] The transformer model {name!r} ({path}) has only pickle-based weights {files} and no model.safetensors: heron never unpickles, since loading a pickle can run code (torch.load's weights_only mode included, which has had such holes). Fix: use the model's safetensors release (most hub models ship model.safetensors), or convert it once on a machine you trust: AutoModel.from_pretrained(folder).save_pretrained(new_folder) writes model.safetensors; save the tokenizer there too (AutoTokenizer.from_pretrained(folder).save_pretrained(new_folder)) and set name to new_folder."
     # ---- E800-E849 pretraining ----
     E800 = "[E800] {path}:{line}: not valid JSON ({detail}). Fix: write one JSON object per line, e.g. {{\"text\": \"Some raw text.\"}}, or give plain text in a .txt file (one document per line or per blank-line paragraph)."
     E801 = "[E801] {path}:{line}: {detail}. Fix: give every line a \"text\" field holding a string, e.g. {{\"text\": \"Some raw text.\"}}."
@@ -366,6 +382,7 @@ class Warnings:
     # ---- W300-W399 Language, pipeline --------------------------------------
     W300 = "[W300] Pipeline {path} was saved with heron {saved}; this is heron {current}. It may load incorrectly or give different results. Fix: save it again with this version (or retrain)."
     W301 = "[W301] PhraseMatcher: pattern {i} for key {key!r} is an empty Doc and was skipped."
+    W302 = "[W302] Component {name!r} was excluded when {source} was saved (to_disk/to_bytes exclude=[...]), so none of its state is loaded: it keeps the weights it has now (freshly initialised, untrained, after heron.load). Fix: save the pipeline with this component, or load with exclude=[{name!r}] to leave it out."
     # ---- W400-W499 CLI and conversion --------------------------------------
     W401 = "[W401] {path}: {n} tag(s) with entity type 'O' (e.g. 'B-O') were read as 'O' (outside any entity)."
     W402 = "[W402] {path}: a sentence of {n} tokens was found (line {line}); the file may lack blank lines between sentences. Fix: add blank lines between sentences or pass --seg-sents."
@@ -382,7 +399,7 @@ class Warnings:
     W650 = "[W650] {layer} had no input size, so it was sized from the first batch (vectors of dim {dim}). An optimizer created before this call does not train its weights. Fix: load the vectors before nlp.initialize() (which sizes the layer), or pass nM = {dim} in the config."
     # ---- W700-W749 transformer alignment/spans ----
     W700 = "[W700] {n} span(s) from span getter {getter} (longest: {longest} wordpieces) exceed the transformer's maximum of {max_length} wordpieces, so they were split into overlapping windows (window {window}, stride {stride}; outputs averaged per wordpiece). Nothing was truncated. To choose the windows yourself, use @span_getters = \"heron.strided_spans.v1\" with window and stride in wordpieces, or heron.sent_spans.v1 for shorter spans."
-    W701 = "[W701] heron.strided_spans.v1 window = {window} wordpieces plus {n_special} special tokens exceeds the model's maximum length {max_length}; using window = {new_window} (stride {stride}). Fix: set window <= {new_window} in the span getter's config."
+    W701 = "[W701] heron.strided_spans.v1 window = {window} wordpieces plus {n_special} special tokens exceeds the model's maximum length {max_length}; using window = {new_window}, stride = {new_stride}, which keeps the configured overlap ratio (stride/window = {stride}/{window}), so windows still overlap as configured. Fix: set window <= {new_window} (and the stride you want) in the span getter's config."
     # ---- W750-W799 transformer model/component ----
     W750 = "[W750] Transformer {name!r}: mixed_precision = true is ignored on {device}: torch.autocast is used on GPU only. Fix: set mixed_precision = false, or run on a GPU (--gpu-id 0)."
     # ---- W800-W849 pretraining ----

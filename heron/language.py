@@ -328,7 +328,15 @@ class Language:
                                       disable=list(disable), component_cfg=component_cfg,
                                       start_method=start_method)
             return
-        yield from self._pipe_here(texts, batch_size, disable, component_cfg or {})
+        from .pipeline import _pipe_errors  # a failing document goes to the error handler
+
+        yield from _pipe_errors.pipe_in_process(self, texts, batch_size, list(disable), component_cfg or {})
+
+    def set_error_handler(self, error_handler: Callable[[str, Any, List[Any], Exception], Any]) -> None:
+        """Call `error_handler(component_name, component, docs, error)` for each document that
+        fails in nlp.pipe (any n_process) instead of raising E040; e.g. heron.pipeline.ignore_error
+        skips failing documents. See pipeline/_pipe_errors.py."""
+        self.default_error_handler = error_handler
 
     def _pipe_here(self, texts: Iterable[Any], batch_size: int, disable: Iterable[str],
                    component_cfg: Dict[str, Dict[str, Any]]) -> Iterator[Any]:

@@ -26,6 +26,9 @@ _LAZY = {
     "Tok2VecListener": "listener",
     "embed_docs": "listener",
     "trainable_parameters": "update",
+    # Error handlers for nlp.set_error_handler (spaCy's names).
+    "raise_error": "_pipe_errors",
+    "ignore_error": "_pipe_errors",
 }
 
 

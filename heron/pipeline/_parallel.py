@@ -8,7 +8,11 @@ as `doc.to_bytes()` msgpack bytes, never as pickled objects. The parent reorders
 batches, so output order and content equal `n_process=1`.
 
 At most 2 batches per worker are in flight, so an endless text stream is consumed
-lazily. A worker that fails sends its traceback; the parent raises E321 with it.
+lazily. A document that fails in a worker does not stop the worker: it finds the
+document and component at fault (`_pipe_errors.run_batch`) and sends a failure
+record in that document's place; the parent, when the stream reaches it, calls
+nlp's error handler with E040 exactly as n_process=1 would. Only a worker that
+cannot start or dies (killed, out of memory) aborts the stream, with E321.
 """
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ import traceback
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from ..errors import Errors, HeronError
+from ._pipe_errors import TO_BYTES, Failure, handle, run_batch
 from .component import minibatch
 
 _POLL_S = 0.5
@@ -65,8 +70,10 @@ def pipe(nlp: Any, texts: Iterable[Any], *, n_process: int, batch_size: int,
 
 def _run(nlp, doc_cls, texts, batch_size, n_process, tasks, results, workers) -> Iterator[Any]:
     batches = enumerate(minibatch(texts, batch_size))
-    sent = done = 0
-    pending: Dict[int, List[bytes]] = {}
+    sent = done = offset = 0
+    pending: Dict[int, List[tuple]] = {}
+    # idx -> (stream index of its first item, its items): failures are reported against them
+    in_flight: Dict[int, Tuple[int, List[Any]]] = {}
     exhausted = False
     while True:
         while not exhausted and sent - done < 2 * n_process:
@@ -77,19 +84,26 @@ def _run(nlp, doc_cls, texts, batch_size, n_process, tasks, results, workers) ->
                     tasks.put(None)
                 break
             idx, batch = item
-            tasks.put((idx, [t.to_bytes() if isinstance(t, doc_cls) else t for t in batch]))
+            tasks.put((idx, offset, batch_size, [t.to_bytes() if isinstance(t, doc_cls) else t for t in batch]))
+            in_flight[idx] = (offset, batch)
+            offset += len(batch)
             sent += 1
         if exhausted and done == sent:
             return
         idx, payload = _receive(results, workers, n_process)
         pending[idx] = payload
         while done in pending:
-            for data in pending.pop(done):
-                yield doc_cls(nlp.vocab).from_bytes(data)
+            start, batch = in_flight.pop(done)
+            for k, (item, entry) in enumerate(zip(batch, pending.pop(done))):
+                if entry[0] == "doc":
+                    yield doc_cls(nlp.vocab).from_bytes(entry[1])
+                else:  # ("failure", component, detail, doc bytes or None)
+                    doc = doc_cls(nlp.vocab).from_bytes(entry[3]) if entry[3] is not None else None
+                    handle(nlp, Failure(start + k, entry[1], entry[2], doc), item)
             done += 1
 
 
-def _receive(results, workers, n_process: int) -> Tuple[int, List[bytes]]:
+def _receive(results, workers, n_process: int) -> Tuple[int, List[tuple]]:
     while True:
         try:
             kind, idx, payload = results.get(timeout=_POLL_S)
@@ -126,7 +140,6 @@ def _worker(setup, tasks, results) -> None:
     try:
         from ..config import load_config_from_str
         from ..language import Language
-        from ..tokens import Doc
 
         if "torch" in sys.modules:  # N workers x all-core torch would oversubscribe the CPU
             sys.modules["torch"].set_num_threads(1)
@@ -140,15 +153,30 @@ def _worker(setup, tasks, results) -> None:
         task = tasks.get()
         if task is None:
             return
-        idx, batch = task
+        idx, offset, batch_size, batch = task
         try:
-            docs = [Doc(nlp.vocab).from_bytes(t) if isinstance(t, bytes) else t for t in batch]
-            out = [doc.to_bytes() for doc in nlp.pipe(docs, batch_size=max(1, len(docs)),
-                                                       disable=disable, component_cfg=component_cfg)]
+            out = [_encode(result) for result in run_batch(nlp, batch, offset, batch_size, disable,
+                                                           component_cfg)]
             results.put(("ok", idx, out))
-        except BaseException:
+        except BaseException:  # not a per-document failure (e.g. E041): the stream stops
             results.put(("error", idx, traceback.format_exc()))
             return
+
+
+def _encode(result: Any) -> tuple:
+    """A worker's answer for one document: ("doc", bytes) or ("failure", component, detail, bytes|None)."""
+    if isinstance(result, Failure):
+        doc_bytes = None
+        if result.doc is not None:
+            try:
+                doc_bytes = result.doc.to_bytes()
+            except Exception:  # noqa: BLE001  (the handler then gets docs=[])
+                doc_bytes = None
+        return ("failure", result.component, result.detail, doc_bytes)
+    try:
+        return ("doc", result.to_bytes())
+    except Exception as e:  # noqa: BLE001  (a Doc that cannot travel back fails alone)
+        return ("failure", TO_BYTES, f"{type(e).__name__}: {e}", None)
 
 
 __all__ = ["pipe"]

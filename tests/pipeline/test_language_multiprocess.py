@@ -1,5 +1,6 @@
 """nlp.pipe(n_process=2): same Docs, same order as n_process=1, for fork and spawn."""
 import multiprocessing
+import os
 
 import pytest
 
@@ -32,6 +33,13 @@ def make_stateful(nlp, name):
 def fail_on_boom(doc):
     if "boom" in doc.text:
         raise ValueError("boom found")
+    return doc
+
+
+@Language.component("test_mp_exit_on_die")
+def exit_on_die(doc):
+    if doc.text == "die":
+        os._exit(3)  # a crash no handler can catch (like the OOM killer)
     return doc
 
 
@@ -82,14 +90,87 @@ def test_as_tuples_docs_and_unpicklable_context(mp_nlp):
     assert [signature(d) for d in out] == [signature(mp_nlp(t)) for t in TEXTS[:6]]
 
 
-def test_worker_error_is_reported(mp_nlp):
+BOOM_TEXTS = ["fine 0", "fine 1", "a boom here", "fine 3", "boom again", "fine 5"]
+
+
+def _boom_nlp(handler=None):
     nlp = heron.blank("en")
+    nlp.add_pipe("sentencizer")
     nlp.add_pipe("test_mp_fail_on_boom")
+    if handler is not None:
+        nlp.set_error_handler(handler)
+    return nlp
+
+
+def _consume(stream):
+    """(texts yielded before the stream raised, the error or None)."""
+    out = []
+    try:
+        for doc in stream:
+            out.append(doc.text)
+    except HeronError as e:
+        return out, e
+    return out, None
+
+
+@pytest.mark.parametrize("n_process", [1, 2])
+def test_failing_document_is_named_and_the_ones_before_it_are_yielded(n_process):
+    nlp = _boom_nlp()
     method = "fork" if available("fork") else None
-    with pytest.raises(HeronError) as e:
-        list(nlp.pipe(["fine", "a boom here", "fine"], batch_size=1, n_process=2,
-                      start_method=method))
-    assert str(e.value).startswith("[E321]") and "boom found" in str(e.value)
+    texts, error = _consume(nlp.pipe(BOOM_TEXTS, batch_size=2, n_process=n_process, start_method=method))
+    assert texts == ["fine 0", "fine 1"]
+    message = str(error)
+    assert message.startswith("[E040]") and "document 2 of the stream ('a boom here')" in message
+    assert "'test_mp_fail_on_boom'" in message and "ValueError: boom found" in message
+    if n_process == 1:
+        assert isinstance(error.__cause__, ValueError)  # the original, with its traceback
+
+
+def test_failure_message_is_the_same_with_workers():
+    method = "fork" if available("fork") else None
+    results = [_consume(_boom_nlp().pipe(BOOM_TEXTS, batch_size=4, n_process=n, start_method=method))
+               for n in (1, 2)]
+    assert [(texts, str(e)) for texts, e in results[:1]] == [(texts, str(e)) for texts, e in results[1:]]
+
+
+@pytest.mark.parametrize("n_process", [1, 2])
+def test_ignore_error_keeps_every_other_document(n_process):
+    from heron.pipeline import ignore_error
+
+    nlp = _boom_nlp(ignore_error)
+    method = "fork" if available("fork") else None
+    docs = list(nlp.pipe(BOOM_TEXTS, batch_size=4, n_process=n_process, start_method=method))
+    assert [d.text for d in docs] == ["fine 0", "fine 1", "fine 3", "fine 5"]
+    # the good documents of a failing batch ran through every component all the same
+    assert all(d.has_annotation("SENT_START") for d in docs)
+
+
+def test_custom_handler_sees_the_same_calls_with_workers():
+    method = "fork" if available("fork") else None
+    calls = {}
+    for n in (1, 2):
+        seen = calls[n] = []
+
+        def record(name, proc, docs, error, seen=seen):
+            seen.append((name, type(proc).__name__, [d.text for d in docs],
+                         [d.has_annotation("SENT_START") for d in docs], str(error)))
+
+        items = BOOM_TEXTS[:3] + [42] + BOOM_TEXTS[3:]  # 42: not a text, the tokenizer fails
+        out = [d.text for d in _boom_nlp(record).pipe(items, batch_size=3, n_process=n, start_method=method)]
+        assert out == ["fine 0", "fine 1", "fine 3", "fine 5"]
+    assert calls[1] == calls[2]
+    (boom, not_text, boom_again) = calls[1]
+    assert boom[:4] == ("test_mp_fail_on_boom", "function", ["a boom here"], [True])
+    assert not_text[0] == "tokenizer" and not_text[2] == [] and "document 3 of the stream (a int)" in not_text[4]
+    assert "[E313]" in not_text[4] and "document 5 of the stream ('boom again')" in boom_again[4]
+
+
+def test_worker_that_dies_is_reported():
+    nlp = heron.blank("en")
+    nlp.add_pipe("test_mp_exit_on_die")
+    method = "fork" if available("fork") else None
+    with pytest.raises(HeronError, match=r"(?s)^\[E321\].*exited with code 3"):
+        list(nlp.pipe(["fine", "die", "fine"], batch_size=1, n_process=2, start_method=method))
 
 
 def test_empty_input(mp_nlp):
