@@ -469,9 +469,14 @@ class Language:
         folder per component. `exclude` names parts to skip ("vocab", "tokenizer", names)."""
         _serialize.to_disk(self, path, exclude=exclude)
 
-    def from_disk(self, path: PathLike, *, exclude: Iterable[str] = ()) -> "Language":
-        """Load state saved by `to_disk` into this (already configured) pipeline."""
-        return _serialize.from_disk(self, path, exclude=exclude)
+    def from_disk(self, path: PathLike, *, exclude: Iterable[str] = (),
+                  allow_symlinks: bool = False) -> "Language":
+        """Load state saved by `to_disk` into this (already configured) pipeline.
+
+        allow_symlinks: follow symbolic links that lead out of the folder (refused by
+        default, E365); only for folders you trust.
+        """
+        return _serialize.from_disk(self, path, exclude=exclude, allow_symlinks=allow_symlinks)
 
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
         """msgpack bytes of config, meta, vocab, tokenizer and component states."""
@@ -518,14 +523,16 @@ def blank(lang: str, *, vocab: Any = True, config: Optional[Dict[str, Any]] = No
 
 def load(path: PathLike, *, vocab: Any = True, disable: Iterable[str] = (),
          enable: Iterable[str] = (), exclude: Iterable[str] = (),
-         config: Optional[Dict[str, Any]] = None) -> Language:
+         config: Optional[Dict[str, Any]] = None, allow_symlinks: bool = False) -> Language:
     """Load a pipeline folder written by `nlp.to_disk`; never runs code from the folder.
 
     disable/enable/exclude: as in `Language.from_config`. config: overrides as
-    {"section.key": value}, e.g. {"nlp.batch_size": 64}.
+    {"section.key": value}, e.g. {"nlp.batch_size": 64}. allow_symlinks: follow
+    symbolic links that lead out of the folder (refused by default, E365); only for
+    folders you trust. Missing files of any part being loaded are refused (E364).
     """
     return _serialize.load(Language, path, vocab=vocab, disable=disable, enable=enable,
-                           exclude=exclude, overrides=config)
+                           exclude=exclude, overrides=config, allow_symlinks=allow_symlinks)
 
 
 # Importing the built-in components registers their factories. At the bottom because

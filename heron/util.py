@@ -3,10 +3,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
+import socket
 import tempfile
+import threading
+import time
 from pathlib import Path
-from typing import Iterator, Union
+from typing import Iterator, Optional, Set, Tuple, Union
 
 import numpy as np
 
@@ -23,11 +27,116 @@ def ensure_path(path: PathLike) -> Path:
     return path if isinstance(path, Path) else Path(path)
 
 
+# ---- temp entries of atomic writes ----------------------------------------------------
+# A killed save leaves its temp entry beside the target. The name says who made it,
+# `.NAME.[old-]HOST-PID-RANDOM[.tmp]`, so the next successful save of NAME can remove
+# entries whose process is dead without touching a save still running elsewhere.
+# Entries without a pid (older heron) or from another machine (whose pids we can't
+# check) are removed only when nothing in them changed for STALE_AFTER_S: every save
+# keeps writing files, so an hour of silence means nobody is writing there. An entry
+# with THIS process's pid is live only while this process is writing it (_IN_FLIGHT):
+# a restarted container often gets the pid its killed predecessor had.
+STALE_AFTER_S = 3600.0
+_HOST = re.sub(r"[^A-Za-z0-9]", "", socket.gethostname())[:32] or "host"
+_RANDOM = r"[a-z0-9_]{8}"  # tempfile's random part
+# Temp entries this process is writing now (real paths). _LOCK makes "create and
+# register" one step for other threads' clean-ups.
+_IN_FLIGHT: Set[str] = set()
+_LOCK = threading.Lock()
+
+
+def temp_name_prefix(path: PathLike, *, old: bool = False, pid: Optional[int] = None) -> str:
+    """Prefix of the temp entries this process creates beside `path`
+    (`old`: a replaced folder waiting to be deleted; `pid` defaults to this process)."""
+    kind = "old-" if old else ""
+    return f".{ensure_path(path).name}.{kind}{_HOST}-{os.getpid() if pid is None else pid}-"
+
+
+def remove_stale_temp(path: PathLike) -> None:
+    """Remove temp entries beside `path` left by killed saves of `path` (see above).
+
+    Never removes an entry of a live process on this machine, nor one that changed in
+    the last STALE_AFTER_S. Called after each successful atomic write of `path`.
+    """
+    path = ensure_path(path).absolute()
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.(?P<old>old-)?"
+                         rf"(?:(?P<host>[A-Za-z0-9]+)-(?P<pid>[0-9]+)-)?{_RANDOM}(?P<tmp>\.tmp)?")
+    with _LOCK:
+        try:
+            entries = list(os.scandir(path.parent))
+        except OSError:
+            return
+        for entry in entries:
+            match = pattern.fullmatch(entry.name)
+            # Exactly one of the two shapes: ".NAME.old-..." or ".NAME....tmp".
+            if match is None or bool(match.group("old")) == bool(match.group("tmp")):
+                continue
+            pid = match.group("pid")
+            if _is_stale(Path(entry.path), match.group("host"), int(pid) if pid else None):
+                _remove(Path(entry.path))
+
+
+def _is_stale(entry: Path, host: Optional[str], pid: Optional[int]) -> bool:
+    if host == _HOST and pid == os.getpid():
+        return os.path.realpath(entry) not in _IN_FLIGHT
+    if host == _HOST and pid is not None and os.name == "posix":
+        return not _pid_alive(pid)
+    return time.time() - _newest_mtime(entry) > STALE_AFTER_S
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return True  # not a process id we could have written: keep
+    try:
+        os.kill(pid, 0)  # signal 0: existence check only (POSIX)
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. PermissionError: it exists, owned by someone else
+        return True
+    return True
+
+
+def _newest_mtime(entry: Path) -> float:
+    newest = entry.lstat().st_mtime
+    if entry.is_dir() and not entry.is_symlink():
+        for root, dirs, files in os.walk(entry):
+            for name in dirs + files:
+                with contextlib.suppress(OSError):
+                    newest = max(newest, os.lstat(os.path.join(root, name)).st_mtime)
+    return newest
+
+
+def _new_temp(path: Path, *, old: bool = False, folder: bool = True) -> Tuple[Optional[int], str]:
+    """Create (and register as in flight) a temp folder, or file: (fd, name), beside `path`."""
+    prefix = temp_name_prefix(path, old=old)
+    suffix = "" if old else ".tmp"
+    with _LOCK:
+        if folder:
+            fd, name = None, tempfile.mkdtemp(prefix=prefix, suffix=suffix, dir=path.parent)
+        else:
+            fd, name = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=path.parent)
+        _IN_FLIGHT.add(os.path.realpath(name))
+    return fd, name
+
+
+def _done(name: str) -> None:
+    _IN_FLIGHT.discard(os.path.realpath(name))
+
+
+def _remove(entry: Path) -> None:
+    with contextlib.suppress(OSError):
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink()
+
+
 def atomic_write_bytes(path: PathLike, data: bytes) -> None:
-    """Write `data` to `path` so that readers see the old file or the new one, never half."""
+    """Write `data` to `path` so that readers see the old file or the new one, never half.
+    Afterwards, temp files of earlier killed writes of `path` are removed."""
     path = ensure_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = _new_temp(path, folder=False)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -40,6 +149,9 @@ def atomic_write_bytes(path: PathLike, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+    finally:
+        _done(tmp)
+    remove_stale_temp(path)
 
 
 def atomic_write_text(path: PathLike, text: str) -> None:
@@ -52,25 +164,34 @@ def atomic_output_dir(path: PathLike) -> Iterator[Path]:
 
     On error the temp folder is removed and an existing `path` is left untouched, so a
     crash never leaves a half-written pipeline. (Replacing an existing folder takes two
-    renames; a crash between them leaves `path.old-*` beside it, never a partial `path`.)
+    renames; a crash between them leaves `.path.old-*` beside it, never a partial `path`.)
+    After success, temp folders of earlier killed saves of `path` are removed: only
+    then, since such a leftover may hold the only complete copy until this save lands.
     """
     path = ensure_path(path).absolute()
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
-    os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp creates 0700
+    tmp = Path(_new_temp(path)[1])
     try:
-        yield tmp
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    if path.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old-", dir=path.parent))
-        os.rmdir(old)
-        os.replace(path, old)
-        os.replace(tmp, path)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(tmp, path)
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp creates 0700
+        try:
+            yield tmp
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        if path.exists():
+            old = Path(_new_temp(path, old=True)[1])
+            try:
+                os.rmdir(old)  # mkdtemp only reserved a unique name
+                os.replace(path, old)
+                os.replace(tmp, path)
+                shutil.rmtree(old, ignore_errors=True)
+            finally:
+                _done(str(old))
+        else:
+            os.replace(tmp, path)
+    finally:
+        _done(str(tmp))
+    remove_stale_temp(path)
 
 
 def length_chunks(lengths: np.ndarray, max_items: int) -> Iterator[np.ndarray]:

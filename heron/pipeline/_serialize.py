@@ -3,7 +3,8 @@
 A saved pipeline is a folder (DESIGN.md section 5):
 
     config.cfg      the complete config; `Language.from_config` rebuilds the components
-    meta.json       name, version, lang, heron_version, pipeline, components, labels, ...
+    meta.json       name, version, lang, heron_version, pipeline, components, labels, ...,
+                    and "files": what was written for each part (checked at load)
     vocab/          strings.json (+ vectors later)
     tokenizer       the tokenizer rules as JSON
     <component>/    one folder per component with state (cfg.json, patterns.jsonl,
@@ -11,29 +12,30 @@ A saved pipeline is a folder (DESIGN.md section 5):
 
 Writes go to a temp folder renamed into place (`atomic_output_dir`): a failure
 leaves no folder, or the previous one untouched. Loading reads JSON, msgpack and
-safetensors only: it never unpickles and never runs code from the folder.
+safetensors only: it never unpickles and never runs code from the folder. Before
+reading any state it refuses links out of the folder and missing files
+(`_integrity.py`).
 """
 from __future__ import annotations
 
 import inspect
 import json
-from typing import Any, Callable, Dict, Iterable, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, Optional, Set, Tuple
 
 import msgpack
 
 from ..about import __version__
-from ..errors import Errors, HeronError, HeronValueError, Warnings, warn
+from ..errors import Errors, HeronValueError, Warnings, warn
 from ..util import PathLike, atomic_output_dir, ensure_path
+from ._integrity import (FILES_KEY, PipelineContentError, PipelineLoadError, check_links,
+                         check_saved_files, is_trained, saved_files_record)
 from .component import get_labels, read_json
 
-# meta.json keys that describe the live pipeline: recomputed, never loaded over it.
-_LIVE_KEYS = ("pipeline", "components", "disabled", "labels")
+# meta.json keys that describe the live pipeline (recomputed) or one saved folder
+# ("files"): never loaded over the live pipeline's meta.
+_LIVE_KEYS = ("pipeline", "components", "disabled", "labels", FILES_KEY)
 _META_DEFAULTS = {"name": "pipeline", "version": "0.0.0", "description": "", "author": "",
                   "email": "", "url": "", "license": ""}
-
-
-class PipelineLoadError(HeronError, OSError):
-    """The path given to heron.load is missing or is not a saved pipeline."""
 
 
 def current_meta(nlp: Any) -> Dict[str, Any]:
@@ -65,8 +67,6 @@ def to_disk(nlp: Any, path: PathLike, *, exclude: Iterable[str] = ()) -> None:
     exclude = set(exclude)
     with atomic_output_dir(ensure_path(path)) as tmp:
         (tmp / "config.cfg").write_text(config_to_str(nlp.config), encoding="utf8")
-        meta = dict(current_meta(nlp), heron_version=__version__)
-        (tmp / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf8")
         if "tokenizer" not in exclude:
             _call(nlp.tokenizer.to_disk, tmp / "tokenizer", exclude=("vocab",))
         for name, proc in nlp._components:
@@ -75,19 +75,29 @@ def to_disk(nlp: Any, path: PathLike, *, exclude: Iterable[str] = ()) -> None:
         # Last: components may have added strings while saving.
         if "vocab" not in exclude:
             nlp.vocab.to_disk(tmp / "vocab")
+        parts = ["tokenizer", "vocab"] + nlp.component_names
+        meta = dict(current_meta(nlp), heron_version=__version__)
+        meta[FILES_KEY] = saved_files_record(tmp, parts, exclude)
+        (tmp / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf8")
 
 
-def from_disk(nlp: Any, path: PathLike, *, exclude: Iterable[str] = ()) -> Any:
-    exclude = set(exclude)
-    path = _check_pipeline_dir(path, needs=("meta.json",))
-    meta = read_json(path / "meta.json")
+def from_disk(nlp: Any, path: PathLike, *, exclude: Iterable[str] = (),
+              allow_symlinks: bool = False) -> Any:
+    path = _check_pipeline_dir(path, needs=("meta.json",), allow_symlinks=allow_symlinks)
+    return _load_state(nlp, path, read_json(path / "meta.json"), set(exclude))
+
+
+def _load_state(nlp: Any, path: Any, meta: Dict[str, Any], exclude: Set[str]) -> Any:
+    """Load the folder's state into `nlp` after checking nothing it needs is missing."""
+    check_saved_files(nlp, path, meta, exclude)
     nlp._meta.update({k: v for k, v in meta.items() if k not in _LIVE_KEYS})
     if "vocab" not in exclude and (path / "vocab").exists():
         nlp.vocab.from_disk(path / "vocab")
     if "tokenizer" not in exclude and (path / "tokenizer").exists():
         _call(nlp.tokenizer.from_disk, path / "tokenizer", exclude=("vocab",))
     for name, proc in nlp._components:
-        # A component without saved state (e.g. a plain function) has no folder.
+        # A component without saved state (e.g. a plain function) has no folder;
+        # check_saved_files made sure one that saved state has it.
         if name not in exclude and hasattr(proc, "from_disk") and (path / name).exists():
             _call(proc.from_disk, path / name, exclude=("vocab",))
     return nlp
@@ -101,6 +111,8 @@ def to_bytes(nlp: Any, *, exclude: Iterable[str] = ()) -> bytes:
         "config": config_to_str(nlp.config),
         "meta": json.dumps(dict(current_meta(nlp), heron_version=__version__)),
         "components": {},
+        # Components left out on purpose: loading warns (W302) instead of refusing (E366).
+        "excluded": sorted(exclude & set(nlp.component_names)),
     }
     if "tokenizer" not in exclude:
         msg["tokenizer"] = _call(nlp.tokenizer.to_bytes, exclude=("vocab",))
@@ -118,8 +130,15 @@ def from_bytes(nlp: Any, data: bytes, *, exclude: Iterable[str] = ()) -> Any:
         msg = msgpack.unpackb(data, raw=False)
         meta = json.loads(msg["meta"])
         components = msg["components"]
+        excluded_at_save = set(msg.get("excluded", ()))
     except Exception as e:  # any decoding problem means "not our bytes"
         raise HeronValueError(Errors.E326.format(detail=f"{type(e).__name__}: {e}")) from None
+    for name, proc in nlp._components:
+        if name in exclude or name in components or not is_trained(proc):
+            continue
+        if name not in excluded_at_save:
+            raise HeronValueError(Errors.E366.format(name=name, saved=sorted(components)))
+        warn(Warnings.W302.format(name=name, source="these bytes"))
     nlp._meta.update({k: v for k, v in meta.items() if k not in _LIVE_KEYS})
     if "vocab" not in exclude and "vocab" in msg:
         nlp.vocab.from_bytes(msg["vocab"])
@@ -131,7 +150,8 @@ def from_bytes(nlp: Any, data: bytes, *, exclude: Iterable[str] = ()) -> Any:
     return nlp
 
 
-def _check_pipeline_dir(path: PathLike, needs: Tuple[str, ...] = ("config.cfg", "meta.json")):
+def _check_pipeline_dir(path: PathLike, needs: Tuple[str, ...] = ("config.cfg", "meta.json"),
+                        allow_symlinks: bool = False):
     from pathlib import Path
 
     path = ensure_path(path)
@@ -139,6 +159,8 @@ def _check_pipeline_dir(path: PathLike, needs: Tuple[str, ...] = ("config.cfg", 
         raise PipelineLoadError(Errors.E316.format(path=path, cwd=Path.cwd()))
     if not path.is_dir():
         raise PipelineLoadError(Errors.E317.format(path=path, missing="a folder (this is a file)"))
+    if not allow_symlinks:  # first: before any file of the folder is opened
+        check_links(path)
     missing = [name for name in needs if not (path / name).is_file()]
     if missing:
         raise PipelineLoadError(Errors.E317.format(path=path, missing=" and ".join(missing)))
@@ -152,16 +174,16 @@ def _check_version(meta: Dict[str, Any], path: Any) -> None:
 
 
 def load(cls: Any, path: PathLike, *, vocab: Any, disable: Iterable[str], enable: Iterable[str],
-         exclude: Iterable[str], overrides: Optional[Dict[str, Any]]) -> Any:
+         exclude: Iterable[str], overrides: Optional[Dict[str, Any]], allow_symlinks: bool = False) -> Any:
     from ..config import load_config
 
-    path = _check_pipeline_dir(path)
+    path = _check_pipeline_dir(path, allow_symlinks=allow_symlinks)
     config = load_config(path / "config.cfg", overrides=overrides or None)
     meta = read_json(path / "meta.json")
     _check_version(meta, path)
     nlp = cls.from_config(config, vocab=vocab, disable=disable, enable=enable, exclude=exclude,
                           meta={k: v for k, v in meta.items() if k not in _LIVE_KEYS})
-    return from_disk(nlp, path, exclude=exclude)
+    return _load_state(nlp, path, meta, set(exclude))
 
 
 # ---- sourcing components from other pipelines ---------------------------------------
@@ -213,4 +235,4 @@ def add_sourced(nlp: Any, name: str, block: Dict[str, Any], cache: Dict[str, Any
 
 
 __all__ = ["to_disk", "from_disk", "to_bytes", "from_bytes", "load", "current_meta",
-           "copy_from_source", "add_sourced", "PipelineLoadError"]
+           "copy_from_source", "add_sourced", "PipelineLoadError", "PipelineContentError"]

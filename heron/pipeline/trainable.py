@@ -11,8 +11,10 @@ The protocol (spaCy v3's TrainablePipe, with PyTorch doing the gradients):
 - `initialize(get_examples, *, nlp=None, labels=None)`: collect labels from the
   reference docs (or take `labels`), then size the label-dependent layers.
 - `to_disk/from_disk/to_bytes/from_bytes`: `model.safetensors` + `cfg.json` (labels and
-  settings). Loading re-creates the label-dependent layers from the saved labels, then
-  `load_state_dict(strict=True)`; a mismatch is a coded error naming the weight.
+  settings). Loading needs both (E364 naming the missing one), re-creates the
+  label-dependent layers from the saved labels, then `load_state_dict(strict=True)`; a
+  missing, unexpected or mis-shaped tensor is a coded error naming it (E355), an
+  unreadable file one naming the file (E362).
   Never pickle: loading must not run code from files.
 
 Subclasses implement `_forward(docs)`, `_predictions(scores)` (scores -> what
@@ -31,6 +33,7 @@ from torch import nn
 
 from ..errors import Errors, HeronTypeError, HeronValueError
 from ..util import PathLike, atomic_write_bytes, atomic_write_text, ensure_path
+from ._integrity import missing_state_error
 from .component import Pipe, read_json
 
 WEIGHTS_FILE = "model.safetensors"
@@ -203,16 +206,21 @@ class TrainablePipe(Pipe):
         from safetensors.torch import load
 
         path = ensure_path(path)
-        if (path / CFG_FILE).exists():
-            self._load_state(read_json(path / CFG_FILE))
+        # Both files are always written: without them the component would run with the
+        # weights it was built with (untrained) and predict nonsense without a word.
+        missing = [path] if not path.is_dir() else [
+            path / name for name in (CFG_FILE, WEIGHTS_FILE) if not (path / name).is_file()]
+        if missing:
+            raise missing_state_error(f"component {self.name!r}", self.name, path.parent, missing,
+                                      "a trained component always saves cfg.json and model.safetensors")
+        self._load_state(read_json(path / CFG_FILE))
         weights_path = path / WEIGHTS_FILE
-        if weights_path.exists():
-            try:
-                weights = load(weights_path.read_bytes())
-            except Exception as e:
-                raise HeronValueError(Errors.E362.format(path=weights_path, name=self.name,
-                                                         detail=f"{type(e).__name__}: {e}")) from None
-            self._load_weights(weights, weights_path)
+        try:
+            weights = load(weights_path.read_bytes())
+        except Exception as e:  # truncated, empty, not safetensors: name the file
+            raise HeronValueError(Errors.E362.format(path=weights_path, name=self.name,
+                                                     detail=f"{type(e).__name__}: {e}")) from None
+        self._load_weights(weights, weights_path)
         return self
 
     def _load_state(self, state: Dict[str, Any]) -> None:
