@@ -16,7 +16,7 @@ function block against its function's signature; fill/resolve call it first.
 from __future__ import annotations
 
 import configparser
-import contextlib
+import difflib
 import importlib.util
 import inspect
 import json
@@ -25,12 +25,16 @@ import re
 import sys
 import traceback
 from pathlib import Path
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple, Union
+from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
 import catalogue
 from confection import Config, ConfigValidationError, Schema
 from confection.util import is_promise, try_load_json
 
+from ._config_errors import (
+    check_config_text, config_error, decode_config_bytes, empty_config_error, errors_in_file,
+    locate_setting, missing_nlp, read_config_text,
+)
 from .errors import ConfigError, Errors, HeronError, Warnings, warn
 from .registry import registry
 from .util import atomic_write_text
@@ -57,12 +61,14 @@ def load_config(
     Path "-" reads the config from stdin.
     """
     if str(path) == "-":
-        return load_config_from_str(sys.stdin.read(), overrides, interpolate, source="<stdin>")
+        stdin = getattr(sys.stdin, "buffer", None)
+        text = decode_config_bytes(stdin.read(), "<stdin>") if stdin is not None else sys.stdin.read()
+        return load_config_from_str(text, overrides, interpolate, source="<stdin>", whole=True)
     path = Path(path)
     if not path.is_file():
         raise ConfigError(Errors.E201.format(path=path, cwd=Path.cwd()))
-    text = path.read_text(encoding="utf8")
-    return load_config_from_str(text, overrides, interpolate, source=str(path))
+    text = read_config_text(path)
+    return load_config_from_str(text, overrides, interpolate, source=str(path), whole=True)
 
 
 def load_config_from_str(
@@ -71,14 +77,23 @@ def load_config_from_str(
     interpolate: bool = False,
     *,
     source: str = "<string>",
+    whole: bool = False,
 ) -> Config:
-    """Parse config text; `source` names it in error messages (a file path or "<string>")."""
+    """Parse config text; `source` names it in error messages (a file path or "<string>").
+
+    whole (bool): the text is a whole config (a file): having no sections is an error.
+    """
     overrides = dict(overrides or {})
     parser = _raw_parse(text, source)
+    check_config_text(text, parser, source)
+    if (whole or overrides) and not parser.sections():
+        # Empty: say so before overrides are reported as naming unknown sections.
+        raise empty_config_error(source)
     _check_overrides(overrides, parser)
     try:
         return Config().from_str(text, interpolate=interpolate, overrides=overrides)
-    except (ConfigValidationError, configparser.Error) as e:
+    except (ConfigValidationError, configparser.Error, ValueError) as e:
+        # ValueError: configparser's complaint about a malformed ${...} in an override.
         raise ConfigError(format_config_error(e, config_path=source)) from None
 
 
@@ -102,13 +117,17 @@ def _check_overrides(overrides: Dict[str, Any], parser: configparser.ConfigParse
             ))
         section, name = key.rsplit(".", 1)
         if section not in sections:
+            close = difflib.get_close_matches(section, sections, n=1, cutoff=0.6)
+            hint = f" Did you mean --{close[0]}.{name}?" if close else ""
             raise ConfigError(Errors.E204.format(
-                key=key, section=section, sections=", ".join(sections) or "(none)"
-            ) + suggest(section, sections))
+                key=key, section=section, hint=hint, sections=", ".join(sections) or "(none)"))
         # A typo'd override (--paths.trian) would silently add a setting. Function
-        # blocks legitimately gain arguments this way, so only other sections warn.
+        # blocks legitimately gain arguments this way, so they don't warn; nor do
+        # sections whose schema forbids unknown keys: validation reports those as
+        # errors naming the override (see errors_in_file).
         options = parser.options(section)
-        if name not in options and not any(o.startswith("@") for o in options):
+        strict = section in SECTION_SCHEMAS and SECTION_SCHEMAS[section].model_config.get("extra") == "forbid"
+        if name not in options and not strict and not any(o.startswith("@") for o in options):
             hint = suggest(name, options)
             warn(Warnings.W201.format(key=key, section=section, hint=hint))
 
@@ -210,29 +229,16 @@ def validate_config(config: Union[Config, Dict[str, Any]], *, sections: bool = T
         errors.extend(_check_sections(interpolated))
     errors.extend(_check_blocks(interpolated, ""))
     if errors:
-        raise _config_error(errors)
+        raise config_error(errors)
 
 
 def _interpolated(config: Union[Config, Dict[str, Any]]) -> Dict[str, Any]:
     if isinstance(config, Config) and not config.is_interpolated:
         try:
             return Config(config).interpolate()
-        except (ConfigValidationError, configparser.Error) as e:
+        except (ConfigValidationError, configparser.Error, ValueError) as e:
             raise ConfigError(Errors.E208.format(where="", detail=_short(e))) from None
     return config
-
-
-def _config_error(
-    errors: ErrorList, where: str = "", places: Optional[Dict[str, str]] = None
-) -> ConfigError:
-    errors = list(dict.fromkeys(errors))
-    places = places or {}
-    lines = "\n".join(
-        f"  - {key}{' (' + places[key] + ')' if key in places else ''}: {msg}" for key, msg in errors
-    )
-    n = len(errors)
-    message = Errors.E207.format(where=where, n=n, s="" if n == 1 else "s", errors=lines)
-    return ConfigError(message, errors=errors)
 
 
 def _check_sections(config: Dict[str, Any]) -> ErrorList:
@@ -246,8 +252,7 @@ def _check_sections(config: Dict[str, Any]) -> ErrorList:
             )))
             continue
         errors.extend(check_section(name, values))
-    if "nlp" not in config:
-        errors.append(("nlp", "missing section [nlp]; add it with at least lang = \"en\""))
+    errors.extend(missing_nlp(config) if "nlp" not in config else [])
     errors.extend(_check_pipeline(config))
     return errors
 
@@ -411,14 +416,32 @@ def fill_config(
     `config` as a whole config (False: a fragment; only function blocks are filled).
     """
     config = config if isinstance(config, Config) else Config(config)
+    missing: ErrorList = []
     if sections:
+        if validate and not config:
+            raise empty_config_error()
+        missing = missing_nlp(config)
         config = _fill_sections(config)
     if validate:
-        validate_config(config, sections=sections)
+        _validate_filled(config, sections, missing)
     try:
         return registry.fill(config, validate=False)
     except (ConfigValidationError, catalogue.RegistryError, configparser.Error) as e:
         raise ConfigError(format_config_error(e)) from None
+
+
+def _validate_filled(config: Config, sections: bool, missing: ErrorList) -> None:
+    """validate_config, reporting a missing [nlp]/lang as such, not as the filled-in null."""
+    try:
+        validate_config(config, sections=sections)
+    except ConfigError as e:
+        if not missing:
+            raise
+        keys = tuple(key for key, _ in missing)
+        others = [(k, m) for k, m in e.errors if not (k in keys or k.startswith(tuple(f"{x}." for x in keys)))]
+        raise config_error(missing + others) from None
+    if missing:
+        raise config_error(missing)
 
 
 def _fill_sections(config: Config) -> Config:
@@ -499,42 +522,6 @@ def save_config(config: Union[Config, Dict[str, Any]], path: PathLike) -> None:
         atomic_write_text(path, text)
 
 
-@contextlib.contextmanager
-def errors_in_file(path: PathLike) -> Iterator[None]:
-    """Re-raise a ConfigError about `path`'s config naming the file and each setting's line."""
-    try:
-        yield
-    except ConfigError as e:
-        if not e.errors or str(path) == "-" or not Path(path).is_file():
-            raise
-        text = Path(path).read_text(encoding="utf8")
-        places = {}
-        for key, _ in e.errors:
-            line = locate_setting(text, key)
-            places[key] = f"{path}:{line}" if line else str(path)
-        raise _config_error(list(e.errors), where=f" in {path}", places=places) from None
-
-
-def locate_setting(text: str, dotted: str) -> Optional[int]:
-    """1-based line of setting `dotted` ("a.b.key") in config text, else of its section."""
-    header_re = re.compile(r"^\s*\[([^\]]+)\]\s*$")
-    key_re = re.compile(r"^\s*([^=:#;\s][^=:]*?)\s*[=:]")
-    section, _, key = dotted.rpartition(".")
-    best = None
-    current = None
-    for i, line in enumerate(text.splitlines(), start=1):
-        header = header_re.match(line)
-        if header:
-            current = header.group(1).strip()
-            if current == dotted or (current == section and best is None):
-                best = i
-            continue
-        match = key_re.match(line)
-        if match and current == section and match.group(1) == key:
-            return i
-    return best
-
-
 # ---- error formatting ------------------------------------------------------------
 
 _REGISTRY_RE = re.compile(r"find '(.+?)' in registry \w+ -> (\w+)")
@@ -560,7 +547,7 @@ def format_config_error(exc: BaseException, config_path: Optional[PathLike] = No
         errors = [(".".join(str(p) for p in e.get("loc", [])) or "config", str(e.get("msg")))
                   for e in exc.errors or []]
         where = f" in {source}" if source else ""
-        return str(_config_error(errors or [("config", _short(exc))], where))
+        return str(config_error(errors or [("config", _short(exc))], where))
     if isinstance(exc, catalogue.RegistryError):
         match = _REGISTRY_RE.search(str(exc))
         detail = _unknown_function(match.group(2), match.group(1)) if match else str(exc)

@@ -177,7 +177,7 @@ class Errors:
     E222 = "[E222] Pipeline not found: {name}. Fix: pass the folder a pipeline was saved to with nlp.to_disk(path), or the name of an installed pipeline package."
     E223 = "[E223] Could not read {path}: {detail} Fix: a pipeline's meta.json must be a JSON object (it is written by nlp.to_disk)."
     E224 = "[E224] Config file {path}:{line} is not UTF-8 text: {detail}. Fix: pass the config file (INI-style text, e.g. written by `heron init config config.cfg`), not a corpus, model or other binary file; if it is your config, save it as UTF-8."
-    E225 = "[E225] {path}:{line}: setting {key} = {value} has an unclosed variable {found!r}. Fix: close it with }}, e.g. ${{paths.train}} (write $$ for a literal $)."
+    E225 = "[E225] {path}:{line}: the value of {key} has an unclosed variable {found!r}. Fix: close it with }}, e.g. ${{paths.train}} (write $$ for a literal $)."
     E226 = "[E226] {problems} Fix: a section [a.b.c] needs its parent [a.b] above it; correct the misspelt section name, or add the missing parent section."
     E227 = "[E227] The config{where} is empty (it has no [sections]). Fix: create a complete one with `heron init config config.cfg --lang en --pipeline tagger,ner` (then edit it), or pass the path of your config file."
     # ---- E300-E399 Language, pipeline, serialisation ----------------------
@@ -273,6 +273,8 @@ class Errors:
     E434 = "[E434] {path}:{line}: entities {first!r} and {second!r} overlap; a token belongs to at most one entity. Fix: remove or shorten one of them (nested entities belong in spans, not ents)."
     E435 = "[E435] {path}:{line}: the \"tokens\" field does not reproduce \"text\" ({detail}). Fix: give each token its \"text\" and \"ws\" (whether a space follows it), or remove \"tokens\" to let heron tokenize."
     E436 = "[E436] JSONL conversion needs heron's tokenizer for language {lang!r}, which could not be loaded: {detail}. Fix: pass a supported language with --lang/-l (e.g. en), or give pre-tokenized \"tokens\" in each line."
+    E440 = "[E440] {path}:{line}: the file is not UTF-8 text: byte {offset} ({byte}, column {column}) cannot be decoded ({reason}). Fix: convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8 IN > OUT), or check that INPUT is the text corpus you meant (binary files cannot be converted)."
+    E441 = "[E441] {path}: no documents found ({detail}); nothing was written. Fix: check the input path and --converter, and leave empty files out of the input folder."
     # ---- E500-E599 training ----
     E500 = "[E500] Can't align the tokens of an Example: the texts differ beyond whitespace at {where} (predicted starts {x}, reference starts {y}). Fix: build the predicted Doc from the reference text, e.g. Example(nlp.make_doc(reference.text), reference), or correct the words of the annotation."
     E501 = "[E501] Example(predicted, reference) takes two Doc objects, got {got}. Fix: Example(nlp.make_doc(text), gold_doc), or Example.from_dict(nlp.make_doc(text), {{\"words\": [...], \"tags\": [...]}})."
@@ -387,7 +389,6 @@ class Warnings:
     W401 = "[W401] {path}: {n} tag(s) with entity type 'O' (e.g. 'B-O') were read as 'O' (outside any entity)."
     W402 = "[W402] {path}: a sentence of {n} tokens was found (line {line}); the file may lack blank lines between sentences. Fix: add blank lines between sentences or pass --seg-sents."
     W403 = "[W403] {path}: skipped {n} line(s) whose \"answer\" is \"reject\" or \"ignore\" (Prodigy annotations that were not accepted)."
-    W404 = "[W404] {path}: no documents found (the file is empty or holds only comments); its output holds 0 docs. Fix: check the input path and --converter."
     # ---- W500-W599 training ----
     W500 = "[W500] Example.from_dict: {n} entit(y/ies) do not align with token boundaries of {text!r}..., e.g. {entities}; their tokens are marked as unknown ('-') and ignored in training. Fix: check the character offsets (whitespace at the edges is a common cause), or tokenize so the entity edges are token edges."
     W501 = "[W501] Corpus {path}: skipped {n} Doc(s)/sentence(s) longer than max_length = {max_length} tokens (Docs without sentence boundaries can't be split). Fix: raise max_length in [corpora], or add sentence boundaries to the data."

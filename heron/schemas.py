@@ -290,12 +290,41 @@ def check_section(name: str, values: Any) -> List[Tuple[str, str]]:
     if not isinstance(values, dict):
         return [(name, f"[{name}] must be a section, got {values!r}; write it as [{name}]")]
     extra = schema.model_config.get("extra") != "forbid"
-    return check_fields(values, schema.model_fields, name, extra=extra, what=f"[{name}]")
+    errors = check_fields(values, schema.model_fields, name, extra=extra, what=f"[{name}]")
+    mistyped = {key for key, _ in errors}
+    for key, (low, high, meaning) in RANGES.get(name, {}).items():
+        value = values.get(key)
+        where = f"{name}.{key}"
+        if where in mistyped or isinstance(value, bool) or not isinstance(value, (int, float)):
+            continue
+        if (low is not None and value < low) or (high is not None and value > high):
+            errors.append((where, f"{value!r} is out of range; expected {meaning}"))
+    return errors
+
+
+# Ranges a type can't express: (lowest, highest, what the values mean); None = unbounded.
+# Checked with the types, so a config `heron train` would only reject mid-run (a dropout
+# of 1.5 fails in torch at step 0) is rejected by `heron debug config` as well.
+RANGES: Dict[str, Dict[str, Tuple[Optional[float], Optional[float], str]]] = {
+    "nlp": {"batch_size": (1, None, "a number of texts >= 1, e.g. 1000")},
+    "training": {
+        "dropout": (0.0, 1.0, "a dropout rate from 0 to 1, e.g. 0.1"),
+        "accumulate_gradient": (1, None, "1 (no accumulation) or more sub-batches per step"),
+        "patience": (0, None, "0 (no early stopping) or a number of steps, e.g. 1600"),
+        "max_epochs": (-1, None, "-1 (stream the corpus), 0 (no limit) or a number of epochs"),
+        "max_steps": (0, None, "0 (no limit) or a number of steps, e.g. 20000"),
+        "eval_frequency": (1, None, "a number of steps >= 1 between evaluations, e.g. 200"),
+    },
+    "pretraining": {
+        "dropout": (0.0, 1.0, "a dropout rate from 0 to 1, e.g. 0.2"),
+        "max_epochs": (1, None, "a number of epochs >= 1"),
+    },
+}
 
 
 __all__ = [
     "SECTION_SCHEMAS", "DEFAULT_SECTIONS", "NlpSchema", "TrainingSchema",
     "InitializeSchema", "SystemSchema", "PathsSchema", "PretrainingSchema",
-    "section_defaults", "check_value", "check_fields", "check_section",
+    "section_defaults", "check_value", "check_fields", "check_section", "RANGES",
     "type_name", "type_fix", "suggest",
 ]

@@ -85,7 +85,7 @@ def test_override_of_missing_section_names_it_and_suggests():
     with pytest.raises(ConfigError) as excinfo:
         load_config_from_str(GOOD, {"patsh.train": "x"})
     message = str(excinfo.value)
-    assert "[E204]" in message and "--patsh.train" in message and "'paths'" in message
+    assert "[E204]" in message and "--patsh.train" in message and "Did you mean --paths.train?" in message
 
 
 def test_override_adding_a_new_key_warns_with_suggestion():
@@ -254,3 +254,139 @@ def test_resolve_without_validation_still_names_unknown_functions():
     config = load_config_from_str('[x]\n[x.y]\n@misc = "test_config.nothing.v1"\n')
     with pytest.raises(ConfigError, match=r"@misc = 'test_config.nothing.v1' is not registered"):
         resolve_config(config, validate=False, sections=False)
+
+
+# ---- raw-text problems get a code, the file and the line (issue 13 items 6 and 12) -------
+
+
+def test_unclosed_variable_names_file_line_and_setting(tmp_path):
+    path = tmp_path / "config.cfg"
+    path.write_text(GOOD + "\n[corpora]\n\n[corpora.train]\nlimit = 0\npath = ${paths.train\n", encoding="utf8")
+    line = (GOOD + "\n[corpora]\n\n[corpora.train]\nlimit = 0\n").count("\n") + 1
+    for overrides in (None, {"paths.train": "x.heron"}):
+        with pytest.raises(ConfigError) as excinfo:
+            load_config(path, overrides=overrides)
+        message = str(excinfo.value)
+        assert message.startswith("[E225]"), message
+        assert f"{path}:{line}" in message and "corpora.train.path" in message
+        assert "'${paths.train'" in message and "Fix:" in message
+
+
+def test_escaped_dollar_is_not_an_unclosed_variable():
+    config = load_config_from_str('[paths]\nprice = "$${cheap"\n[nlp]\nlang = "en"\n', interpolate=True)
+    assert config["paths"]["price"] == "${cheap"
+
+
+@pytest.mark.parametrize("data,line,what", [
+    (b'[nlp]\nlang = "en"\n\x00\x01\x02\xff\xfe binary', 3, "binary"),
+    (b'[nlp]\nlang = "en"\n# caf\xe9 in latin-1\n', 3, "UTF-8"),
+    (b'\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR', 1, "binary"),
+])
+def test_binary_or_non_utf8_config_is_a_coded_error(tmp_path, data, line, what):
+    path = tmp_path / "config.cfg"
+    path.write_bytes(data)
+    with pytest.raises(ConfigError) as excinfo:
+        load_config(path)
+    message = str(excinfo.value)
+    assert message.startswith("[E224]") and f"{path}:{line}" in message and what in message
+    assert "Fix:" in message
+
+
+def test_utf8_bom_is_accepted(tmp_path):
+    path = tmp_path / "config.cfg"
+    path.write_bytes(b"\xef\xbb\xbf" + GOOD.encode("utf8"))
+    assert load_config(path)["nlp"]["lang"] == "en"
+
+
+def test_heron_load_of_folder_with_binary_config_is_coded(tmp_path):
+    import heron
+
+    heron.blank("en").to_disk(tmp_path / "pipe")
+    (tmp_path / "pipe" / "config.cfg").write_bytes(b"\x00\xff\x00\xfe")
+    with pytest.raises(ConfigError, match=r"\[E224\].*pipe.config\.cfg:1"):
+        heron.load(tmp_path / "pipe")
+
+
+def test_misspelt_parent_section_is_named_with_line_and_suggestion(tmp_path):
+    text = GOOD.replace("[components.tagger.model]", "[components.tagger.modle]")
+    text += "\n[components.tagger.model.extra]\n@architectures = \"test_config.Tagger.v1\"\nhidden_width = 2\n"
+    path = tmp_path / "config.cfg"
+    path.write_text(text, encoding="utf8")
+    lines = text.splitlines()
+    typo = lines.index("[components.tagger.modle]") + 1
+    orphan = lines.index("[components.tagger.model.extra]") + 1
+    with pytest.raises(ConfigError) as excinfo:
+        load_config(path)
+    message = str(excinfo.value)
+    assert message.startswith("[E226]"), message
+    assert f"{path}:{orphan}" in message and "[components.tagger.model]" in message
+    assert f"[components.tagger.modle] (line {typo})" in message
+    assert "did you mean [components.tagger.model]?" in message
+
+
+def test_misspelt_section_without_children_gets_line_and_suggestion(tmp_path):
+    from heron.config import errors_in_file
+
+    text = GOOD.replace("[components.tagger.model]", "[components.tagger.modle]")
+    path = tmp_path / "config.cfg"
+    path.write_text(text, encoding="utf8")
+    typo = text.splitlines().index("[components.tagger.modle]") + 1
+    with pytest.raises(ConfigError) as excinfo, errors_in_file(path):
+        fill_config(load_config(path))
+    message = str(excinfo.value)
+    assert f"components.tagger.modle ({path}:{typo})" in message and "Did you mean 'model'?" in message
+
+
+def test_empty_config_says_so_and_how_to_make_one(tmp_path):
+    path = tmp_path / "config.cfg"
+    for text in ("", "\n\n# only a comment\n"):
+        path.write_text(text, encoding="utf8")
+        for overrides in (None, {"paths.train": "x.heron"}):
+            with pytest.raises(ConfigError) as excinfo:
+                load_config(path, overrides=overrides)
+            message = str(excinfo.value)
+            assert message.startswith("[E227]") and str(path) in message
+            assert "heron init config" in message and "expected str" not in message
+    with pytest.raises(ConfigError, match=r"\[E227\].*heron init config"):
+        fill_config(Config())
+
+
+def test_config_without_nlp_section_says_so():
+    with pytest.raises(ConfigError) as excinfo:
+        fill_config(load_config_from_str("[training]\nmax_steps = 3\n"))
+    errors = errors_of(excinfo)
+    assert "has no [nlp] section" in errors["nlp"] and "heron init config" in errors["nlp"]
+    assert "nlp.lang" not in errors and "got None" not in str(excinfo.value)
+    with pytest.raises(ConfigError) as excinfo:
+        fill_config(load_config_from_str("[nlp]\npipeline = []\n"))
+    assert "missing required setting 'lang'" in errors_of(excinfo)["nlp.lang"]
+    assert "got None" not in str(excinfo.value)
+
+
+def test_errors_from_overrides_name_the_override_not_the_file(tmp_path):
+    from heron.config import errors_in_file
+
+    path = tmp_path / "config.cfg"
+    path.write_text(GOOD + "\n[training]\nmax_steps = 3\n", encoding="utf8")
+    args = ["--training.max_stpes", "5", "--components.tagger.model.depth=x"]
+    overrides = parse_cli_overrides(args)
+    with pytest.raises(ConfigError) as excinfo, errors_in_file(path, overrides=args):
+        fill_config(load_config(path, overrides=overrides))
+    message = str(excinfo.value)
+    assert "training.max_stpes (command-line override --training.max_stpes)" in message
+    assert "Did you mean 'max_steps'?" in message
+    assert "components.tagger.model.depth (command-line override --components.tagger.model.depth)" in message
+    assert f"{path}:" not in message
+
+
+def test_override_typo_in_section_suggests_the_whole_override():
+    with pytest.raises(ConfigError) as excinfo:
+        load_config_from_str(GOOD + "\n[training]\nmax_steps = 3\n", {"trainning.max_steps": 5})
+    message = str(excinfo.value)
+    assert message.startswith("[E204]") and "--trainning.max_steps" in message
+    assert message.index("Did you mean --training.max_steps?") < message.index("Existing sections")
+
+
+def test_override_typo_in_a_strict_section_is_not_a_warning_too(recwarn):
+    load_config_from_str(GOOD + "\n[training]\nmax_steps = 3\n", {"training.max_stpes": 5})
+    assert not [w for w in recwarn if "W201" in str(w.message)]  # validation reports it as an error

@@ -1,4 +1,9 @@
-"""`heron debug config`: validate a config and show what it resolves to."""
+"""`heron debug config`: check a config exactly as `heron train` does before reading data,
+and show what it resolves to.
+
+Both commands call `heron.training.initialize.prepare_training`, so a config this command
+passes is one `heron train` accepts up to reading the corpora (and vice versa).
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,7 +13,7 @@ import typer
 from confection import VARIABLE_RE, Config
 from confection.util import is_promise
 
-from ..config import errors_in_file, fill_config
+from ..config import errors_in_file
 from ..registry import registry
 from ._app import debug_cli
 from ._util import CODE_OPTION, CONFIG_OVERRIDES, echo, good, info, load_config_cli, table
@@ -26,23 +31,27 @@ def debug_config_cli(
         False, "--show-variables", "-V", help="List the ${...} variables and their values."
     ),
 ) -> None:
-    """Check a config: every section, setting and registered function.
+    """Check a config as `heron train` does before reading data: every section, setting
+    and registered function; the pipeline is built, [training] and [initialize] resolved,
+    and the corpus readers created (their paths must exist; no data is read).
 
-    Extra `--section.key value` arguments override settings, as for `heron train`.
-    Exits 0 and prints a summary if the config is valid; otherwise prints ONE error
-    naming every offending setting and exits 1.
+    Extra `--section.key value` arguments override settings, as for `heron train`
+    (e.g. --paths.train corpus/train.heron --paths.dev corpus/dev.heron).
+    Exits 0 and prints a summary if the config is valid; otherwise prints the error
+    `heron train` would stop with and exits 1.
     """
-    config = load_config_cli(config_path, ctx.args, code=code)
-    with errors_in_file(config_path):
-        filled = fill_config(config)
+    from ..training.initialize import prepare_training
+
+    with errors_in_file(config_path, overrides=ctx.args):
+        config = load_config_cli(config_path, ctx.args, code=code)
+        setup = prepare_training(config)
     good(f"Config is valid: {config_path}")
-    nlp = filled.get("nlp", {})
-    info(f"lang: {nlp.get('lang')}, pipeline: {', '.join(nlp.get('pipeline', [])) or '(empty)'}")
+    info(f"lang: {setup.nlp.lang}, pipeline: {', '.join(setup.nlp.pipe_names) or '(empty)'}")
     if show_functions:
-        rows = _function_rows(filled.interpolate())
+        rows = _function_rows(setup.config)
         echo("\nRegistered functions\n" + (table(rows, header=["setting", "function", "defined in"]) or "(none)"))
     if show_variables:
-        rows = _variable_rows(filled)
+        rows = _variable_rows(setup.raw)
         echo("\nVariables\n" + (table(rows, header=["setting", "variable", "value"]) or "(none)"))
 
 

@@ -35,7 +35,7 @@ def train_cli(
     from ..training.initialize import init_nlp
     from ..training.loop import TrainingInterrupted, train_nlp
 
-    with errors_in_file(config_path):
+    with errors_in_file(config_path, overrides=ctx.args):
         config = load_config_cli(config_path, ctx.args, code=code)
         if output_path is not None:
             info(f"Saving to output directory: {output_path}")

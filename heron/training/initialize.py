@@ -1,19 +1,24 @@
 """Turn a training config into an initialized pipeline: seeds, device, corpora, labels.
 
-    nlp = init_nlp(config)           # Language.from_config + nlp.initialize(train examples)
+    setup = prepare_training(config)  # every check that needs no data; builds the pipeline
+    nlp = init_nlp(config)            # prepare_training + nlp.initialize(train examples)
 
+`prepare_training` is the ONE place that decides whether `heron train` accepts a config
+before reading data; `heron debug config` calls it too, so the two never disagree.
 `resolve_training(config)` gives the resolved [training] section and the corpora it
 names, so `heron train` and `train()` share one way of reading a config.
 """
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, Optional, Tuple
 
 import numpy as np
 import torch
 from confection import Config
 
+from .._config_errors import config_error
 from ..config import fill_config
 from ..errors import ConfigError, Errors, HeronValueError
 from ..registry import registry
@@ -53,13 +58,20 @@ def move_to_device(nlp: Any, device: torch.device) -> None:
 
 def interpolated(config: Any) -> Config:
     """The filled, validated config with ${variables} replaced."""
-    filled = fill_config(config if isinstance(config, Config) else Config(config))
+    return _interpolate(fill_config(config if isinstance(config, Config) else Config(config)))
+
+
+def _interpolate(filled: Config) -> Config:
     return Config(filled).interpolate() if not filled.is_interpolated else filled
 
 
 def resolve_training(config: Any) -> Tuple[Dict[str, Any], Callable, Callable]:
     """(resolved [training], train corpus, dev corpus) of a config."""
-    config = interpolated(config)
+    return _resolve_training(interpolated(config))
+
+
+def _resolve_training(config: Config) -> Tuple[Dict[str, Any], Callable, Callable]:
+    """resolve_training of a config already filled, validated and interpolated."""
     T = _resolve_section(config, "training")
     corpora = _resolve_section(config, "corpora")
     return T, resolve_dot_name(corpora, T["train_corpus"], "training.train_corpus"), \
@@ -93,25 +105,93 @@ def check_component_names(nlp: Any, names: Iterable[str], key: str) -> None:
             raise ConfigError(Errors.E509.format(key=key, name=name, names=nlp.component_names))
 
 
-def init_nlp(config: Any, *, use_gpu: int = -1) -> Any:
-    """Build the pipeline from `config` and initialize it on the training corpus.
+@dataclass
+class TrainingSetup:
+    """What `prepare_training` checked and built, for `init_nlp` to continue from."""
 
-    Seeds generators from [training] seed first (so weights are reproducible), then
-    runs [initialize] before_init, each component's `initialize` with the training
-    Examples (labels are collected here) except frozen components, then after_init.
+    nlp: Any
+    raw: Config  # filled and validated, ${variables} kept
+    config: Config  # the same, interpolated
+    training: Dict[str, Any]  # resolved [training]
+    train_corpus: Callable
+    dev_corpus: Callable
+    initialize: Dict[str, Any]  # resolved [initialize]
+    device: torch.device
+
+
+def prepare_training(config: Any, *, use_gpu: int = -1) -> TrainingSetup:
+    """Check and build everything `heron train` needs before it reads any data.
+
+    Validates the config (one error naming every bad setting); resolves [training]
+    (optimizer, batcher, logger, score weights, frozen/annotating components) and the
+    [corpora] readers (their paths are checked, nothing is read); builds [nlp] and every
+    component (language, layer sizes, listeners bound to their trunk); resolves
+    [initialize] and checks the components it names. Seeds the generators from
+    [training] seed first, so the weights built here are reproducible.
     """
     from ..language import Language
 
     raw = fill_config(config if isinstance(config, Config) else Config(config))
-    config = interpolated(raw)
-    T, train_corpus, _ = resolve_training(config)
+    config = _interpolate(raw)
+    T, train_corpus, dev_corpus = _resolve_training(config)
     fix_random_seed(T.get("seed"))
     device = select_device(use_gpu)
     # Built from the uninterpolated config, so the saved config.cfg keeps ${paths.*}.
     nlp = Language.from_config(raw)
     check_component_names(nlp, T["frozen_components"], "training.frozen_components")
     check_component_names(nlp, T["annotating_components"], "training.annotating_components")
+    _check_learn_rates(nlp, config, T["frozen_components"])
+    from .loop import default_score_weights  # lazy: loop imports this module
+
+    default_score_weights(nlp, T["score_weights"])
     init = _resolve_section(config, "initialize")
+    _check_initialize_components(nlp, init)
+    return TrainingSetup(nlp, raw, config, T, train_corpus, dev_corpus, init, device)
+
+
+def _check_learn_rates(nlp: Any, config: Config, frozen: Iterable[str]) -> None:
+    """E850 now for a component_learn_rates name the optimizer would reject once built.
+
+    Weights are created lazily (a head's output layer at initialize), so the names are
+    those of the non-frozen components with a torch model, not of current parameters.
+    """
+    from .optim import COMPONENT_RATES_KEY
+
+    optimizer = (config.get("training") or {}).get("optimizer")
+    rates = optimizer.get("component_learn_rates") if isinstance(optimizer, dict) else None
+    if not isinstance(rates, dict):
+        return  # a wrong type is the optimizer's own error (E852), raised at resolve
+    frozen = set(frozen)
+    names = [name for name, proc in nlp.components
+             if name not in frozen and isinstance(getattr(proc, "model", None), torch.nn.Module)]
+    for name in rates:
+        if name not in names:
+            raise HeronValueError(Errors.E850.format(key=COMPONENT_RATES_KEY, name=name,
+                                                     names=", ".join(names) or "(none)"))
+
+
+def _check_initialize_components(nlp: Any, init: Dict[str, Any]) -> None:
+    """[initialize.components.NAME] for a NAME not in the pipeline would be ignored."""
+    names = nlp.component_names
+    errors = [(f"initialize.components.{name}", (
+        f"{name!r} is not a component of this pipeline ({', '.join(names) or 'none'}); "
+        f"settings under it would be ignored. Fix: use a component name, or remove the block"
+    )) for name in (init.get("components") or {}) if name not in names]
+    if errors:
+        raise config_error(errors)
+
+
+def init_nlp(config: Any, *, use_gpu: int = -1) -> Any:
+    """Build the pipeline from `config` and initialize it on the training corpus.
+
+    `prepare_training` first (every check that needs no data; seeds the generators),
+    then [initialize] before_init, vectors, each component's `initialize` with the
+    training Examples (labels are collected here) except frozen components, then
+    init_tok2vec and after_init.
+    """
+    setup = prepare_training(config, use_gpu=use_gpu)
+    nlp, config, T, train_corpus = setup.nlp, setup.config, setup.training, setup.train_corpus
+    init, device = setup.initialize, setup.device
     if init.get("before_init"):
         init["before_init"](nlp)
     if init.get("vectors"):
@@ -146,5 +226,5 @@ def initialize_components(nlp: Any, get_examples: Callable, *, frozen: Iterable[
             proc.initialize(get_examples, nlp=nlp, **settings.get(name, {}))
 
 
-__all__ = ["init_nlp", "resolve_training", "fix_random_seed", "select_device", "move_to_device",
-           "initialize_components", "interpolated"]
+__all__ = ["init_nlp", "prepare_training", "TrainingSetup", "resolve_training", "fix_random_seed",
+           "select_device", "move_to_device", "initialize_components", "interpolated"]

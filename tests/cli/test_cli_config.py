@@ -163,23 +163,60 @@ def test_fill_config_with_code_file(tmp_path):
     assert result.exit_code == 1 and "[E205]" in result.output and "nope.py" in result.output
 
 
+# PARTIAL plus what `heron train` needs before reading data: corpus readers and paths.
+TRAINABLE = PARTIAL.replace("[paths]\n", "[paths]\ntrain = null\ndev = null\n") + textwrap.dedent("""
+    [corpora.train]
+    @readers = "heron.Corpus.v1"
+    path = ${paths.train}
+
+    [corpora.dev]
+    @readers = "heron.Corpus.v1"
+    path = ${paths.dev}
+""")
+
+
+def tiny_corpus(tmp_path):
+    import heron
+    from heron.tokens import Doc, DocBin
+
+    path = tmp_path / "tiny.heron"
+    DocBin(docs=[Doc(heron.blank("en").vocab, words=["Hi", "."])]).to_disk(path)
+    return ["--paths.train", str(path), "--paths.dev", str(path)]
+
+
 def test_debug_config_valid_and_invalid(tmp_path):
-    src = write(tmp_path, PARTIAL)
-    result = runner.invoke(app, ["debug", "config", str(src), "--show-functions", "--show-variables"])
+    src = write(tmp_path, TRAINABLE)
+    paths = tiny_corpus(tmp_path)
+    result = runner.invoke(app, ["debug", "config", str(src), "--show-functions", "--show-variables", *paths])
     assert result.exit_code == 0, result.output
     assert "✔ Config is valid" in result.output
     assert "corpora.extra" in result.stdout and "test_cli.Width.v1" in result.stdout
     assert "${paths.width}" in result.stdout and "32" in result.stdout
-    # Overrides are applied before validation; a mistyped one is reported by name.
-    with pytest.warns(HeronWarning, match="W201"):  # a new key is allowed, but flagged
-        result = runner.invoke(app, ["debug", "config", str(src), "--paths.width", "abc", "--training.max_epoch", "2"])
+    # Overrides are applied before validation; a mistyped one is reported by name, as
+    # the override (it is in no line of the file).
+    result = runner.invoke(app, ["debug", "config", str(src), "--paths.width", "abc",
+                                 "--training.max_epoch", "2", *paths])
     assert result.exit_code == 1
     assert "[E207]" in result.output
     assert f"[E207] Invalid config in {src}" in result.output
-    line = PARTIAL.splitlines().index("width = ${paths.width}") + 1
+    line = TRAINABLE.splitlines().index("width = ${paths.width}") + 1
     assert f"corpora.extra.width ({src}:{line}): expected int, got 'abc' (str)" in result.output
-    assert "training.max_epoch" in result.output and "Did you mean 'max_epochs'?" in result.output
+    assert "training.max_epoch (command-line override --training.max_epoch)" in result.output
+    assert "Did you mean 'max_epochs'?" in result.output
     assert "Traceback" not in result.output
+
+
+def test_debug_config_checks_what_train_needs_before_data(tmp_path):
+    """A config whose settings are all well-typed but that train rejects fails here too."""
+    src = write(tmp_path, PARTIAL)
+    result = runner.invoke(app, ["debug", "config", str(src)])
+    assert result.exit_code == 1 and "[E513]" in result.output and "corpora.train" in result.output
+    src = write(tmp_path, TRAINABLE)
+    result = runner.invoke(app, ["debug", "config", str(src)])  # paths left null
+    assert result.exit_code == 1 and "[E508]" in result.output
+    result = runner.invoke(app, ["debug", "config", str(src), "--paths.train", str(tmp_path / "nope.heron"),
+                                 "--paths.dev", str(tmp_path / "nope.heron")])
+    assert result.exit_code == 1 and "[E506]" in result.output and "nope.heron" in result.output
 
 
 def test_debug_config_bad_override_syntax(tmp_path):
