@@ -291,6 +291,9 @@ class Errors:
     E513 = "[E513] [{key}] = {value!r} does not name a corpus. Available: {available}. Fix: set {key} to one of them, or add a [{value}] block with @readers = \"heron.Corpus.v1\"."
     E514 = "[E514] Score weight {key!r} in [training.score_weights] is not a number or null ({value!r}). Fix: give each score a float weight (weights are normalised to sum to 1) or null to show it without weighting."
     E515 = "[E515] Example.get_aligned({attr!r}) is not supported: gold heads are token indices of the reference and must be re-mapped onto predicted tokens, which heron's dependency parser support will add. Fix: align token attributes (TAG, POS, LEMMA, MORPH, DEP, ENT_IOB, SENT_START), or read eg.reference heads directly."
+    E516 = "[E516] Corpus reader setting {name} = {value!r} is invalid: it must be {expected}. Fix: correct {name} in the [corpora] block of the config (0 = no limit)."
+    E517 = "[E517] The corpus [{key}] ({corpus}) yielded no Examples, so {role}. Fix: point its path at DocBin files with Docs in them (create them with `heron convert`), and check that limit/max_length don't filter them all out."
+    E518 = "[E518] Could not read the corpus [{key}] ({corpus}): {detail}. Fix: check that every file of it is a DocBin written by `heron convert` or DocBin.to_disk, readable, and not truncated."
     # ---- E600-E649 vectors table and import (heron/vectors, heron init vectors) ----
     E600 = "[E600] Vectors({detail}). Fix: pass either shape=(n_rows, dim) or data= a 2-d float array (not both), and keys with at most one key per row of data."
     E601 = "[E601] Key {key!r} has no vector in this table ({n_keys} keys, mode {mode!r}). Fix: check `key in vectors` first, use vectors.get_batch (zeros for missing keys), or add the key with vectors.add(key, vector=...)."

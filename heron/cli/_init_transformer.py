@@ -43,7 +43,25 @@ def check_transformer_options(opts: Any) -> Any:
         raise ConfigError(Errors.E854.format(
             name=name, detail="the pipeline also has a tok2vec component, and both would be trunks",
             fix="drop tok2vec from --pipeline (the heads listen to the transformer), or drop --transformer"))
+    refuse_unloadable_model(str(name))
     return dataclasses.replace(opts, pipeline=[p for p in opts.pipeline if p != TRF])
+
+
+def refuse_unloadable_model(name: str) -> None:
+    """E768 if the model NAME (a folder, or a hub id in the HF cache) needs code shipped with
+    it (auto_map, a model_type or tokenizer class transformers doesn't have); E769 if its
+    weights are pickles only. Said now, not after a config was written and training started.
+    A NAME that isn't here can't be checked: loading it checks it (E750/E767/E769)."""
+    from ..transformer.safe_loading import (check_safetensors_weights, local_model_folder,
+                                            model_folder_problems)
+
+    folder = local_model_folder(name)
+    if folder is None:
+        return
+    problems = model_folder_problems(folder, written_by_heron=False)
+    if problems:
+        raise ConfigError(Errors.E768.format(name=name, reason="; ".join(problems)))
+    check_safetensors_weights(folder, name)
 
 
 def transformer_listener() -> Dict[str, Any]:
@@ -108,5 +126,5 @@ def _goal(opts: Any) -> str:
     return getattr(opts.optimize, "value", str(opts.optimize))
 
 
-__all__ = ["check_transformer_options", "transformer_listener", "transformer_block", "add_transformer",
-           "training_overrides"]
+__all__ = ["check_transformer_options", "refuse_unloadable_model", "transformer_listener",
+           "transformer_block", "add_transformer", "training_overrides"]

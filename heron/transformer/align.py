@@ -34,8 +34,9 @@ _SPACE_LUT[_SPACE_CODEPOINTS] = True
 
 
 def _codepoints(text: str) -> np.ndarray:
-    """One uint32 per character (Python string indices = code points, as HF offsets are)."""
-    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    """One uint32 per character (Python string indices = code points, as HF offsets are).
+    surrogatepass: a lone surrogate is a character of the text like any other."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
 def _is_space(cps: np.ndarray) -> np.ndarray:

@@ -45,6 +45,7 @@ from ..registry import registry
 from .listener import pool_docs
 from .model import SpanGetter, TransformerModel, _quiet, require_transformers
 from .pooling import Pooling
+from .safe_loading import check_model_folder, from_pretrained, offline
 
 GradFactor = Union[float, Callable[[int], float]]
 CFG_KEY = "inline_transformers"  # in the owning component's cfg: {dotted path: saved files}
@@ -192,6 +193,7 @@ def build_from_files(model: TransformerModel, files: Dict[str, str], owner: str)
     from .tokenize import require_fast_tokenizer
 
     transformers = require_transformers()
+    bad_input = (OSError, ValueError, KeyError, TypeError, AttributeError, json.JSONDecodeError)
     with tempfile.TemporaryDirectory() as tmp, _quiet(transformers):
         try:
             for name, content in files.items():
@@ -200,11 +202,17 @@ def build_from_files(model: TransformerModel, files: Dict[str, str], owner: str)
                 data = (base64.b64decode(content[len(_B64):]) if content.startswith(_B64)
                         else content.encode("utf8"))
                 (Path(tmp) / name).write_bytes(data)
-            config = transformers.AutoConfig.from_pretrained(tmp, local_files_only=True)
-            tokenizer = transformers.AutoTokenizer.from_pretrained(
-                tmp, local_files_only=True, **model.tokenizer_config)
-            hf_model = transformers.AutoModel.from_config(config)
-        except (OSError, ValueError, KeyError, TypeError, AttributeError, json.JSONDecodeError) as e:
+        except bad_input as e:
+            raise HeronValueError(Errors.E763.format(owner=owner, detail=f"{type(e).__name__}: {e}")) from None
+        # These files come from a saved cfg.json: the same refusals as a saved model folder.
+        check_model_folder(Path(tmp), written_by_heron=True,
+                           shown_as=f"cfg.json \"{CFG_KEY}\" entry {owner!r}")
+        try:
+            config = from_pretrained(transformers.AutoConfig, tmp)
+            tokenizer = from_pretrained(transformers.AutoTokenizer, tmp, **model.tokenizer_config)
+            with offline():
+                hf_model = transformers.AutoModel.from_config(config, trust_remote_code=False)
+        except bad_input as e:
             raise HeronValueError(Errors.E763.format(owner=owner, detail=f"{type(e).__name__}: {e}")) from None
     require_fast_tokenizer(tokenizer)
     model.__dict__["hf_config"] = config

@@ -28,15 +28,16 @@ forward(docs) -> FullTransformerBatch, in five steps:
 graph while training); listeners pool it into token vectors. `batch.doc_data` holds the
 compact CPU numpy copies that become `doc._.trf_data`.
 
-Nothing is downloaded, ever: `from_pretrained(..., local_files_only=True)`. Weights are
-loaded lazily (first use, `initialize`, or the saved copy in `from_disk`) so loading a
+Nothing is downloaded and no code shipped with a model runs, ever: every call into
+transformers goes through `safe_loading` (local files only, trust_remote_code=False, hub
+offline, an allowlist of tokenizer_config/transformer_config keys, model folders checked
+for auto_map & co. first, safetensors weights only). Weights are loaded lazily (first use, `initialize`, or the saved copy in `from_disk`) so loading a
 saved pipeline never needs the original model; only the small config.json is read at
 construction, when it is available, to learn the width.
 """
 from __future__ import annotations
 
 import contextlib
-import os
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
@@ -49,6 +50,9 @@ from ..registry import registry
 from ..util import length_chunks
 from .data import FullTransformerBatch, TransformerData
 from .packed import PackedEncoder
+from .safe_loading import (check_model_folder, check_safetensors_weights, check_tokenizer_config,
+                           check_transformer_config, from_pretrained, hf_cache_dir, local_model_folder,
+                           quiet as _quiet, resolve_name)
 
 SpanGetter = Callable[[List[Any]], List[List[Any]]]
 # RoBERTa-family position ids start after padding_idx: max_position_embeddings - 2 usable.
@@ -82,8 +86,10 @@ class TransformerModel(nn.Module):
         super().__init__()
         self.name = str(name)
         self.get_spans = get_spans
-        self.tokenizer_config = dict(tokenizer_config or {})
-        self.transformer_config = dict(transformer_config or {})
+        # Only known-safe settings reach from_pretrained (E764-E766), checked at build time
+        # so a tampered config.cfg fails before any file is read.
+        self.tokenizer_config = check_tokenizer_config(tokenizer_config)
+        self.transformer_config = check_transformer_config(transformer_config)
         self.mixed_precision = bool(mixed_precision)
         self.grad_scaler_config = dict(grad_scaler_config or {})
         self.max_batch_items = 4096
@@ -103,13 +109,18 @@ class TransformerModel(nn.Module):
 
     # ---- what we know before loading ------------------------------------------------
     def _peek_config(self) -> None:
-        """Read only config.json of `name`, if available locally (cheap), for the width."""
+        """Read only config.json of `name`, if available locally (cheap), for the width.
+        A folder that would need code shipped with it is refused here already (E767)."""
+        transformers = require_transformers()
+        folder = local_model_folder(self.name)
+        if folder is None:
+            return  # not here (e.g. a saved pipeline elsewhere): from_disk or initialize tells
+        check_model_folder(folder, written_by_heron=False)
         try:
-            transformers = require_transformers()
-            self.__dict__["hf_config"] = transformers.AutoConfig.from_pretrained(
-                resolve_name(self.name), local_files_only=True, **self.transformer_config)
+            self.__dict__["hf_config"] = from_pretrained(
+                transformers.AutoConfig, resolve_name(self.name), **self.transformer_config)
         except (OSError, ValueError):
-            pass  # not here (e.g. a saved pipeline elsewhere): from_disk or initialize tells
+            pass  # unreadable: load() reports it with the details (E750)
 
     @property
     def loaded(self) -> bool:
@@ -153,19 +164,20 @@ class TransformerModel(nn.Module):
 
     # ---- loading ----------------------------------------------------------------------
     def load(self, path: Optional[Path] = None) -> None:
-        """Load weights, tokenizer and config from `path` (a saved copy) or else `name`."""
+        """Load weights, tokenizer and config from `path` (a saved copy) or else `name`.
+        The folder is checked first (E767: code it would need; E769: pickle-only weights)."""
         transformers = require_transformers()
         saved = path is not None
         source = str(path) if saved else resolve_name(self.name)
+        folder = Path(path) if saved else local_model_folder(self.name)
+        if folder is not None:
+            check_model_folder(folder, written_by_heron=saved)
+            check_safetensors_weights(folder, self.name)
         with _quiet(transformers):
             try:
-                config = transformers.AutoConfig.from_pretrained(
-                    source, local_files_only=True, **self.transformer_config)
-                tokenizer = transformers.AutoTokenizer.from_pretrained(
-                    source, local_files_only=True, **self.tokenizer_config)
-                model = transformers.AutoModel.from_pretrained(
-                    source, config=config, local_files_only=True,
-                    **({"use_safetensors": True} if saved else {}))
+                config = from_pretrained(transformers.AutoConfig, source, **self.transformer_config)
+                tokenizer = from_pretrained(transformers.AutoTokenizer, source, **self.tokenizer_config)
+                model = from_pretrained(transformers.AutoModel, source, config=config, use_safetensors=True)
             except (OSError, ValueError) as e:
                 raise self._load_error(source, saved, e) from None
         from .tokenize import require_fast_tokenizer
@@ -181,7 +193,7 @@ class TransformerModel(nn.Module):
             return HeronValueError(Errors.E754.format(path=source, detail=detail))
         where = "a folder" if Path(source).expanduser().exists() else "not a folder here; looked in the HF cache"
         return HeronValueError(Errors.E750.format(name=self.name, where=where, detail=detail,
-                                                  cache=_hf_cache_dir()))
+                                                  cache=hf_cache_dir()))
 
     def ensure_loaded(self) -> None:
         if self.transformer is None:
@@ -360,37 +372,6 @@ def _per_doc(pieces: List[Any], spans: List[List[Tuple[int, int]]]) -> Iterator[
     for doc_spans in spans:
         yield pieces[start:start + len(doc_spans)]
         start += len(doc_spans)
-
-
-def resolve_name(name: str) -> str:
-    """A local folder (~ expanded) as a path; anything else is a hub id for the HF cache."""
-    path = Path(name).expanduser()
-    return str(path) if path.exists() else name
-
-
-def _hf_cache_dir() -> str:
-    try:
-        from huggingface_hub import constants
-
-        return str(constants.HF_HUB_CACHE)
-    except Exception:  # very old/new hub layout: the env var is the documented override
-        return os.environ.get("HF_HUB_CACHE", "~/.cache/huggingface/hub")
-
-
-@contextlib.contextmanager
-def _quiet(transformers: Any) -> Iterator[None]:
-    """Silence transformers' progress bars and info logs while loading/saving, then restore."""
-    logging = transformers.utils.logging
-    bars = logging.is_progress_bar_enabled()
-    level = logging.get_verbosity()
-    logging.disable_progress_bar()
-    logging.set_verbosity_error()
-    try:
-        yield
-    finally:
-        logging.set_verbosity(level)
-        if bars:
-            logging.enable_progress_bar()
 
 
 @registry.architectures("heron.TransformerModel.v1")

@@ -14,6 +14,7 @@ the span's [CLS]). `transformers` is never imported here: the caller passes a lo
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple, Union
 
@@ -71,8 +72,8 @@ def tokenize_spans(hf_tokenizer, texts: Sequence[str], *,
     require_fast_tokenizer(hf_tokenizer)
     if not texts:
         return []
-    enc = hf_tokenizer(list(texts), add_special_tokens=True, truncation=False, padding=False,
-                       return_offsets_mapping=True, return_special_tokens_mask=True,
+    enc = hf_tokenizer(replace_lone_surrogates(texts), add_special_tokens=True, truncation=False,
+                       padding=False, return_offsets_mapping=True, return_special_tokens_mask=True,
                        return_attention_mask=False, return_token_type_ids=False, verbose=False)
     out = []
     for i in range(len(texts)):
@@ -82,6 +83,16 @@ def tokenize_spans(hf_tokenizer, texts: Sequence[str], *,
         offsets[special] = 0
         out.append(SpanPieces(ids, enc.tokens(i), offsets, special))
     return out
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def replace_lone_surrogates(texts: Sequence[str]) -> List[str]:
+    """Each lone surrogate (a code point U+D800..U+DFFF: in a Python str every one is lone)
+    replaced by U+FFFD. Rust tokenizers reject such strings; one character for one keeps the
+    length, so the tokenizer's character offsets still index the original text."""
+    return [_LONE_SURROGATE.sub("\ufffd", text) for text in texts]
 
 
 def plan_windows(n_pieces: int, *, window: int, stride: int) -> List[Tuple[int, int]]:
@@ -136,7 +147,8 @@ def plan_span_windows(spans: Sequence[SpanPieces], *, max_length: int,
     """Cut every span into windows of at most `max_length` pieces (special tokens included).
 
     window/stride (content wordpieces per window, e.g. from heron.strided_spans.v1) apply to every
-    span; a window too large for max_length is clamped (W701). Without them a span that fits is one
+    span; a window too large for max_length is clamped and its stride scaled by the same factor
+    (at least 1), so the overlap ratio is kept (W701). Without them a span that fits is one
     window and a longer one is split with window = max_length - n_special and stride = 3/4 of it
     (W700, once per call). Raises E709 if max_length can't hold the special tokens plus one piece.
     """
@@ -149,12 +161,14 @@ def plan_span_windows(spans: Sequence[SpanPieces], *, max_length: int,
         if room <= 0:
             raise HeronValueError(Errors.E709.format(max_length=max_length, n_special=n_special))
         if window is not None:
-            win = window
+            win, strd = window, min(stride if stride is not None else window, window)
             if window > room:
+                # Scale the stride with the window, so the configured overlap ratio (the
+                # context each piece gets from its neighbours' windows) survives the clamp.
+                win, strd = room, max(1, min(room, round(room * strd / window)))
                 warn(Warnings.W701.format(window=window, n_special=n_special, max_length=max_length,
-                                          new_window=room, stride=min(stride or room, room)))
-                win = room
-            strd = min(stride if stride is not None else win, win)
+                                          new_window=win, new_stride=strd,
+                                          stride=stride if stride is not None else window))
         else:
             win, strd = room, max(1, (room * 3) // 4)
             if hi - lo > room:

@@ -4,6 +4,7 @@ config that validates (`heron debug config`) and trains a few steps with a tiny 
 written there; nothing downloaded)."""
 import importlib.util
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -76,6 +77,41 @@ def test_bad_combinations_are_coded_errors(tmp_path, args, message):
     result = runner.invoke(app, ["init", "config", str(tmp_path / "c.cfg"), "--transformer", "m", *args])
     assert result.exit_code != 0
     assert "E854" in result.output and message in result.output, result.output
+
+
+def _model_folder(tmp_path, config, files=()):
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps(config), encoding="utf8")
+    for name in files:
+        (folder / name).write_bytes(b"not read")
+    return folder
+
+
+@needs_trf
+@pytest.mark.parametrize("config,named", [
+    ({"model_type": "bert", "auto_map": {"AutoModel": "modeling_mine.MyModel"}}, "auto_map"),
+    ({"model_type": "my-custom-encoder"}, "model_type"),
+])
+def test_model_that_needs_remote_code_is_refused_with_the_reason(tmp_path, config, named):
+    pytest.importorskip("transformers")
+    folder = _model_folder(tmp_path, config, files=["modeling_mine.py"])
+    result = runner.invoke(app, ["init", "config", str(tmp_path / "c.cfg"), "-p", "tagger",
+                                 "--transformer", str(folder)])
+    assert result.exit_code != 0
+    output = " ".join(result.output.split())
+    assert "E768" in output and named in output and "never runs code" in output, output
+    assert "Fix: choose a model supported natively by transformers" in output
+    assert not (tmp_path / "c.cfg").exists()
+
+
+@needs_trf
+def test_model_with_pickled_weights_only_is_refused(tmp_path):
+    folder = _model_folder(tmp_path, {"model_type": "bert"}, files=["pytorch_model.bin"])
+    result = runner.invoke(app, ["init", "config", str(tmp_path / "c.cfg"), "-p", "tagger",
+                                 "--transformer", str(folder)])
+    assert result.exit_code != 0
+    assert "E769" in result.output and "pytorch_model.bin" in result.output, result.output
 
 
 @needs_trf
