@@ -7,7 +7,9 @@ Output files are DocBins with the extension `.heron` (read them with
 `DocBin().from_disk(path).get_docs(vocab)`); a folder input keeps its sub-folders.
 Nothing is written unless every input file converts: a malformed line stops the
 command with `file:line`, what was found and what was expected, and leaves no
-output file (not even for the files that converted before it). Each file is
+output file (not even for the files that converted before it). So does a file
+that is not UTF-8 (E440, with the byte offset) and one that holds no documents
+(E441: an empty corpus is a wrong path or converter, never something to train on). Each file is
 written atomically (temp file + rename), so a crash while writing never leaves a
 half-written `.heron` file, though files already renamed stay.
 """
@@ -21,8 +23,9 @@ from typing import Dict, Iterator, List, Optional, Tuple
 
 import typer
 
-from ..errors import Errors, HeronError, HeronWarning, Warnings, warn
+from ..errors import Errors, HeronError, HeronWarning
 from ..training.converters import CONVERTERS, EXTENSIONS, detect_ner_format
+from ..training.converters._common import iter_utf8_lines
 from ..util import atomic_write_bytes
 from ._app import app
 
@@ -102,7 +105,8 @@ def convert(
 
     output_dir None writes the single DocBin's bytes to stdout. Returns
     (output path or None, number of docs, number of words) per output file.
-    RAISES HeronError (E400-E409, and the converters' E410-E436) before anything is written.
+    RAISES HeronError (E400-E409, E441 for an input without documents, and the converters'
+    E410-E440) before anything is written.
     """
     input_path = Path(input_path)
     if file_type != "heron":
@@ -152,8 +156,9 @@ def _convert_all(input_path: Path, files: List[Path], output_dir: Optional[Path]
             entry[0].add(doc)
             entry[1] += 1
             entry[2] += len(doc)
-        if entry[1] == n_before:
-            warn(Warnings.W404.format(path=file))
+        if entry[1] == n_before:  # an empty corpus is a mistake (wrong file, wrong converter)
+            detail = "the file is empty" if file.stat().st_size == 0 else "only blank lines or comments"
+            raise HeronError(Errors.E441.format(path=file, detail=detail))
     return outputs
 
 
@@ -194,8 +199,7 @@ def _resolve_converter(file: Path, converter: str) -> str:
             raise HeronError(Errors.E404.format(path=file, suffix=file.suffix, known=", ".join(sorted(EXTENSIONS)),
                                                 available=", ".join(CONVERTERS)))
     if _FAMILY[name] == "ner":
-        with file.open(encoding="utf-8-sig") as f:
-            head = [line for _, line in zip(range(50), f)]
+        head = [line for _, line in zip(range(50), iter_utf8_lines(file))]
         detected = detect_ner_format(head)
         if detected is not None and detected != ("iob" if name == "iob" else "ner"):
             typer.echo(f"ℹ {file}: detected the {_LAYOUTS[detected]} layout; using converter {detected!r}",
@@ -222,17 +226,17 @@ def _progress_lines(file: Path, enabled: bool) -> Iterator[str]:
     """Stream a file's lines, with a tqdm bar over its bytes on stderr (terminals only)."""
     from tqdm import tqdm
 
-    with file.open(encoding="utf-8-sig") as f, tqdm(
+    with tqdm(
         total=file.stat().st_size, unit="B", unit_scale=True, desc=file.name, file=sys.stderr,
         disable=None if enabled else True, leave=False,
     ) as bar:
         pending = 0
-        for line in f:
-            pending += len(line)
+        for line in iter_utf8_lines(file):  # E440 with file:line on bytes that are not UTF-8
+            pending += len(line) + 1  # characters, not bytes: close enough for a progress bar
             if pending >= 1 << 20:  # update per MiB: per-line updates would cost more than parsing
                 bar.update(pending)
                 pending = 0
-            yield line.rstrip("\r\n")
+            yield line
         bar.update(pending)
 
 

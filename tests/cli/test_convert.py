@@ -181,12 +181,6 @@ def test_conllu_saved_as_conll_is_detected(tmp_path):
 
 
 def test_warnings_are_cli_messages(tmp_path):
-    empty = tmp_path / "empty.conllu"
-    empty.write_text("# just a comment\n\n")
-    result = run(empty, tmp_path / "out")
-    assert result.exit_code == 0
-    assert "⚠ [W404]" in result.stderr
-    assert load(tmp_path / "out" / "empty.heron") == []
     result = run(FIXTURES / "indexed.iob2", tmp_path / "out")
     assert result.exit_code == 0 and "⚠ [W401]" in result.stderr
 
@@ -215,3 +209,63 @@ def test_two_inputs_with_one_output_name_is_an_error(tmp_path):
     result = run(src, tmp_path / "out")
     assert result.exit_code == 1 and "[E400]" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("name,content,detail", [
+    ("empty.conllu", b"", "the file is empty"),
+    ("comments.conllu", b"# just a comment\n\n", "only blank lines or comments"),
+    ("empty.jsonl", b"\n\n", "only blank lines or comments"),
+    ("empty.iob", b"", "the file is empty"),
+    ("empty.conll", b"", "the file is empty"),
+])
+def test_input_without_documents_is_an_error_and_writes_nothing(tmp_path, name, content, detail):
+    src = tmp_path / name
+    src.write_bytes(content)
+    result = run(src, tmp_path / "out")
+    assert result.exit_code == 1
+    assert f"[E441] {src}: no documents found ({detail})" in result.stderr
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists() or files_in(tmp_path / "out") == []
+
+
+def test_empty_file_in_folder_writes_no_file_at_all(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(FIXTURES / "sample.conllu", src / "a.conllu")
+    (src / "b.conllu").write_text("")
+    for extra in ([], ["--concatenate"]):
+        result = run(src, tmp_path / "out", *extra)
+        assert result.exit_code == 1 and f"[E441] {src / 'b.conllu'}" in result.stderr
+        assert not (tmp_path / "out").exists() or files_in(tmp_path / "out") == []
+
+
+@pytest.mark.parametrize("name", ["latin1.conllu", "latin1.conll", "latin1.iob", "latin1.jsonl"])
+def test_non_utf8_input_is_a_coded_error(tmp_path, name):
+    lines = {"conllu": "1\tCafé\tcafé\tNOUN\t_\t_\t0\troot\t_\t_\n", "conll": "Ada B-PER\nCafé O\n",
+             "iob": "Ada|B-PER Café|O\n", "jsonl": '{"text": "Café"}\n'}[name.split(".")[1]]
+    src = tmp_path / name
+    data = lines.encode("latin-1")
+    src.write_bytes(data)
+    result = run(src, tmp_path / "out")
+    assert result.exit_code == 1, result.output
+    line = lines[:lines.index("é")].count("\n") + 1
+    assert f"[E440] {src}:{line}: the file is not UTF-8 text: byte {data.index(0xe9)} (0xe9" in result.stderr
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_binary_file_is_a_coded_error(tmp_path):
+    src = tmp_path / "garbage.conllu"
+    src.write_bytes(bytes(range(255, -1, -1)) * 8)
+    result = run(src, tmp_path / "out")
+    assert result.exit_code == 1 and "[E440]" in result.stderr and "Traceback" not in result.output
+
+
+def test_jsonl_with_lone_surrogates(tmp_path):
+    src = tmp_path / "s.jsonl"
+    src.write_text('{"text": "a \\ud800 b", "entities": [[2, 3, "X"]]}\n{"text": "\\udcff"}\n')
+    result = run(src, tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    docs = load(tmp_path / "out" / "s.heron")
+    assert [d.text for d in docs] == ["a \ud800 b", "\udcff"]
+    assert [(e.text, e.label_) for e in docs[0].ents] == [("\ud800", "X")]

@@ -69,9 +69,53 @@ def read_lines(source: Source, path: Optional[str] = None) -> Tuple[str, Iterato
 
 
 def _iter_file(path: Path) -> Iterator[str]:
-    with path.open("r", encoding="utf-8-sig", newline=None) as f:
-        for line in f:
-            yield line.rstrip("\r\n")
+    return iter_utf8_lines(path)
+
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def iter_utf8_lines(path: Path) -> Iterator[str]:
+    """Each line of a UTF-8 file without its line ending ("\\n", "\\r\\n" or a lone "\\r").
+
+    A leading byte-order mark is dropped. Bytes that are not UTF-8 raise E440 naming
+    path:line and the byte offset instead of a UnicodeDecodeError from deep inside a
+    parser. Text mode reads fast; only when it fails is the file scanned again in
+    binary to locate the bad byte (text mode decodes whole chunks, so its error
+    knows neither the line nor the offset).
+    """
+    try:
+        with path.open("r", encoding="utf-8-sig", newline=None) as f:
+            for line in f:
+                yield line.rstrip("\r\n")
+    except UnicodeDecodeError:
+        raise _locate_non_utf8(path) from None
+
+
+def _locate_non_utf8(path: Path) -> DataError:
+    """E440 for the first byte of `path` that is not UTF-8 (line numbers as text mode counts them)."""
+    line_no, offset = 1, 0
+    with path.open("rb") as f:
+        for raw in f:  # chunks ending in "\n"; a lone "\r" inside one also ends a line
+            start = len(_BOM) if offset == 0 and raw.startswith(_BOM) else 0
+            try:
+                raw[start:].decode("utf-8")
+            except UnicodeDecodeError as err:
+                bad = start + err.start
+                before = raw[:bad]
+                line_no += before.replace(b"\r\n", b"\n").count(b"\r")
+                column = len(before[start:].rsplit(b"\r", 1)[-1].decode("utf-8", "replace")) + 1
+                return DataError(Errors.E440.format(
+                    path=path, line=line_no, offset=offset + bad, byte=f"0x{raw[bad]:02x}", column=column,
+                    reason=err.reason), path=str(path), line=line_no)
+            body = raw[:-1] if raw.endswith(b"\n") else raw
+            body = body[:-1] if raw.endswith(b"\r\n") else body
+            line_no += 1 + body.count(b"\r")
+            offset += len(raw)
+    # Unreachable for a file text mode could not decode; kept as a coded error all the same.
+    return DataError(Errors.E440.format(path=path, line=line_no, offset=offset, byte="end of file",
+                                        column=1, reason="truncated multi-byte character"),
+                     path=str(path), line=line_no)
 
 
 def group_sentences(sents: Iterable[Sentence], n_sents: int) -> Iterator[List[Sentence]]:
