@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
-from typing import Iterable, Iterator, List, Optional, Union
+from typing import Any, Callable, Iterable, Iterator, List, Optional, Union
 
-from ..errors import Errors, HeronValueError, Warnings, warn
+from ..errors import Errors, HeronError, HeronValueError, Warnings, warn
 from ..registry import registry
 from ..tokens import Doc, DocBin
 from .example import Example
@@ -48,6 +48,9 @@ class Corpus:
                  limit: int = 0, shuffle: bool = False):
         if path is None:
             raise HeronValueError(Errors.E508)
+        for name, value in (("max_length", max_length), ("limit", limit)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise HeronValueError(Errors.E516.format(name=name, value=value, expected="an int >= 0"))
         self.path = Path(path)
         self.files = walk_corpus(self.path)  # fail at config time, not hours later
         self.gold_preproc = gold_preproc
@@ -115,6 +118,39 @@ class Corpus:
         return f"<heron Corpus {self.path} ({len(self.files)} file(s))>"
 
 
+def read_examples(corpus: Callable[[Any], Iterable[Example]], nlp: Any, *, key: str, role: str,
+                  keep: bool = True) -> List[Example]:
+    """Every Example of `corpus`, read now, so that a broken or empty corpus stops a run
+    before it writes anything (not at the first evaluation, hours in).
+
+    key: the config block, e.g. "corpora.dev", named in the errors. role: what an empty
+    corpus prevents ("there is nothing to train on"). keep=False reads the corpus once to
+    check it and returns [] (a streamed training corpus that needn't fit in memory).
+    """
+    examples: List[Example] = []
+    for eg in checked_examples(corpus, nlp, key=key, role=role):
+        if keep:
+            examples.append(eg)
+    return examples
+
+
+def checked_examples(corpus: Callable[[Any], Iterable[Example]], nlp: Any, *, key: str, role: str
+                     ) -> Iterator[Example]:
+    """`corpus(nlp)`, raising E517 if it ends without an Example and E518 if reading
+    fails with a non-heron error (heron's own, e.g. a DocBin's, name the file already)."""
+    n = 0
+    try:
+        for eg in corpus(nlp):
+            n += 1
+            yield eg
+    except HeronError:
+        raise
+    except Exception as e:  # a custom reader or the file system failed: name the corpus
+        raise HeronValueError(Errors.E518.format(key=key, corpus=corpus, detail=f"{type(e).__name__}: {e}")) from e
+    if not n:
+        raise HeronValueError(Errors.E517.format(key=key, corpus=corpus, role=role))
+
+
 @registry.readers("heron.Corpus.v1")
 def create_docbin_reader(*, path: Optional[str], gold_preproc: bool = False, max_length: int = 0,
                          limit: int = 0, shuffle: bool = False) -> Corpus:
@@ -132,4 +168,5 @@ def create_docbin_reader(*, path: Optional[str], gold_preproc: bool = False, max
     return Corpus(path, gold_preproc=gold_preproc, max_length=max_length, limit=limit, shuffle=shuffle)
 
 
-__all__ = ["Corpus", "create_docbin_reader", "walk_corpus", "FILE_SUFFIX"]
+__all__ = ["Corpus", "create_docbin_reader", "walk_corpus", "read_examples", "checked_examples",
+           "FILE_SUFFIX"]

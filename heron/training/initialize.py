@@ -22,6 +22,7 @@ from .._config_errors import config_error
 from ..config import fill_config
 from ..errors import ConfigError, Errors, HeronValueError
 from ..registry import registry
+from .corpus import checked_examples
 
 
 def fix_random_seed(seed: Optional[int]) -> None:
@@ -198,7 +199,10 @@ def init_nlp(config: Any, *, use_gpu: int = -1) -> Any:
         from ..vectors import load_vectors_into
 
         load_vectors_into(nlp, init["vectors"])
-    initialize_components(nlp, lambda: train_corpus(nlp), frozen=T["frozen_components"])
+    # Checked: an empty training corpus is named as such, not as a component without labels.
+    initialize_components(nlp, lambda: checked_examples(train_corpus, nlp, key=T["train_corpus"],
+                                                        role="there is nothing to train on"),
+                          frozen=T["frozen_components"])
     if init.get("init_tok2vec"):
         from ..pretraining import init_tok2vec_from_config
 

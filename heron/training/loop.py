@@ -24,6 +24,7 @@ from typing import IO, Any, Callable, Dict, Iterable, Iterator, List, Optional, 
 from ..errors import Errors, HeronValueError
 from ..util import atomic_output_dir
 from .batchers import batch_by_words
+from .corpus import read_examples
 from .initialize import init_nlp, move_to_device, resolve_training, select_device
 from .loggers import JsonlLog, console_logger
 from .loss_scale import attach_grad_scalers
@@ -111,15 +112,16 @@ def subdivide_batch(batch: List[Any], accumulate_gradient: int) -> Iterator[List
         start += size
 
 
-def create_train_batches(nlp: Any, corpus: Callable, batcher: Callable, max_epochs: int
-                         ) -> Iterator[Tuple[int, List[Any]]]:
+def create_train_batches(nlp: Any, corpus: Callable, batcher: Callable, max_epochs: int, *,
+                         examples: Optional[List[Any]] = None) -> Iterator[Tuple[int, List[Any]]]:
     """(epoch, batch) pairs; Examples are shuffled every epoch (seeded by [training] seed).
 
     max_epochs: 0 = unlimited, N = stop after N epochs, -1 = stream the corpus
-    without loading it into memory (and without shuffling).
+    without loading it into memory (and without shuffling). examples: the corpus's
+    Examples, already read (None: read them here).
     """
-    examples: List[Any] = []
-    if max_epochs >= 0:
+    examples = list(examples) if examples is not None else []
+    if max_epochs >= 0 and not examples:
         examples = list(corpus(nlp))
         if not examples:
             raise HeronValueError(Errors.E512.format(corpus=corpus))
@@ -153,9 +155,13 @@ def default_score_weights(nlp: Any, overrides: Optional[Dict[str, Optional[float
 
 
 def create_evaluation_callback(nlp: Any, dev_corpus: Callable, weights: Dict[str, Optional[float]],
-                               batch_size: int = 256) -> Callable[[], Tuple[float, Dict[str, Any]]]:
-    """() -> (weighted score, all scores) on the dev set (read once, scored each time)."""
-    cache: List[Any] = []
+                               batch_size: int = 256, *, examples: Optional[List[Any]] = None
+                               ) -> Callable[[], Tuple[float, Dict[str, Any]]]:
+    """() -> (weighted score, all scores) on the dev set (read once, scored each time).
+
+    examples: the dev Examples, already read (None: read at the first evaluation).
+    """
+    cache: List[Any] = list(examples or [])
 
     def evaluate() -> Tuple[float, Dict[str, Any]]:
         if not cache:
@@ -209,6 +215,13 @@ def train_nlp(nlp: Any, output_path: Optional[Union[str, Path]] = None, *, use_g
     from ..pipeline.update import trainable_parameter_groups
 
     T, train_corpus, dev_corpus = resolve_training(nlp.config)
+    # Both corpora are read and checked before anything is written: a broken or empty
+    # dev file must stop the run here, not at step 0 after an untrained model-last is saved.
+    streamed = T["max_epochs"] < 0
+    train_examples = read_examples(train_corpus, nlp, key=T["train_corpus"], keep=not streamed,
+                                   role="there is nothing to train on")
+    dev_examples = read_examples(dev_corpus, nlp, key=T["dev_corpus"],
+                                 role="the pipeline can't be evaluated or model-best chosen")
     move_to_device(nlp, select_device(use_gpu))
     frozen = list(T["frozen_components"])
     # One param group per component, so [training.optimizer] component_learn_rates applies.
@@ -222,8 +235,9 @@ def train_nlp(nlp: Any, output_path: Optional[Union[str, Path]] = None, *, use_g
     output_path = Path(output_path) if output_path is not None else None
     jsonl = _fresh_log(output_path)
     steps = train_while_improving(
-        nlp, optimizer, create_train_batches(nlp, train_corpus, batcher, T["max_epochs"]),
-        create_evaluation_callback(nlp, dev_corpus, weights), dropout=T["dropout"],
+        nlp, optimizer,
+        create_train_batches(nlp, train_corpus, batcher, T["max_epochs"], examples=train_examples or None),
+        create_evaluation_callback(nlp, dev_corpus, weights, examples=dev_examples), dropout=T["dropout"],
         eval_frequency=T["eval_frequency"], accumulate_gradient=T["accumulate_gradient"],
         patience=T["patience"], max_steps=T["max_steps"], exclude=frozen,
         annotating_components=T["annotating_components"], before_update=T["before_update"])
@@ -232,9 +246,11 @@ def train_nlp(nlp: Any, output_path: Optional[Union[str, Path]] = None, *, use_g
     save = (lambda best: save_checkpoint(nlp, optimizer, output_path, is_best=best,
                                          before_to_disk=T["before_to_disk"])) if output_path else None
     step = 0
+    completed = 0  # steps done; a failure before the first saves nothing (nothing was learnt)
     try:
         for _, info, is_best in steps:
             step = info["step"]
+            completed += 1
             if is_best is not None:
                 update_meta(nlp, weights, info)
                 if save is not None:
@@ -250,7 +266,7 @@ def train_nlp(nlp: Any, output_path: Optional[Union[str, Path]] = None, *, use_g
                                   output_path / DIR_MODEL_LAST if output_path else None) from None
     except BaseException:
         finalize()
-        if save is not None:
+        if save is not None and completed:
             stderr.write(f"⚠ Training failed at step {step}; saving {output_path / DIR_MODEL_LAST} first.\n")
             _save_quietly(save, stderr)
         raise

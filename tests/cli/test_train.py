@@ -136,3 +136,95 @@ def test_train_cli_gpu_without_cuda(workdir):
                                  "--paths.train", str(workdir / "train.heron"),
                                  "--paths.dev", str(workdir / "train.heron")])
     assert result.exit_code == 1 and "E511" in result.output
+
+
+# ---- a broken corpus stops the run before anything is written (issue 13 item 8) ---------
+
+
+def _train(workdir, out, train, dev, *extra):
+    return runner.invoke(app, ["train", str(workdir / "config.cfg"), "-o", str(out),
+                               "--paths.train", str(train), "--paths.dev", str(dev), *extra])
+
+
+def test_broken_dev_corpus_fails_before_anything_is_written(workdir, tmp_path):
+    bad = tmp_path / "dev.heron"
+    bad.write_bytes(b"this is not a DocBin")
+    out = tmp_path / "out"
+    result = _train(workdir, out, workdir / "train.heron", bad)
+    assert result.exit_code == 1, result.output
+    assert "[E028]" in result.output and "dev.heron" in result.output
+    assert "Training failed" not in result.output and "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_broken_file_in_a_dev_folder_is_named(workdir, tmp_path):
+    dev = tmp_path / "dev"
+    dev.mkdir()
+    (dev / "a.heron").write_bytes((workdir / "train.heron").read_bytes())
+    (dev / "b.heron").write_bytes((workdir / "train.heron").read_bytes()[:20])  # truncated
+    out = tmp_path / "out"
+    result = _train(workdir, out, workdir / "train.heron", dev)
+    assert result.exit_code == 1 and "b.heron" in result.output, result.output
+    assert not out.exists()
+
+
+def test_empty_dev_corpus_is_a_coded_error(workdir, tmp_path):
+    empty = tmp_path / "empty.heron"
+    DocBin(docs=[]).to_disk(empty)
+    out = tmp_path / "out"
+    result = _train(workdir, out, workdir / "train.heron", empty)
+    assert result.exit_code == 1, result.output
+    assert "[E517]" in result.output and "corpora.dev" in result.output and "empty.heron" in result.output
+    assert not out.exists()
+
+
+def test_empty_train_corpus_is_a_coded_error(workdir, tmp_path):
+    empty = tmp_path / "empty.heron"
+    DocBin(docs=[]).to_disk(empty)
+    out = tmp_path / "out"
+    result = _train(workdir, out, empty, workdir / "train.heron")
+    assert result.exit_code == 1, result.output
+    assert "corpora.train" in result.output and "[E517]" in result.output
+    assert not out.exists()
+
+
+def test_reader_failure_names_the_corpus(workdir, tmp_path):
+    import catalogue
+
+    from heron.registry import registry
+
+    @registry.readers("test_train.failing_reader.v1")
+    def failing_reader():
+        def read(nlp):
+            raise PermissionError("dev.heron: permission denied")
+            yield  # a generator, like real readers
+
+        return read
+
+    config = tmp_path / "config.cfg"
+    config.write_text(CONFIG.replace('[corpora.dev]\n@readers = "heron.Corpus.v1"\npath = ${paths.dev}',
+                                     '[corpora.dev]\n@readers = "test_train.failing_reader.v1"'))
+    out = tmp_path / "out"
+    try:
+        result = runner.invoke(app, ["train", str(config), "-o", str(out),
+                                     "--paths.train", str(workdir / "train.heron")])
+    finally:
+        catalogue._remove(("heron", "readers", "test_train.failing_reader.v1"))
+    assert result.exit_code == 1, result.output
+    assert "[E518]" in result.output and "corpora.dev" in result.output
+    assert "PermissionError: dev.heron: permission denied" in result.output
+    assert not out.exists()
+
+
+def test_failure_before_the_first_step_saves_no_untrained_model(workdir, tmp_path, monkeypatch):
+    from heron.training import loop
+
+    def broken_step(*args, **kwargs):
+        raise RuntimeError("boom")
+        yield
+
+    monkeypatch.setattr(loop, "train_while_improving", broken_step)
+    out = tmp_path / "out"
+    result = _train(workdir, out, workdir / "train.heron", workdir / "train.heron")
+    assert isinstance(result.exception, RuntimeError)
+    assert not (out / "model-last").exists() and not (out / "model-best").exists()
