@@ -263,7 +263,7 @@ class Errors:
     E409 = "[E409] Invalid value {value!r} for {option}: {detail}. Fix: {fix}"
     E410 = "[E410] {path}:{line}: a CoNLL-U token line needs 10 tab-separated columns (ID FORM LEMMA UPOS XPOS FEATS HEAD DEPREL DEPS MISC); found {n}: {found!r}. Fix: separate columns with single tabs, write '_' for empty fields, and put a blank line between sentences."
     E411 = "[E411] {path}:{line}: invalid CoNLL-U token ID {found!r}; expected {expected}. Fix: number the words of each sentence 1, 2, 3, ... (multi-word tokens as 'N-M', empty nodes as 'N.1')."
-    E412 = "[E412] {path}:{line}: invalid CoNLL-U HEAD {found!r}; expected an integer from 0 (root) to {n} (the number of words in the sentence) or '_'. Fix: correct the HEAD column (column 7)."
+    E412 = "[E412] {path}:{line}: invalid CoNLL-U HEAD {found!r}: it must be '_' (unknown), 0 (the word is the root) or the ID of the word's head in the same sentence, from 1 to {n}. Fix: correct the HEAD column (column 7) of line {line}."
     E413 = "[E413] {path}:{line}: malformed CoNLL-U multi-word token range {found!r}: {detail}. Fix: write the range as 'N-M' with N < M, covering the word IDs on the lines that follow it."
     E414 = "[E414] {path}:{lines}: the annotation of these lines was rejected: {detail}"
     E415 = "[E415] {path}:{line}: invalid {column} value {found!r}: {detail}. Fix: correct the value in the {column} column, or write '_' if it is unknown."
