@@ -1,27 +1,28 @@
 """DocBin: many Docs in one compact, pickle-free binary (msgpack + zlib).
 
-Layout (format version 1): attrs (names), one uint64 token array (n_tokens, n_attrs) for
-all Docs (ORTH first), per-token spaces (uint8), per-Doc lengths, a strings table for
-every hash used, cats, and (store_user_data=True) JSON-serialisable user_data entries.
-Loading never executes code from the file.
+Layout (format version 2, see _docbin_format.py): a small header declaring the counts
+and the inflated size, then a zlib body with attrs (names), one uint64 token array
+(n_tokens, n_attrs) for all Docs (ORTH first), per-token spaces (uint8), per-Doc
+lengths, a strings table for every hash used, cats, and (store_user_data=True)
+JSON-serialisable user_data entries. Loading never executes code from the file, and
+reading a file from someone else costs memory in proportion to the sizes its header
+declares, up to `max_size` (4 GiB inflated by default). Format 1 files still load.
 """
 from __future__ import annotations
 
-import zlib
 from typing import Iterable, Iterator, Optional, Union
 
-import msgpack
 import numpy as np
 
-from ..errors import Errors, HeronValueError
+from ..errors import Errors, HeronError, HeronValueError
 from ..util import PathLike, atomic_write_bytes, ensure_path
 from ._serialize import column_values, user_data_from_list, user_data_to_list
 from .attrs import IDS, NAMES, ORTH, SPACY, intify_attrs
 from .doc import Doc
-from .strings import MSGPACK_PACK, MSGPACK_UNPACK
+from . import _docbin_format
+from ._docbin_format import FORMAT_VERSION, MAX_SIZE
 from .vocab import Vocab
 
-FORMAT_VERSION = 1
 DEFAULT_ATTRS = ("ORTH", "NORM", "TAG", "HEAD", "DEP", "ENT_IOB", "ENT_TYPE", "ENT_KB_ID", "ENT_ID",
                  "LEMMA", "MORPH", "POS", "SENT_START")
 # Attributes whose values are string hashes that must travel in the strings table.
@@ -48,6 +49,7 @@ class DocBin:
         self.spaces: list[np.ndarray] = []
         self.cats: list[dict] = []
         self.user_data: list[Optional[list]] = []
+        self._source = "a DocBin built in memory"  # named in E043; from_bytes/from_disk set it
         self.strings: set[str] = set()
         for doc in docs:
             self.add(doc)
@@ -70,17 +72,25 @@ class DocBin:
         self.user_data.append(user_data_to_list(doc.user_data) if self.store_user_data else None)
 
     def get_docs(self, vocab: Vocab) -> Iterator[Doc]:
-        """Yield the stored Docs, adding the strings table to `vocab.strings` first."""
+        """Yield the stored Docs, adding the strings table to `vocab.strings` first.
+
+        A Doc the stored columns cannot rebuild (a hash missing from the strings table,
+        a head outside its Doc, ...) raises E043 naming the file and the Doc's index.
+        """
         for string in self.strings:
             vocab.strings.add(string)
         lookup = vocab.strings
-        for array, spaces, cats, user_data in zip(self.tokens, self.spaces, self.cats, self.user_data):
-            words = [lookup[h] for h in array[:, 0].tolist()]
-            doc = Doc._from_words_fast(vocab, words, spaces.astype(bool).tolist())
-            doc.from_array(self.attrs[1:], array[:, 1:])
-            doc.cats = dict(cats)
-            if user_data:
-                doc.user_data = user_data_from_list(user_data)
+        for i, (array, spaces, cats, user_data) in enumerate(zip(self.tokens, self.spaces, self.cats,
+                                                                  self.user_data)):
+            try:
+                words = [lookup[h] for h in array[:, 0].tolist()]
+                doc = Doc._from_words_fast(vocab, words, spaces.astype(bool).tolist())
+                doc.from_array(self.attrs[1:], array[:, 1:])
+                doc.cats = dict(cats)
+                if user_data:
+                    doc.user_data = user_data_from_list(user_data)
+            except (HeronError, TypeError, ValueError) as e:  # a corrupt or hand-edited file
+                raise HeronValueError(Errors.E043.format(source=self._source, i=i, err=e)) from None
             yield doc
 
     def merge(self, other: "DocBin") -> None:
@@ -100,8 +110,7 @@ class DocBin:
     def to_bytes(self) -> bytes:
         tokens = np.vstack(self.tokens) if self.tokens else np.zeros((0, len(self.attrs)), np.uint64)
         spaces = np.concatenate(self.spaces) if self.spaces else np.zeros(0, np.uint8)
-        msg = {
-            "format": "heron.DocBin", "version": FORMAT_VERSION,
+        body = {
             "attrs": [NAMES[a] for a in self.attrs],
             "tokens": np.ascontiguousarray(tokens, dtype="<u8").tobytes(),
             "spaces": spaces.tobytes(),
@@ -110,43 +119,43 @@ class DocBin:
             "store_user_data": self.store_user_data,
             "user_data": self.user_data if self.store_user_data else None,
         }
-        return zlib.compress(msgpack.packb(msg, **MSGPACK_PACK))
+        return _docbin_format.encode(body, n_docs=len(self.tokens), n_tokens=len(tokens), n_attrs=len(self.attrs))
 
-    def from_bytes(self, data: bytes, *, source: str = "bytes") -> "DocBin":
-        """Load `to_bytes()` output, replacing this DocBin's contents (E028 if invalid)."""
-        try:
-            msg = msgpack.unpackb(zlib.decompress(data), **MSGPACK_UNPACK)
-            if not isinstance(msg, dict) or msg.get("format") != "heron.DocBin":
-                raise ValueError("no heron DocBin header")
-            if msg["version"] != FORMAT_VERSION:
-                raise ValueError(f"unsupported format version {msg['version']}")
-            attrs = [IDS[name] for name in msg["attrs"]]
-            lengths = np.frombuffer(msg["lengths"], dtype="<i8")
-            tokens = np.frombuffer(msg["tokens"], dtype="<u8").reshape(-1, len(attrs))
-            spaces = np.frombuffer(msg["spaces"], dtype=np.uint8)
-            if lengths.sum() != len(tokens) or len(spaces) != len(tokens):
-                raise ValueError("token counts do not match the lengths")
-        except Exception as e:  # zlib/msgpack raise many unrelated types on foreign files
-            raise HeronValueError(Errors.E028.format(source=source, err=f"{type(e).__name__}: {e}",
-                                                     version=FORMAT_VERSION)) from None
+    def from_bytes(self, data: bytes, *, source: str = "bytes", max_size: int = MAX_SIZE) -> "DocBin":
+        """Load `to_bytes()` output, replacing this DocBin's contents.
+
+        source: the name used in error messages (from_disk passes the path).
+        max_size: refuse a body that inflates to more bytes than this (E042); the default,
+            4 GiB, is ~40M tokens. Keep it for files from others: it bounds memory.
+        RAISES: E028 (not a DocBin, or its header and body disagree), E042, E044 (the
+            compressed data is corrupt, truncated or inflates past its declared size).
+        """
+        msg = _docbin_format.decode(data, source, max_size)
+        lengths = msg["lengths"]
         bounds = np.cumsum(lengths)[:-1] if len(lengths) else []
-        self.attrs = attrs
-        self.tokens = [t.copy() for t in np.split(tokens, bounds)] if len(lengths) else []
-        self.spaces = [s.copy() for s in np.split(spaces, bounds)] if len(lengths) else []
+        self.attrs = msg["attrs"]
+        self.tokens = [t.copy() for t in np.split(msg["tokens"], bounds)] if len(lengths) else []
+        self.spaces = [s.copy() for s in np.split(msg["spaces"], bounds)] if len(lengths) else []
         self.strings = set(msg["strings"])
         self.cats = list(msg["cats"])
-        self.store_user_data = bool(msg.get("store_user_data"))
-        self.user_data = list(msg["user_data"]) if msg.get("user_data") else [None] * len(self.tokens)
+        self.store_user_data = msg["store_user_data"]
+        self.user_data = list(msg["user_data"]) if msg["user_data"] else [None] * len(self.tokens)
+        self._source = source
         return self
 
     def to_disk(self, path: PathLike) -> None:
         """Write atomically: readers see the old file or the complete new one."""
         atomic_write_bytes(path, self.to_bytes())
 
-    def from_disk(self, path: PathLike) -> "DocBin":
+    def from_disk(self, path: PathLike, *, max_size: int = MAX_SIZE) -> "DocBin":
+        """Read a `.heron` file (see from_bytes; a file larger than `max_size` is not read: E042)."""
         path = ensure_path(path)
         try:
+            n_bytes = path.stat().st_size
+            if n_bytes > max_size:
+                raise HeronValueError(Errors.E042.format(source=path, what=f"a file of {n_bytes} bytes",
+                                                         limit=max_size))
             data = path.read_bytes()
         except OSError as e:
             raise HeronValueError(Errors.E028.format(source=str(path), err=e, version=FORMAT_VERSION)) from None
-        return self.from_bytes(data, source=str(path))
+        return self.from_bytes(data, source=str(path), max_size=max_size)
