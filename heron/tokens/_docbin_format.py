@@ -7,16 +7,21 @@
     format 1:  zlib(msgpack {"format", "version": 1, and the body's keys})   (read only)
 
 A zlib stream can inflate 1000-fold, so reading must not trust it: the header is read
-first, a `size` over `max_size` is refused (E042) before anything is inflated, the
-counts must fit in `size`, inflation stops at `size + 1` bytes (E044 if the stream holds
-more, or less), and the body must match every count the header declares (E028).
-Format 1 files have no header; they are inflated up to a bound that grows with the
-compressed size (real DocBins inflate less than ~20-fold, bombs ~1000-fold).
+first and a `size` over the limit is refused (E042) before anything is inflated; the
+counts must fit in `size`; inflation stops at `size + 1` bytes (E044 if the stream holds
+more, or less); the body must match every count the header declares (E028).
+
+The limit: with `max_size=None` (the default, for files of any origin) a body may be
+64 MiB, or more if it stays under 300 times the compressed size (real DocBins inflate
+~40-fold, ~150-fold for very repetitive text; zlib bombs ~1000-fold), and never over
+4 GiB. So memory stays in proportion to the bytes a sender must really deliver. A
+caller who trusts the file passes `max_size` explicitly: exactly that cap, no ratio.
+Format 1 files have no header; they are inflated up to the same limit.
 """
 from __future__ import annotations
 
 import zlib
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 import msgpack
 import numpy as np
@@ -31,8 +36,8 @@ FORMAT_VERSION = 2
 # larger corpora belong in several files, which corpus readers take as a folder.
 MAX_SIZE = 4 << 30
 _HEADER_MAX = 1024  # a real header is < 100 bytes; never buffer more looking for one
-_V1_RATIO = 200
-_V1_FLOOR = 64 << 20
+MAX_RATIO = 300
+_ALWAYS_OK = 64 << 20  # bodies this small are read whatever their compression ratio
 
 
 def encode(body: Dict[str, Any], *, n_docs: int, n_tokens: int, n_attrs: int) -> bytes:
@@ -43,19 +48,27 @@ def encode(body: Dict[str, Any], *, n_docs: int, n_tokens: int, n_attrs: int) ->
     return msgpack.packb(header, **MSGPACK_PACK) + zlib.compress(packed)
 
 
-def decode(data: bytes, source: str, max_size: int) -> Dict[str, Any]:
+def size_limit(n_compressed: int, max_size: Optional[int]) -> int:
+    """The most bytes a body of `n_compressed` compressed bytes may inflate to (see above)."""
+    if max_size is not None:
+        return max_size
+    return min(MAX_SIZE, max(_ALWAYS_OK, MAX_RATIO * n_compressed))
+
+
+def decode(data: bytes, source: str, max_size: Optional[int]) -> Dict[str, Any]:
     """The checked body of a DocBin: attrs as IDs, tokens (n_tokens, n_attrs) uint64, spaces,
     lengths, strings, cats, store_user_data, user_data. Raises E028, E042 or E044 naming `source`."""
     data = memoryview(data)
     if data[:1] == b"\x78":  # a zlib stream: format 1 (the header of format 2 is a msgpack map)
-        limit = min(max_size, max(_V1_FLOOR, _V1_RATIO * len(data)))
+        limit = size_limit(len(data), max_size)
         body = _unpack_body(_inflate(data, limit, source, declared=False), source)
         _check_format(body, 1, source)
         return _check_body(body, None, source)
     header, start = _read_header(data, source)
-    size = header["size"]
-    if size > max_size:
-        raise HeronValueError(Errors.E042.format(source=source, what=f"a body of {size} bytes", limit=max_size))
+    size, limit = header["size"], size_limit(len(data) - start, max_size)
+    if size > limit:
+        ratio = f" from {len(data) - start} compressed bytes" if max_size is None else ""
+        raise HeronValueError(Errors.E042.format(source=source, what=f"a body of {size} bytes{ratio}", limit=limit))
     n_docs, n_tokens, n_attrs = header["n_docs"], header["n_tokens"], header["n_attrs"]
     if n_tokens * n_attrs * 8 + n_tokens + n_docs * 8 > size:
         raise _invalid(source, f"the header declares {n_docs} docs, {n_tokens} tokens and {n_attrs} attrs, "

@@ -6,7 +6,7 @@ and the inflated size, then a zlib body with attrs (names), one uint64 token arr
 lengths, a strings table for every hash used, cats, and (store_user_data=True)
 JSON-serialisable user_data entries. Loading never executes code from the file, and
 reading a file from someone else costs memory in proportion to the sizes its header
-declares, up to `max_size` (4 GiB inflated by default). Format 1 files still load.
+declares, which must stay under a limit (see `from_bytes`). Format 1 files still load.
 """
 from __future__ import annotations
 
@@ -121,12 +121,15 @@ class DocBin:
         }
         return _docbin_format.encode(body, n_docs=len(self.tokens), n_tokens=len(tokens), n_attrs=len(self.attrs))
 
-    def from_bytes(self, data: bytes, *, source: str = "bytes", max_size: int = MAX_SIZE) -> "DocBin":
+    def from_bytes(self, data: bytes, *, source: str = "bytes", max_size: Optional[int] = None) -> "DocBin":
         """Load `to_bytes()` output, replacing this DocBin's contents.
 
         source: the name used in error messages (from_disk passes the path).
-        max_size: refuse a body that inflates to more bytes than this (E042); the default,
-            4 GiB, is ~40M tokens. Keep it for files from others: it bounds memory.
+        max_size: refuse a body that inflates to more bytes than this (E042). None (the
+            default, right for files from others): 64 MiB, or up to 300 times the compressed
+            size for larger bodies, at most 4 GiB (~40M tokens), so memory stays in
+            proportion to the file. Pass a number only for files you trust (e.g. a huge,
+            very repetitive corpus of your own): it is then the only cap.
         RAISES: E028 (not a DocBin, or its header and body disagree), E042, E044 (the
             compressed data is corrupt, truncated or inflates past its declared size).
         """
@@ -147,14 +150,14 @@ class DocBin:
         """Write atomically: readers see the old file or the complete new one."""
         atomic_write_bytes(path, self.to_bytes())
 
-    def from_disk(self, path: PathLike, *, max_size: int = MAX_SIZE) -> "DocBin":
-        """Read a `.heron` file (see from_bytes; a file larger than `max_size` is not read: E042)."""
+    def from_disk(self, path: PathLike, *, max_size: Optional[int] = None) -> "DocBin":
+        """Read a `.heron` file (see from_bytes; a file larger than the size cap is not read: E042)."""
         path = ensure_path(path)
+        cap = MAX_SIZE if max_size is None else max_size
         try:
             n_bytes = path.stat().st_size
-            if n_bytes > max_size:
-                raise HeronValueError(Errors.E042.format(source=path, what=f"a file of {n_bytes} bytes",
-                                                         limit=max_size))
+            if n_bytes > cap:
+                raise HeronValueError(Errors.E042.format(source=path, what=f"a file of {n_bytes} bytes", limit=cap))
             data = path.read_bytes()
         except OSError as e:
             raise HeronValueError(Errors.E028.format(source=str(path), err=e, version=FORMAT_VERSION)) from None

@@ -193,3 +193,26 @@ def test_format_1_inflation_is_bounded(tmp_path, spy_inflate):
     with pytest.raises(HeronError, match=r"^\[E042\] .*old_bomb\.heron"):
         DocBin().from_disk(path, max_size=100_000)
     assert sum(spy_inflate) <= 100_001
+
+
+def test_honest_header_with_a_bomb_ratio_is_refused_before_inflating(tmp_path, spy_inflate):
+    header, _ = _split(DocBin(docs=_docs()).to_bytes())
+    payload = zlib.compress(b"\0" * (80 << 20), 9)  # 80 MiB -> ~80 KB: 1000-fold
+    header["size"] = 80 << 20  # the truth, over the 64 MiB read whatever the ratio
+    path = tmp_path / "honest_bomb.heron"
+    path.write_bytes(msgpack.packb(header) + payload)
+    with pytest.raises(HeronError, match=rf"^\[E042\] .*honest_bomb\.heron.*from {len(payload)} compressed bytes"):
+        DocBin().from_disk(path)
+    assert spy_inflate == []
+
+
+def test_repetitive_corpus_within_the_ratio_loads(tmp_path):
+    vocab = Vocab()
+    docs = [Doc(vocab, ["Hello", "world", "."] * 7, tags=["NN"] * 21) for _ in range(3000)]
+    data = DocBin(docs=docs).to_bytes()
+    header, _ = _split(data)
+    assert header["size"] / len(data) > 100  # a real, very repetitive corpus
+    assert len(list(DocBin().from_bytes(data).get_docs(Vocab()))) == 3000
+    with pytest.raises(HeronError, match=r"^\[E042\]"):
+        DocBin().from_bytes(data, max_size=header["size"] - 1)  # an explicit cap is exact
+    assert len(DocBin().from_bytes(data, max_size=header["size"])) == 3000
