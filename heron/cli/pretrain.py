@@ -41,12 +41,12 @@ def pretrain_cli(
     if epoch_resume is not None and resume_path is None:
         warn("--epoch-resume is ignored without --resume-path.")
         epoch_resume = None
-    with errors_in_file(config_path):
+    with errors_in_file(config_path, overrides=ctx.args):
         config = load_config_cli(config_path, ctx.args, code=code)
     info(f"Saving to output directory: {output_dir}")
     info(f"Pretraining on {'GPU ' + str(gpu_id) if gpu_id >= 0 else 'CPU'}")
     try:
-        with errors_in_file(config_path):
+        with errors_in_file(config_path, overrides=ctx.args):
             last = pretrain(config, output_dir, resume_path=resume_path, epoch_resume=epoch_resume,
                             use_gpu=gpu_id, stdout=sys.stdout, stderr=sys.stderr)
     except PretrainingInterrupted as e:
