@@ -102,8 +102,7 @@ class Transformer(TrainablePipe):
     def __init__(self, vocab: Any, model: nn.Module,
                  set_extra_annotations: Callable[[List[Any], FullTransformerBatch], None] = null_setter,
                  *, name: str = "transformer", max_batch_items: int = 4096, drop_trf_data: bool = False):
-        if isinstance(max_batch_items, bool) or not isinstance(max_batch_items, int) or max_batch_items < 1:
-            raise HeronValueError(Errors.E753.format(name=name, value=max_batch_items))
+        check_max_batch_items(name, max_batch_items)
         if not isinstance(model, TransformerModel):
             raise HeronValueError(Errors.E757.format(
                 name=name, detail=f"a model of type {type(model).__name__}, not a TransformerModel",
@@ -220,6 +219,8 @@ class Transformer(TrainablePipe):
         return dict(self.cfg, width=self.width, name=self.model.name)
 
     def _load_cfg(self, state: Dict[str, Any]) -> None:
+        # A saved cfg.json is data: checked like the factory's arguments.
+        check_max_batch_items(self.name, state.get("max_batch_items", self.cfg["max_batch_items"]))
         self.cfg.update({k: v for k, v in state.items() if k not in ("width", "name")})
 
     def to_disk(self, path: PathLike, *, exclude: Iterable[str] = ()) -> None:
@@ -267,6 +268,12 @@ class Transformer(TrainablePipe):
             self.model.load(Path(tmp))
         record_width(self.name, self.width)
         return self
+
+
+def check_max_batch_items(name: str, value: Any) -> None:
+    """E753 unless `value` is an int >= 1."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise HeronValueError(Errors.E753.format(name=name, value=value))
 
 
 def check_safe_folder(path: Path) -> None:

@@ -72,9 +72,19 @@ def tokenize_spans(hf_tokenizer, texts: Sequence[str], *,
     require_fast_tokenizer(hf_tokenizer)
     if not texts:
         return []
-    enc = hf_tokenizer(replace_lone_surrogates(texts), add_special_tokens=True, truncation=False,
-                       padding=False, return_offsets_mapping=True, return_special_tokens_mask=True,
-                       return_attention_mask=False, return_token_type_ids=False, verbose=False)
+    try:
+        enc = hf_tokenizer(replace_lone_surrogates(texts), add_special_tokens=True, truncation=False,
+                           padding=False, return_offsets_mapping=True, return_special_tokens_mask=True,
+                           return_attention_mask=False, return_token_type_ids=False, verbose=False)
+    except BaseException as e:
+        # A Rust panic (pyo3's PanicException) is a BaseException that would escape every
+        # error handler; Oniguruma's retry limit on a pathological tokenizer.json regex is
+        # one. Turn it into a coded error so only this batch fails.
+        if type(e).__name__ != "PanicException":
+            raise
+        name = getattr(hf_tokenizer, "name_or_path", type(hf_tokenizer).__name__)
+        raise HeronValueError(Errors.E770.format(name=name, detail=str(e).splitlines()[0] if str(e) else "",
+                                                 n=len(texts))) from None
     out = []
     for i in range(len(texts)):
         ids = np.asarray(enc["input_ids"][i], dtype=np.int64)

@@ -277,3 +277,12 @@ def test_inline_files_with_auto_map_or_code_are_refused(tiny_bert_dir, tmp_path)
     assert not marker.exists()
     build_from_files(fresh, files, "ner.model.tok2vec")  # the untouched files still rebuild
     assert fresh.loaded
+
+
+# ---- the component's own cfg.json ----------------------------------------------------------------
+@pytest.mark.parametrize("value", [-1, 0, "4096", True])
+def test_tampered_max_batch_items_in_cfg_json_is_a_coded_error(saved_dir, tmp_path, value):
+    copy, _, _ = _tampered(saved_dir, tmp_path)
+    _edit_json(copy / "transformer" / "cfg.json", max_batch_items=value)
+    with pytest.raises(HeronError, match=r"\[E753\].*max_batch_items"):
+        heron.load(copy)

@@ -85,3 +85,20 @@ def test_one_surrogate_text_in_a_stream_does_not_lose_the_others(tagger_nlp):
     assert [d.text for d in docs] == texts
     for doc in docs:
         assert all(t.tag_ in ("X", "Y") for t in doc)
+
+
+# ---- a tokenizer.json regex that backtracks too much ---------------------------------------------
+def test_tokenizer_regex_over_its_retry_limit_is_a_coded_error(tiny_bert_dir):
+    """Oniguruma (the Rust tokenizers' regex engine) bounds backtracking, so a hostile pattern in
+    a saved tokenizer.json can't hang the process; it panics instead (a BaseException that
+    would escape every error handler), which heron turns into a coded error for that batch."""
+    from tokenizers import Regex, pre_tokenizers
+    from transformers import AutoTokenizer
+
+    from heron.errors import HeronValueError
+
+    tok = AutoTokenizer.from_pretrained(str(tiny_bert_dir), local_files_only=True)
+    tok.backend_tokenizer.pre_tokenizer = pre_tokenizers.Split(Regex("(a+)+c"), behavior="isolated")
+    assert len(tokenize_spans(tok, ["hello"])[0]) == 3  # [CLS] hello [SEP]
+    with pytest.raises(HeronValueError, match=r"\[E770\].*Fix: "):
+        tokenize_spans(tok, ["a" * 40 + "b"])
