@@ -219,8 +219,9 @@ def test_training_loop_applies_component_rates_with_accumulation(corpus):
 def test_training_loop_rejects_unknown_component(corpus):
     from heron.training.initialize import init_nlp
 
-    nlp = init_nlp(_config(corpus, **{"training.optimizer.component_learn_rates": {"tok2vecc": 0.1}}))
+    config = _config(corpus, **{"training.optimizer.component_learn_rates": {"tok2vecc": 0.1}})
     with pytest.raises(HeronValueError, match=r"E850.*'tok2vecc'.*tok2vec, tagger"):
+        nlp = init_nlp(config)  # raises here since prepare_training checks the names before data
         loop.train_nlp(nlp, None, stdout=io.StringIO(), stderr=io.StringIO())
 
 
