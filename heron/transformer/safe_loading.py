@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import threading
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
@@ -162,8 +163,9 @@ SAVED_FIX = ("these files were not written by heron (it never writes auto_map, t
              "trust; re-create it from its config with a model transformers supports natively, "
              "train and save it again with nlp.to_disk")
 NAME_FIX = ("use a model that transformers supports natively (its config.json has a built-in "
-            "model_type such as bert, roberta, xlm-roberta, deberta-v2 or electra, and neither file "
-            "has an auto_map), and set `name` to it")
+            "model_type such as bert, roberta, xlm-roberta, deberta-v2 or electra) and set `name` to "
+            "it; if only a leftover auto_map is at fault and the model_type is built in, delete the "
+            "auto_map entry from your copy of the file")
 
 
 def _read_json(path: Path) -> Optional[Dict[str, Any]]:
@@ -268,22 +270,33 @@ def local_model_folder(name: str) -> Optional[Path]:
 @contextlib.contextmanager
 def offline() -> Iterator[None]:
     """Hub requests off (they raise OfflineModeIsEnabled) and hub kernels disabled while
-    transformers runs; the previous settings come back afterwards."""
+    transformers runs; the previous settings come back when the last user leaves (nested
+    or concurrent loads in threads share one saved state, so none restores too early)."""
     from huggingface_hub import constants
 
-    saved_env = {key: os.environ.get(key) for key in _OFFLINE_ENV}
-    saved_flag = constants.HF_HUB_OFFLINE
-    os.environ.update(_OFFLINE_ENV)
-    constants.HF_HUB_OFFLINE = True
+    with _OFFLINE_LOCK:
+        if _OFFLINE_STATE["depth"] == 0:
+            _OFFLINE_STATE["env"] = {key: os.environ.get(key) for key in _OFFLINE_ENV}
+            _OFFLINE_STATE["flag"] = constants.HF_HUB_OFFLINE
+            os.environ.update(_OFFLINE_ENV)
+            constants.HF_HUB_OFFLINE = True
+        _OFFLINE_STATE["depth"] += 1
     try:
         yield
     finally:
-        constants.HF_HUB_OFFLINE = saved_flag
-        for key, value in saved_env.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        with _OFFLINE_LOCK:
+            _OFFLINE_STATE["depth"] -= 1
+            if _OFFLINE_STATE["depth"] == 0:
+                constants.HF_HUB_OFFLINE = _OFFLINE_STATE["flag"]
+                for key, value in _OFFLINE_STATE["env"].items():
+                    if value is None:
+                        os.environ.pop(key, None)
+                    else:
+                        os.environ[key] = value
+
+
+_OFFLINE_LOCK = threading.Lock()
+_OFFLINE_STATE: Dict[str, Any] = {"depth": 0, "env": {}, "flag": False}
 
 
 def from_pretrained(loader: Any, source: str, **kwargs: Any) -> Any:

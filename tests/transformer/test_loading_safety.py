@@ -286,3 +286,31 @@ def test_tampered_max_batch_items_in_cfg_json_is_a_coded_error(saved_dir, tmp_pa
     _edit_json(copy / "transformer" / "cfg.json", max_batch_items=value)
     with pytest.raises(HeronError, match=r"\[E753\].*max_batch_items"):
         heron.load(copy)
+
+
+def test_offline_settings_survive_nested_and_concurrent_loads(monkeypatch):
+    import os
+    import threading
+
+    from huggingface_hub import constants
+
+    from heron.transformer.safe_loading import offline
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    inside, release = threading.Event(), threading.Event()
+
+    def other_load():
+        with offline():
+            inside.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=other_load)
+    with offline():
+        thread.start()
+        inside.wait(10)
+    # This load finished first: the other one is still running and must stay offline.
+    assert constants.is_offline_mode() and os.environ.get("HF_HUB_OFFLINE") == "1"
+    release.set()
+    thread.join(10)
+    assert not constants.is_offline_mode() and "HF_HUB_OFFLINE" not in os.environ
