@@ -107,6 +107,8 @@ def _rows(data: Dict[str, Any]) -> List[Tuple[str, str]]:
     for key, value in data.items():
         if key in ("labels", "performance", "scores", "sources") or value in ("", None):
             continue  # shown below / nothing to show
+        if key == "files":
+            continue  # the saved-file record checked at load: long, not for reading
         if isinstance(value, (list, tuple)):
             value = ", ".join(map(str, value)) or "(none)"
         elif isinstance(value, dict):
