@@ -388,10 +388,13 @@ def transformer_model_v1(*, name: str, get_spans: SpanGetter,
     get_spans: a span getter (registry span_getters): heron.doc_spans.v1,
         heron.sent_spans.v1 or heron.strided_spans.v1(window, stride) (wordpieces).
         Spans longer than the model allows are split into windows automatically.
-    tokenizer_config (dict): keyword arguments for AutoTokenizer.from_pretrained
-        (e.g. {"use_fast": true}); the tokenizer must be a fast one (E701).
-    transformer_config (dict): config overrides for AutoConfig.from_pretrained
-        (e.g. {"hidden_dropout_prob": 0.1}).
+    tokenizer_config (dict): settings for AutoTokenizer.from_pretrained (e.g.
+        {"use_fast": true}); only safe_loading.TOKENIZER_OPTIONS are accepted (use_fast,
+        add_prefix_space, do_lower_case, model_max_length, ...; anything else E765,
+        trust_remote_code E764). The tokenizer must be a fast one (E701).
+    transformer_config (dict): config overrides for AutoConfig.from_pretrained (e.g.
+        {"hidden_dropout_prob": 0.1}); only safe_loading.CONFIG_OPTIONS (dropouts,
+        layer_norm_eps, output_* flags, attn_implementation "eager"/"sdpa").
     mixed_precision (bool): run the forward pass under torch.autocast (bfloat16 where
         supported, else float16) on GPU; ignored on CPU (W750). Outputs are float32.
     grad_scaler_config (dict): torch.amp.GradScaler settings (spacy-transformers'
