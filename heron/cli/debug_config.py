@@ -46,7 +46,7 @@ def debug_config_cli(
         config = load_config_cli(config_path, ctx.args, code=code)
         setup = prepare_training(config)
     good(f"Config is valid: {config_path}")
-    info(f"lang: {setup.nlp.lang}, pipeline: {', '.join(setup.nlp.pipe_names) or '(empty)'}")
+    info(f"lang: {setup.nlp.lang}, pipeline: {', '.join(setup.nlp.component_names) or '(empty)'}")
     if show_functions:
         rows = _function_rows(setup.config)
         echo("\nRegistered functions\n" + (table(rows, header=["setting", "function", "defined in"]) or "(none)"))

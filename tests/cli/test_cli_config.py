@@ -238,3 +238,24 @@ def test_info_environment_and_pipeline_meta(tmp_path):
     assert "en_demo" in result.stdout and "labels: ner" in result.stdout and "ORG, PER" in result.stdout
     result = runner.invoke(app, ["info", str(tmp_path / "nothing")])
     assert result.exit_code == 1 and "[E222]" in result.output
+
+
+def test_debug_config_reads_stdin_and_names_binary_input(tmp_path):
+    paths = tiny_corpus(tmp_path)
+    result = runner.invoke(app, ["debug", "config", "-", *paths], input=TRAINABLE.encode("utf8"))
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["debug", "config", "-", *paths], input=b"\x89PNG\r\n\x1a\n\x00\x00")
+    assert result.exit_code == 1 and "[E224] Config file <stdin>:1" in result.output, result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", [["debug", "config"], ["train"]])
+def test_override_typo_is_reported_as_the_override(tmp_path, command):
+    src = write(tmp_path, TRAINABLE)
+    result = runner.invoke(app, [*command, str(src), "--training.max_stpes", "5", *tiny_corpus(tmp_path)])
+    assert result.exit_code == 1
+    assert "training.max_stpes (command-line override --training.max_stpes)" in result.output
+    assert "Did you mean 'max_steps'?" in result.output and f"{src}:" not in result.output
+    result = runner.invoke(app, [*command, str(src), "--trainning.max_steps", "5", *tiny_corpus(tmp_path)])
+    assert result.exit_code == 1 and "[E204]" in result.output
+    assert "Did you mean --training.max_steps?" in result.output
