@@ -146,7 +146,8 @@ def checked_examples(corpus: Callable[[Any], Iterable[Example]], nlp: Any, *, ke
     except HeronError:
         raise
     except Exception as e:  # a custom reader or the file system failed: name the corpus
-        raise HeronValueError(Errors.E518.format(key=key, corpus=corpus, detail=f"{type(e).__name__}: {e}")) from e
+        detail = f"{type(e).__name__}: {e}"
+        raise HeronValueError(Errors.E518.format(key=key, corpus=corpus, detail=detail)) from e
     if not n:
         raise HeronValueError(Errors.E517.format(key=key, corpus=corpus, role=role))
 
