@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO, Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 from ..errors import Errors, HeronValueError
-from ..util import atomic_output_dir
+from ..util import atomic_output_dir, remove_stale_temp
 from .batchers import batch_by_words
 from .corpus import read_examples
 from .initialize import init_nlp, move_to_device, resolve_training, select_device
@@ -234,6 +234,9 @@ def train_nlp(nlp: Any, output_path: Optional[Union[str, Path]] = None, *, use_g
                                        eval_frequency=T["eval_frequency"])
     output_path = Path(output_path) if output_path is not None else None
     jsonl = _fresh_log(output_path)
+    if output_path is not None:  # temp folders of a run killed mid-save (dead pids only)
+        for name in (DIR_MODEL_LAST, DIR_MODEL_BEST):
+            remove_stale_temp(output_path / name)
     steps = train_while_improving(
         nlp, optimizer,
         create_train_batches(nlp, train_corpus, batcher, T["max_epochs"], examples=train_examples or None),

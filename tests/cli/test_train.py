@@ -228,3 +228,29 @@ def test_failure_before_the_first_step_saves_no_untrained_model(workdir, tmp_pat
     result = _train(workdir, out, workdir / "train.heron", workdir / "train.heron")
     assert isinstance(result.exception, RuntimeError)
     assert not (out / "model-last").exists() and not (out / "model-best").exists()
+
+
+def test_training_start_removes_temp_folders_of_a_killed_run(workdir, tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    from heron.training import loop
+    from heron.util import temp_name_prefix
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    out = tmp_path / "out"
+    out.mkdir()
+    stale = [f"{temp_name_prefix(out / 'model-last', pid=gone.pid)}abcd1234.tmp",
+             f"{temp_name_prefix(out / 'model-best', old=True, pid=gone.pid)}efgh5678"]
+    for name in stale:
+        (out / name).mkdir()
+
+    def no_steps(*args, **kwargs):  # stop before any save: cleaning must not wait for one
+        raise RuntimeError("stop")
+        yield
+
+    monkeypatch.setattr(loop, "train_while_improving", no_steps)
+    result = _train(workdir, out, workdir / "train.heron", workdir / "train.heron")
+    assert isinstance(result.exception, RuntimeError)
+    assert not any((out / name).exists() for name in stale)
