@@ -8,7 +8,8 @@ SOURCE.md) gives PER/LOC/ORG entities, joined on `# sent_id`. `OTH` and `B-O` be
 or that UNER lacks is dropped and counted. Sentences are grouped into Docs of up to 10
 (spaCy's `convert` default), never across `# newdoc`.
 
-Writes, to a data dir OUTSIDE the repo (default /tmp/heron-bench/ewt, or argv[1]):
+Writes, to a data dir OUTSIDE the repo (default WORK/ewt, WORK being bench/_common's work
+folder, /tmp/heron-bench unless $HERON_BENCH_WORK; or argv[1]):
   {train,dev,test}.heron   heron DocBins
   {train,dev,test}.jsonl   interchange (words, spaces, tags, pos, sent_starts, ents IOB2)
   {train,dev,test}.spacy   spaCy DocBins, converted by bench/peers/spacy_docbin.py in
@@ -27,9 +28,8 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Tuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import PEERS_PYTHON, BENCH, RESULTS, machine_info, require_data, shared_data  # noqa: E402
+from _common import BENCH, EWT, PEERS_PYTHON, RESULTS, machine_info, require_data, shared_data  # noqa: E402
 
-DEFAULT_OUT = Path("/tmp/heron-bench/ewt")
 SPLITS = {  # split -> (UD file, UNER file)
     "train": ("en_ewt-ud-train.conllu", "preliminary_2022/en_ewt-ud-train.iob2"),
     "dev": ("en_ewt-ud-dev.conllu", "en_ewt-ud-dev.iob2"),
@@ -155,7 +155,7 @@ def write_split(out: Path, split: str, sents) -> int:
 def main(argv: List[str]) -> int:
     require_data(shared_data("ud_en_ewt", SPLITS["train"][0]), "build_ewt_multitask")
     require_data(shared_data("uner_en_ewt", SPLITS["train"][1]), "build_ewt_multitask")
-    out = Path(argv[0]) if argv else DEFAULT_OUT
+    out = Path(argv[0]) if argv else EWT
     out.mkdir(parents=True, exist_ok=True)
     counts: Dict[str, Counter] = {}
     summary = {}

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections import Counter
 from typing import Dict, List, Optional, Tuple
 
-from _common import Peer, machine_info, markdown_table, read_conllu, require_data, shared_data, write_results
+from _common import machine_info, markdown_table, read_conllu, require_data, shared_data, write_results
+from _common.processes import Peer
 
 Span = Tuple[int, int]
 

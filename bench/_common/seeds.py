@@ -1,14 +1,15 @@
-"""Multi-seed training harness shared by the static-vectors and pretraining benchmarks.
+"""Multi-seed training harness shared by bench/cnn_variants.py and the vectors and
+pretraining studies.
 
 Each arm (a config plus overrides) is trained with `heron train` on N seeds, in its own
 single-threaded process (two processes at a time on this 2-core machine), model-best is
 scored on EWT test with `heron evaluate`, and the steps to the best dev score are read
 from train_log.jsonl. `summarize` gives mean, sample standard deviation, min and max.
+Runs land in RUNS (bench/_common) as {size}-{arm}-s{seed} and are reused once finished.
 """
 from __future__ import annotations
 
 import json
-import os
 import random
 import statistics
 import subprocess
@@ -18,12 +19,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
-ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-EWT = Path("/tmp/heron-bench/ewt")
-# Runs of every multi-seed benchmark land here, named {size}-{arm}-s{seed}, so arms that
-# are the same run (the "none" baseline of the vectors and pretraining benchmarks) are
-# trained once and shared.
-RUNS = Path("/tmp/heron-bench/seeds")
+from _common import EWT, thread_env
+
 # Step budgets: low-data runs converge quickly; full runs match bench/train_cnn.py.
 STEPS = {
     "1000": ["--training.max_steps", "1500", "--training.eval_frequency", "100", "--training.patience", "600"],
@@ -61,7 +58,7 @@ def train_eval(cfg: Path, out: Path, *, train: Path, dev: Path, test: Path, seed
     if scores_path.exists():
         return json.loads((out / "result.json").read_text())
     out.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, **ONE_THREAD)
+    env = thread_env(1)
     cmd = [sys.executable, "-m", "heron", "train", str(cfg), "-o", str(out / "model"),
            "--paths.train", str(train), "--paths.dev", str(dev), "--system.seed", str(seed), *overrides]
     start = time.perf_counter()
@@ -83,7 +80,7 @@ def train_eval(cfg: Path, out: Path, *, train: Path, dev: Path, test: Path, seed
     return result
 
 
-def run_all(jobs: List[Dict[str, Any]], workers: int = 2) -> List[Dict[str, Any]]:
+def train_runs(jobs: List[Dict[str, Any]], workers: int = 2) -> List[Dict[str, Any]]:
     """jobs: kwargs for train_eval (cfg, out, train, dev, test, seed, overrides)."""
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(lambda job: train_eval(**job), jobs))

@@ -1,17 +1,18 @@
 """Static word vectors distilled from the fine-tuned transformer pipeline.
 
-    .venv/bin/python bench/distill_vectors.py [--novel-words 300000] [--threads 1]
+    .venv/bin/python bench/experiments/distill_vectors.py [--novel-words 300000] [--threads 1]
 
 Each word type's vector is the mean of its contextual vectors (the transformer's last
 hidden states, mean-pooled over the word's wordpieces) over every occurrence in EWT train
-and the first --novel-words words of the raw_text novels (bench/silver_corpus.py order).
+and the first --novel-words words of the raw_text novels (bench/_common/novels.py order,
+as bench/experiments/silver_corpus.py).
 The transformer is the one fine-tuned on EWT train for tagging and NER (bench/train_trf.py),
 so the vectors carry what it learned about each word (is "CPA" a name?) into a table a
-CNN pipeline can use at CNN speed (bench/cnn_variants.py variant "i3distill"). No dev or
-test text is read. Keys are the exact token texts (ORTH), so case is kept.
+CNN pipeline can use at CNN speed (variant "i3distill" of bench/experiments/cnn_variants.json).
+No dev or test text is read. Keys are the exact token texts (ORTH), so case is kept.
 
-Writes /tmp/heron-bench/vectors/distill.txt (word2vec text) and imports it with
-`heron init vectors` into /tmp/heron-bench/vectors/distill.
+Writes VECTORS/distill.txt (word2vec text; VECTORS is bench/_common's) and imports it with
+`heron init vectors` into VECTORS/distill.
 """
 from __future__ import annotations
 
@@ -23,12 +24,9 @@ from typing import Dict, List
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import require_data, shared_data  # noqa: E402
-from silver_corpus import TEACHER, round_robin  # noqa: E402
-
-EWT = Path("/tmp/heron-bench/ewt")
-OUT = Path("/tmp/heron-bench/vectors")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _common import EWT, TRF_MODEL, VECTORS, require_data, shared_data  # noqa: E402
+from _common.novels import round_robin  # noqa: E402
 
 
 def texts(novel_words: int) -> List[str]:
@@ -50,7 +48,7 @@ def mean_vectors(all_texts: List[str], threads: int) -> Dict[str, np.ndarray]:
     from heron.tokenizer import create_tokenizer
 
     torch.set_num_threads(threads)
-    nlp = heron.load(TEACHER)
+    nlp = heron.load(TRF_MODEL)
     nlp.tokenizer = create_tokenizer(nlp.lang, nlp.vocab)  # this heron's rules, as the student's
     trf = nlp.get_pipe("transformer")
     trf.set_extra_annotations = registry.annotation_setters.get("heron.trf_tensor_setter.v1")()
@@ -88,14 +86,14 @@ def main(argv: List[str]) -> int:
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args(argv)
     require_data(EWT / "train.heron", "distill_vectors (run bench/build_ewt_multitask.py first)")
-    require_data(TEACHER, "distill_vectors (train the teacher first: bench/train_trf.py)")
-    OUT.mkdir(parents=True, exist_ok=True)
-    txt = OUT / "distill.txt"
+    require_data(TRF_MODEL, "distill_vectors (train the teacher first: bench/train_trf.py)")
+    VECTORS.mkdir(parents=True, exist_ok=True)
+    txt = VECTORS / "distill.txt"
     if not txt.exists():
         vectors = mean_vectors(texts(args.novel_words), args.threads)
         write_word2vec(vectors, txt)
         print(f"{len(vectors):,} word types -> {txt}")
-    subprocess.check_call([sys.executable, "-m", "heron", "init", "vectors", "en", str(txt), str(OUT / "distill"),
+    subprocess.check_call([sys.executable, "-m", "heron", "init", "vectors", "en", str(txt), str(VECTORS / "distill"),
                            "--no-progress"])
     return 0
 

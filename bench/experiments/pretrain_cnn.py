@@ -2,9 +2,9 @@
 tagger + ner on EWT (+ UNER entities) with and without the pretrained weights.
 
     .venv/bin/python bench/build_ewt_multitask.py                     # corpus (once)
-    .venv/bin/python bench/pretrain_cnn.py --max-minutes 30 --seeds 3 \
-        [--objective characters vectors --vectors /tmp/heron-bench/vectors_en]
-    .venv/bin/python bench/pretrain_cnn.py --smoke                    # a few steps of everything
+    .venv/bin/python bench/experiments/pretrain_cnn.py --max-minutes 30 --seeds 3 \
+        [--objective characters vectors --vectors /tmp/heron-bench/vectors/w2v]
+    .venv/bin/python bench/experiments/pretrain_cnn.py --smoke        # a few steps of everything
 
 1. Pretraining: the trunk of bench/configs/heron_tagger_ner_efficiency.cfg (width 96, depth
    4, NORM/PREFIX/SUFFIX/SHAPE hash embeddings) on ../shared/data/raw_text (21 novels, one
@@ -13,30 +13,29 @@ tagger + ner on EWT (+ UNER entities) with and without the pretrained weights.
    from `heron init vectors`). Words/sec and the loss curve are recorded.
 2. Training: the same config on 1,000 random EWT train sentences ("1000") and on all of
    train ("full"), from scratch and from each pretrained trunk (`--paths.init_tok2vec`),
-   --seeds seeds each, every run in its own one-thread process (bench/_seeds.py: the
-   from-scratch runs are shared with bench/vectors_accuracy.py). model-best is scored on
+   --seeds seeds each, every run in its own one-thread process (bench/_common/seeds.py: the
+   from-scratch runs are shared with bench/experiments/vectors_accuracy.py). model-best is scored on
    test; "steps to best" is the step of the best dev evaluation.
 
-Writes bench/results/pretrain_cnn.json and .md (not with --smoke, which prints only).
-Runs land in /tmp/heron-bench/pretrain (override with --work).
+Writes bench/results/experiments/pretrain_cnn.json and .md (not with --smoke, which prints
+only). Pretraining runs land in WORK/pretrain (bench/_common's work folder; or --work).
 """
 from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any, Dict, List
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine_info, markdown_table, require_data, shared_data, write_results  # noqa: E402
-from _seeds import RUNS, STEPS, data_paths, fmt, run_all, summarize  # noqa: E402
-from train_cnn import HERON_CFG, measured  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _common import (CONFIGS, EWT, EXPERIMENT_RESULTS, RUNS, WORK, ensure_ewt, machine_info,  # noqa: E402
+                     markdown_table, require_data, shared_data, write_results)
+from _common.processes import measured  # noqa: E402
+from _common.seeds import STEPS, data_paths, fmt, summarize, train_runs  # noqa: E402
 
-DATA = Path("/tmp/heron-bench/ewt")
-WORK = Path("/tmp/heron-bench/pretrain")
+HERON_CFG = CONFIGS / "heron_tagger_ner_efficiency.cfg"
 SMALL_SENTENCES = 1000
 PRETRAIN_SETTINGS = {  # spaCy's pretraining defaults, plus a corpus block on the novels
     "pretraining.batcher.size": 3000, "pretraining.dropout": 0.2, "pretraining.max_epochs": 1000,
@@ -70,7 +69,8 @@ def pretrain_worker(spec: Dict[str, Any]) -> int:
     rows = [json.loads(line) for line in (Path(spec["out"]) / "log.jsonl").read_text().splitlines()]
     stats = {"words": rows[-1]["words"], "steps": rows[-1]["step"], "seconds": round(time.perf_counter() - start, 1),
              "words_per_sec": round(rows[-1]["words"] / max(rows[-1]["seconds"], 1e-9)),
-             "first_loss": rows[0]["loss"], "last_loss": next(r["loss"] for r in reversed(rows) if r["loss"] is not None)}
+             "first_loss": rows[0]["loss"],
+             "last_loss": next(r["loss"] for r in reversed(rows) if r["loss"] is not None)}
     (Path(spec["out"]) / "stats.json").write_text(json.dumps(stats, indent=2) + "\n")
     return 0
 
@@ -110,7 +110,7 @@ def pretrain_stage(args: argparse.Namespace) -> Dict[str, Dict[str, Any]]:
 
 
 def train_stage(args: argparse.Namespace, pretrained: Dict[str, Dict[str, Any]]) -> Dict[str, Any]:
-    """Every size x init x seed through bench/_seeds.py (`heron train` with
+    """Every size x init x seed through bench/_common/seeds.py (`heron train` with
     `--paths.init_tok2vec`); the "none" runs are shared with vectors_accuracy.py."""
     inits = {"none": None, **{f"pretrain-{k}": v["weights"] for k, v in pretrained.items()}}
     jobs, keys = [], []
@@ -126,7 +126,7 @@ def train_stage(args: argparse.Namespace, pretrained: Dict[str, Dict[str, Any]])
                              "overrides": [*STEPS[size], *args.train_overrides, *extra], **paths})
                 keys.append((size, init))
     runs: Dict[str, Dict[str, List[Dict[str, Any]]]] = {}
-    for (size, init), res in zip(keys, run_all(jobs, workers=args.workers)):
+    for (size, init), res in zip(keys, train_runs(jobs, workers=args.workers)):
         runs.setdefault(size, {}).setdefault(init, []).append(res)
     return runs
 
@@ -143,14 +143,14 @@ def report(data: Dict[str, Any]) -> str:
     return (f"# Pretraining the CNN trunk: does init_tok2vec help?\n\n## Pretraining (one thread)\n\n{pre}\n\n"
             f"## Training tok2vec + tagger + ner (EWT test; mean ± sample sd over seeds)\n\n{table}\n\n"
             "Train sets: `1000` = 1,000 random EWT train sentences (fixed), `full` = all of EWT train. "
-            "Step budgets as in bench/_seeds.py.\n\n"
+            "Step budgets as in bench/_common/seeds.py.\n\n"
             f"Reproduce: `{data['command']}`\n\nMachine: {json.dumps(data['machine'])}\n")
 
 
 def parse_args(argv: List[str]) -> argparse.Namespace:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", type=Path, default=DATA)
-    ap.add_argument("--work", type=Path, default=WORK)
+    ap.add_argument("--data", type=Path, default=EWT)
+    ap.add_argument("--work", type=Path, default=WORK / "pretrain")
     ap.add_argument("--raw-text", type=Path, default=shared_data("raw_text"))
     ap.add_argument("--objective", nargs="+", choices=["characters", "vectors"], default=["characters"])
     ap.add_argument("--vectors", type=Path, help="folder from `heron init vectors` (for --objective vectors)")
@@ -185,18 +185,18 @@ def main(argv: List[str]) -> int:
     args = parse_args(argv)
     require_data(args.raw_text, "pretrain_cnn")
     require_data(shared_data("ud_en_ewt"), "pretrain_cnn")
-    if not (args.data / "train.heron").exists():
-        subprocess.check_call([sys.executable, str(Path(__file__).parent / "build_ewt_multitask.py"), str(args.data)])
+    ensure_ewt(args.data)
     args.work.mkdir(parents=True, exist_ok=True)
     pretrained = pretrain_stage(args)
     runs = train_stage(args, pretrained)
     data = {"pretraining": pretrained, "runs": runs,
             "summary": {size: {i: summarize(r) for i, r in by.items()} for size, by in runs.items()},
-            "seeds": args.seeds, "command": "bench/pretrain_cnn.py " + " ".join(argv), "machine": machine_info()}
+            "seeds": args.seeds, "command": "bench/experiments/pretrain_cnn.py " + " ".join(argv),
+            "machine": machine_info()}
     if args.smoke:
         print(report(data))
         return 0
-    write_results("pretrain_cnn", data, report(data))
+    write_results("pretrain_cnn", data, report(data), EXPERIMENT_RESULTS)
     return 0
 
 

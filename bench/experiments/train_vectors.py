@@ -1,7 +1,7 @@
 """Train word2vec and fastText vectors with gensim, import them with `heron init vectors`.
 
     .venv/bin/python bench/build_ewt_multitask.py     # EWT corpus (once)
-    .venv/bin/python bench/train_vectors.py [--dim 100] [--epochs 5]
+    .venv/bin/python bench/experiments/train_vectors.py [--dim 100] [--epochs 5]
 
 Text: the novels in ../shared/data/raw_text plus the EWT train text (for the tagger's and
 ner's benchmark domain), tokenized with heron's English tokenizer so the vector keys are
@@ -14,8 +14,8 @@ peak RSS. The fastText model is imported twice: its word table (default mode) an
 subword buckets (`--mode floret`, vectors for unseen words too). A sanity table lists the
 nearest neighbours of a few common words in each table.
 
-Writes /tmp/heron-bench/vectors/{w2v,ft,ft-floret} (heron pipelines with vectors) and
-bench/results/vectors_import.json and .md.
+Writes VECTORS/{w2v,ft,ft-floret} (heron pipelines with vectors; VECTORS is
+bench/_common's) and bench/results/experiments/vectors_import.json and .md.
 """
 from __future__ import annotations
 
@@ -28,11 +28,10 @@ import time
 from pathlib import Path
 from typing import Any, Dict, Iterator, List
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine_info, markdown_table, require_data, shared_data, write_results  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _common import (EWT, EXPERIMENT_RESULTS, VECTORS, machine_info, markdown_table, require_data,  # noqa: E402
+                     shared_data, write_results)
 
-WORK = Path("/tmp/heron-bench/vectors")
-EWT = Path("/tmp/heron-bench/ewt")
 PROBES = ["house", "good", "said", "London", "quickly", "three", "Monday", "walked"]
 # Not in the corpus vocabulary (min_count 3): only the subword table has vectors for them.
 UNSEEN = ["housekeeperly", "Londonward", "quicklyish", "walkedd"]
@@ -90,12 +89,12 @@ def train_gensim(corpus: Path, dim: int, epochs: int) -> Dict[str, Any]:
     start = time.perf_counter()
     w2v = Word2Vec(corpus_file=str(corpus), vector_size=dim, window=5, min_count=3, sg=0,
                    epochs=epochs, workers=2, seed=1)
-    w2v.wv.save_word2vec_format(str(WORK / "w2v.txt"))
+    w2v.wv.save_word2vec_format(str(VECTORS / "w2v.txt"))
     stats["word2vec"] = {"seconds": round(time.perf_counter() - start, 1), "rows": len(w2v.wv)}
     start = time.perf_counter()
     ft = FastText(corpus_file=str(corpus), vector_size=dim, window=5, min_count=3, sg=1,
                   min_n=3, max_n=6, bucket=200_000, epochs=epochs, workers=2, seed=1)
-    save_facebook_model(ft, str(WORK / "ft.bin"))
+    save_facebook_model(ft, str(VECTORS / "ft.bin"))
     stats["fasttext"] = {"seconds": round(time.perf_counter() - start, 1), "rows": len(ft.wv),
                          "buckets": 200_000}
     return stats
@@ -155,7 +154,7 @@ def neighbours(out: Path, words: List[str], n: int = 5) -> Dict[str, List[str]]:
         keys, _rows, _scores = table.most_similar(queries, n=n + 1)
         found = [[strings[int(k)] for k in row if int(k) in strings] for row in keys]
     else:
-        w2v = heron.load(WORK / "w2v")
+        w2v = heron.load(VECTORS / "w2v")
         vocab = [w2v.vocab.strings[int(k)] for k in w2v.vocab.vectors.keys()]
         cand = table.get_batch(vocab)
         cand /= np.linalg.norm(cand, axis=1, keepdims=True) + 1e-8
@@ -170,31 +169,31 @@ def main(argv: List[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--dim", type=int, default=100)
     ap.add_argument("--epochs", type=int, default=5)
-    ap.add_argument("--skip-train", action="store_true", help="reuse the gensim files in " + str(WORK))
+    ap.add_argument("--skip-train", action="store_true", help="reuse the gensim files in " + str(VECTORS))
     ap.add_argument("--neighbours-only", action="store_true", help="reuse the imported tables too")
     args = ap.parse_args(argv)
     raw = require_data(shared_data("raw_text"), "train_vectors")
     require_data(EWT / "train.heron", "train_vectors (run bench/build_ewt_multitask.py first)")
-    WORK.mkdir(parents=True, exist_ok=True)
+    VECTORS.mkdir(parents=True, exist_ok=True)
     data: Dict[str, Any] = {"machine": machine_info(), "dim": args.dim, "epochs": args.epochs}
-    corpus = WORK / "corpus.txt"
+    corpus = VECTORS / "corpus.txt"
     if not args.skip_train:
         data["corpus"] = write_corpus(raw, corpus)
         print("corpus:", data["corpus"], flush=True)
         data["gensim"] = train_gensim(corpus, args.dim, args.epochs)
         print("gensim:", data["gensim"], flush=True)
-        (WORK / "gensim_stats.json").write_text(json.dumps({k: data[k] for k in ("corpus", "gensim")}))
-    elif (WORK / "gensim_stats.json").exists():
-        data.update(json.loads((WORK / "gensim_stats.json").read_text()))
+        (VECTORS / "gensim_stats.json").write_text(json.dumps({k: data[k] for k in ("corpus", "gensim")}))
+    elif (VECTORS / "gensim_stats.json").exists():
+        data.update(json.loads((VECTORS / "gensim_stats.json").read_text()))
     data["imports"] = {} if args.neighbours_only else {
-        "word2vec .txt": import_vectors(WORK / "w2v.txt", WORK / "w2v"),
-        "fastText .bin": import_vectors(WORK / "ft.bin", WORK / "ft"),
-        "fastText .bin --mode floret": import_vectors(WORK / "ft.bin", WORK / "ft-floret", "--mode", "floret"),
+        "word2vec .txt": import_vectors(VECTORS / "w2v.txt", VECTORS / "w2v"),
+        "fastText .bin": import_vectors(VECTORS / "ft.bin", VECTORS / "ft"),
+        "fastText .bin --mode floret": import_vectors(VECTORS / "ft.bin", VECTORS / "ft-floret", "--mode", "floret"),
     }
-    data["neighbours"] = {name: neighbours(WORK / name, PROBES) for name in ("w2v", "ft", "ft-floret")}
-    data["neighbours"]["ft-floret, unseen words"] = neighbours(WORK / "ft-floret", UNSEEN)
-    (WORK / "summary.json").write_text(json.dumps(data, indent=2))
-    write_results("vectors_import", data, report(data))
+    data["neighbours"] = {name: neighbours(VECTORS / name, PROBES) for name in ("w2v", "ft", "ft-floret")}
+    data["neighbours"]["ft-floret, unseen words"] = neighbours(VECTORS / "ft-floret", UNSEEN)
+    (VECTORS / "summary.json").write_text(json.dumps(data, indent=2))
+    write_results("vectors_import", data, report(data), EXPERIMENT_RESULTS)
     return 0
 
 
@@ -219,8 +218,9 @@ def report(data: Dict[str, Any]) -> str:
                               "peak RSS MB", "table", "mode"], rows), ""]
     lines += ["## Nearest neighbours (cosine)", ""]
     for name, nb in data["neighbours"].items():
-        lines += [f"**{name}**", "", markdown_table(["word", "neighbours"], [[w, ", ".join(v)] for w, v in nb.items()]), ""]
-    lines += ["Command: `.venv/bin/python bench/train_vectors.py`"]
+        table = markdown_table(["word", "neighbours"], [[w, ", ".join(v)] for w, v in nb.items()])
+        lines += [f"**{name}**", "", table, ""]
+    lines += ["Command: `.venv/bin/python bench/experiments/train_vectors.py`"]
     return "\n".join(lines)
 
 

@@ -1,4 +1,4 @@
-"""The JSON-lines protocol every peer script speaks (see bench/_common.py `Peer`):
+"""The JSON-lines protocol every peer script speaks (see bench/_common/processes.py `Peer`):
 one request object per stdin line, one response object per stdout line."""
 import json
 import resource

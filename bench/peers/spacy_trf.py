@@ -1,6 +1,6 @@
 """spacy-transformers side of the transformer benchmark (runs in .venv-peers), in JSON lines.
 
-One process per pipeline, so its peak RSS is that pipeline's. Threads: $TRF_THREADS
+One process per pipeline, so its peak RSS is that pipeline's. Threads: $HERON_BENCH_THREADS
 (default 2) for torch and the BLAS libraries, set before they load. Requests (one JSON
 object per stdin line, one JSON answer per stdout line):
   {"cmd": "build", "config": CFG, "model_name": MODEL_DIR, "init_corpus": "train.spacy",
@@ -17,7 +17,7 @@ Nothing is downloaded: HF_HUB_OFFLINE / TRANSFORMERS_OFFLINE are set.
 """
 import os
 
-THREADS = os.environ.get("TRF_THREADS", "2")
+THREADS = os.environ.get("HERON_BENCH_THREADS", "2")
 for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
     os.environ[_var] = THREADS
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
