@@ -5,7 +5,7 @@ Each arm (a config plus overrides) is trained with `heron train` on N seeds, in 
 single-threaded process (two processes at a time on this 2-core machine), model-best is
 scored on EWT test with `heron evaluate`, and the steps to the best dev score are read
 from train_log.jsonl. `summarize` gives mean, sample standard deviation, min and max.
-Runs land in RUNS (bench/_common) as {size}-{arm}-s{seed} and are reused once finished.
+Callers put each run in RUNS/{size}-{arm}-s{seed} (bench/_common); a finished run is reused.
 """
 from __future__ import annotations
 
