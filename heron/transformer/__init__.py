@@ -4,16 +4,20 @@
     nlp.add_pipe("tagger", config={"model": {"tok2vec": {
         "@architectures": "heron.TransformerListener.v1"}}})
 
-Modules: data (Ragged, TransformerData = doc._.trf_data, FullTransformerBatch),
-tokenize + align (wordpieces, windows, token alignment), span_getters, model
-(heron.TransformerModel.v1), component (the `transformer` factory), listener
-(heron.TransformerListener.v1), pooling (heron.reduce_*.v1), setters (annotation setters).
+Modules: data (TransformerData = doc._.trf_data, FullTransformerBatch), model
+(heron.TransformerModel.v1: the encoder, tensors in, hidden states out), packed (its
+padding-free forward pass), hf_loading (loading/saving the HF model and tokenizer), batch
+(Docs -> FullTransformerBatch through heron.featurize's wordpieces), component (the
+`transformer` factory), listener (heron.TransformerListener.v1), pooling
+(heron.reduce_*.v1), setters (annotation setters). Span getters, wordpiece tokenization,
+windows and token alignment live in heron.featurize (Docs -> tensors).
 
 Importing this package registers everything but does NOT import `transformers` (a slow,
 optional dependency: `pip install heron[transformers]`); it is imported when a model is
 built or loaded.
 """
-from . import data, span_getters, pooling, setters, model, listener, component  # noqa: F401
+from ..featurize import span_getters  # noqa: F401 (registers heron.*_spans.v1)
+from . import data, pooling, setters, model, listener, component  # noqa: F401
 from .component import Transformer, make_transformer
 from .data import FullTransformerBatch, Ragged, TransformerData
 from .listener import TransformerListener, pool_docs

@@ -42,6 +42,7 @@ from ..tokens import Doc
 from ..util import PathLike, atomic_output_dir, atomic_write_text, ensure_path
 from ..pipeline.component import read_json
 from ..pipeline.trainable import TrainablePipe
+from .batch import transformer_batch
 from .data import FullTransformerBatch
 from .listener import TransformerListener, record_width
 from .model import TransformerModel
@@ -150,7 +151,7 @@ class Transformer(TrainablePipe):
         docs = list(docs)
         self.model.train(torch.is_grad_enabled())
         self.model.max_batch_items = int(self.cfg["max_batch_items"])
-        batch = self.model(docs)
+        batch = transformer_batch(self.model, docs)
         pieces = batch.extra["pieces"]
         if pieces.requires_grad:
             pieces.register_hook(self._record_grad)

@@ -41,11 +41,14 @@ import torch
 from torch import nn
 
 from ..errors import Errors, HeronValueError
+from ..featurize.span_pieces import require_fast_tokenizer
 from ..registry import registry
 from .listener import pool_docs
-from .model import SpanGetter, TransformerModel, _quiet, require_transformers
+from .batch import transformer_batch
+from .hf_loading import require_transformers
+from .model import SpanGetter, TransformerModel
 from .pooling import Pooling
-from .safe_loading import check_model_folder, from_pretrained, offline
+from .safe_loading import check_model_folder, from_pretrained, offline, quiet as _quiet
 
 GradFactor = Union[float, Callable[[int], float]]
 CFG_KEY = "inline_transformers"  # in the owning component's cfg: {dotted path: saved files}
@@ -92,9 +95,9 @@ class TransformerTok2Vec(nn.Module):
             self._n_train_calls += 1
         if factor == 0.0:
             with torch.no_grad():  # frozen: no activations kept for a backward that won't come
-                batch = self.model(docs)
+                batch = transformer_batch(self.model, docs)
         else:
-            batch = self.model(docs)
+            batch = transformer_batch(self.model, docs)
         pieces = batch.extra["pieces"]  # (n_pieces, W)
         if factor not in (0.0, 1.0) and pieces.requires_grad:
             from ..nn.grad import scale_grad
@@ -190,8 +193,6 @@ def hf_files(model: TransformerModel) -> Dict[str, str]:
 
 def build_from_files(model: TransformerModel, files: Dict[str, str], owner: str) -> None:
     """Rebuild `model`'s HF architecture (random weights) and tokenizer from `hf_files`."""
-    from .tokenize import require_fast_tokenizer
-
     transformers = require_transformers()
     bad_input = (OSError, ValueError, KeyError, TypeError, AttributeError, json.JSONDecodeError)
     with tempfile.TemporaryDirectory() as tmp, _quiet(transformers):

@@ -12,12 +12,12 @@ places), only cheaper.
 
 It is used where the model's structure is recognised (`PackedEncoder.supports`) and its
 output was checked once against the Hugging Face forward pass on the model's own
-weights (`TransformerModel` does that at first use); anything else runs the plain
-Hugging Face forward.
+weights (`verified_packed_encoder`, called by `TransformerModel` at first use); anything
+else runs the plain Hugging Face forward.
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import torch
 from torch import nn
@@ -103,4 +103,39 @@ class PackedEncoder:
         return layer.output.LayerNorm(layer.output.dropout(layer.output.dense(ff)) + h)
 
 
-__all__ = ["PackedEncoder", "BERT_STYLE_TYPES"]
+HFForward = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+
+def verified_packed_encoder(model: Optional[nn.Module], hf_forward: HFForward, *, pad_id: int,
+                            vocab_size: int, device: torch.device) -> Optional[PackedEncoder]:
+    """A PackedEncoder for `model` if it supports the model's structure AND reproduces
+    `hf_forward(ids, mask) -> (B, L, W)` on a small probe batch, else None.
+
+    The probe is what keeps a model whose layers compute something else (a future
+    transformers release, a custom subclass) on the Hugging Face forward pass.
+    """
+    if model is None or vocab_size < 8 or not PackedEncoder.supports(model):
+        return None
+    packed = PackedEncoder(model)
+    lengths = [7, 4, 1]
+    ids = torch.full((3, 7), pad_id, dtype=torch.long)
+    mask = torch.zeros((3, 7), dtype=torch.long)
+    for row, n in enumerate(lengths):
+        ids[row, :n] = (torch.arange(n) * 7919 + 101 * (row + 1)) % vocab_size
+        mask[row, :n] = 1
+    ids, mask = ids.to(device), mask.to(device)
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            want = hf_forward(ids, mask).float()[mask.bool()]
+            got = packed(ids, mask).float()
+    except Exception:  # any structural surprise: keep the HF forward pass
+        return None
+    finally:
+        model.train(was_training)
+    matches = got.shape == want.shape and bool(torch.allclose(got, want, rtol=1e-4, atol=1e-4))
+    return packed if matches else None
+
+
+__all__ = ["PackedEncoder", "BERT_STYLE_TYPES", "verified_packed_encoder"]

@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 import heron
 from heron.errors import HeronValueError, HeronWarning
 from heron.tokens import Doc
-from heron.transformer.align import (align_doc, align_tokens, doc_piece_offsets, doc_token_spans,
-                                     piece_coverage, trim_whitespace)
+from heron.featurize.alignment import (align_doc, align_tokens, doc_piece_offsets, doc_token_spans,
+                                       piece_coverage, trim_whitespace)
+from heron.featurize.span_pieces import tokenize_spans
+from heron.featurize.windows import average_windows, plan_span_windows, plan_windows
 from heron.transformer.data import Ragged, TransformerData
-from heron.transformer.tokenize import (average_windows, plan_span_windows, plan_windows,
-                                        tokenize_spans)
 
 KINDS = ["bert", "roberta", "sentencepiece"]
 
@@ -362,7 +362,7 @@ def test_average_windows_is_the_mean_of_window_outputs_and_differentiable():
     import torch
 
     # Two spans: 9 content pieces in windows of 4 every 2, and 1 piece.
-    from heron.transformer.tokenize import SpanPieces
+    from heron.featurize.span_pieces import SpanPieces
     spans = [SpanPieces(np.arange(11, dtype=np.int64), [str(i) for i in range(11)],
                         np.zeros((11, 2), np.int32), np.array([1] + [0] * 9 + [1], bool)),
              SpanPieces(np.arange(3, dtype=np.int64), ["a", "b", "c"], np.zeros((3, 2), np.int32),

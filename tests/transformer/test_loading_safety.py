@@ -185,7 +185,7 @@ def test_every_hf_call_is_local_offline_and_trusts_no_code(saved_dir, tiny_bert_
     offline_before = constants.is_offline_mode()
     heron.load(saved_dir)
     from heron.transformer.model import TransformerModel
-    from heron.transformer.span_getters import doc_spans
+    from heron.featurize.span_getters import doc_spans
 
     TransformerModel(str(tiny_bert_dir), doc_spans(), {}, {}).load()
     assert {name for name, _, _ in calls} == {"AutoConfig", "AutoTokenizer", "AutoModel"}
@@ -200,7 +200,7 @@ def test_every_hf_call_is_local_offline_and_trusts_no_code(saved_dir, tiny_bert_
 
 def test_a_model_not_here_fails_without_touching_the_network(monkeypatch):
     from heron.transformer.model import TransformerModel
-    from heron.transformer.span_getters import doc_spans
+    from heron.featurize.span_getters import doc_spans
 
     attempts = []
 
@@ -224,7 +224,7 @@ def _name_copy(tiny_bert_dir: Path, tmp_path: Path) -> Path:
 
 def test_name_folder_with_auto_map_is_refused_before_anything_loads(tiny_bert_dir, tmp_path):
     from heron.transformer.model import TransformerModel
-    from heron.transformer.span_getters import doc_spans
+    from heron.featurize.span_getters import doc_spans
 
     folder = _name_copy(tiny_bert_dir, tmp_path)
     marker = tmp_path / "MARKER"
@@ -240,7 +240,7 @@ def test_name_folder_with_only_pickled_weights_is_refused(tiny_bert_dir, tmp_pat
     from safetensors.torch import load_file
 
     from heron.transformer.model import TransformerModel
-    from heron.transformer.span_getters import doc_spans
+    from heron.featurize.span_getters import doc_spans
 
     folder = _name_copy(tiny_bert_dir, tmp_path)
     torch.save(load_file(str(folder / "model.safetensors")), str(folder / "pytorch_model.bin"))
@@ -258,7 +258,7 @@ def test_name_folder_with_only_pickled_weights_is_refused(tiny_bert_dir, tmp_pat
 def test_inline_files_with_auto_map_or_code_are_refused(tiny_bert_dir, tmp_path):
     from heron.transformer.inline import build_from_files, hf_files
     from heron.transformer.model import TransformerModel
-    from heron.transformer.span_getters import doc_spans
+    from heron.featurize.span_getters import doc_spans
 
     source = TransformerModel(str(tiny_bert_dir), doc_spans(), {}, {})
     source.load()

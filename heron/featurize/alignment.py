@@ -24,8 +24,8 @@ from typing import Optional, Sequence, Tuple
 import numpy as np
 
 from ..errors import Errors, HeronValueError
-from .data import Ragged
-from .tokenize import SpanPieces
+from .ragged import Ragged
+from .span_pieces import SpanPieces
 
 # Every code point for which str.isspace() is true (all lie below U+3001).
 _SPACE_CODEPOINTS = np.asarray([c for c in range(0x3001) if chr(c).isspace()], dtype=np.uint32)
