@@ -12,12 +12,15 @@ the span's [CLS]).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from ..errors import Errors, HeronValueError, Warnings, warn
 from .span_pieces import SpanPieces
+
+if TYPE_CHECKING:  # torch is imported where it is used: planning windows needs only numpy
+    import torch
 
 
 def plan_windows(n_pieces: int, *, window: int, stride: int) -> List[Tuple[int, int]]:
@@ -38,7 +41,7 @@ def plan_windows(n_pieces: int, *, window: int, stride: int) -> List[Tuple[int, 
         return [(0, n_pieces)]
     starts = np.arange(0, n_pieces - window + stride, stride)
     starts = starts[: int(np.searchsorted(starts + window, n_pieces, side="left")) + 1]
-    return [(int(s), int(min(s + window, n_pieces))) for s in starts]
+    return [(int(s), int(min(int(s) + window, n_pieces))) for s in starts]
 
 
 @dataclass
@@ -112,7 +115,7 @@ def plan_span_windows(spans: Sequence[SpanPieces], *, max_length: int,
                       np.asarray([len(sp) for sp in spans], dtype=np.int64))
 
 
-def average_windows(outputs, plan: WindowPlan) -> List["torch.Tensor"]:  # noqa: F821
+def average_windows(outputs, plan: WindowPlan) -> List["torch.Tensor"]:
     """Average the window outputs per wordpiece: one (span_lengths[i], width) tensor per span.
 
     `outputs` is a padded tensor (n_windows, L >= longest window, width) or a list of
@@ -138,7 +141,7 @@ def average_windows(outputs, plan: WindowPlan) -> List["torch.Tensor"]:  # noqa:
     return list(torch.split(mean, plan.span_lengths.tolist(), dim=0))
 
 
-def _window_rows(outputs: Union[Sequence, "torch.Tensor"], plan: WindowPlan):  # noqa: F821
+def _window_rows(outputs: Union[Sequence, "torch.Tensor"], plan: WindowPlan):
     """The valid rows of every window, concatenated in plan order: (sum of lengths, width)."""
     import torch
 

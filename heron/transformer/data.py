@@ -14,9 +14,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import numpy as np
 
 from ..errors import Errors, HeronValueError
-# Ragged lives with the alignment that builds it; importable from here, where users and
-# the listener have always found it beside TransformerData.
-from ..featurize.ragged import Ragged
+from ..featurize.ragged import Ragged  # built by featurize's alignment; still importable from here
 
 
 @dataclass

@@ -54,8 +54,8 @@ def load_pretrained(name: str, path: Optional[Path], *, tokenizer_config: Dict[s
     E750/E754 if it can't be read, E701 if the tokenizer is not a fast one."""
     transformers = require_transformers()
     saved = path is not None
-    source = str(path) if saved else resolve_name(name)
-    folder = Path(path) if saved else local_model_folder(name)
+    source = str(path) if path is not None else resolve_name(name)
+    folder = Path(path) if path is not None else local_model_folder(name)
     if folder is not None:
         check_model_folder(folder, written_by_heron=saved)
         check_safetensors_weights(folder, name)

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Protocol, Tuple
+from typing import Any, Callable, Dict, List, Optional, Protocol, Tuple, cast
 
 import torch
 from torch import nn
@@ -98,7 +98,7 @@ class TransformerModel(nn.Module):
 
     @property
     def device(self) -> torch.device:
-        return self._device_marker.device
+        return cast(torch.Tensor, self._device_marker).device
 
     def needs_grad_scaler(self) -> bool:
         """True when training this model runs float16 autocast, so its gradients need loss
@@ -164,6 +164,7 @@ class TransformerModel(nn.Module):
         return hidden
 
     def _hf_forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        assert self.transformer is not None, "loaded by forward (ensure_loaded) first"
         out = self.transformer(input_ids=ids, attention_mask=mask)
         hidden = getattr(out, "last_hidden_state", None)
         if hidden is None and isinstance(out, (tuple, list)) and out:
@@ -215,7 +216,7 @@ def check_window_batch(windows: Any) -> Tuple[torch.Tensor, torch.Tensor]:
         problem = f"input_ids has dtype {input_ids.dtype}"
     if problem is not None:
         raise HeronValueError(Errors.E771.format(problem=problem))
-    return input_ids, attention_mask
+    return input_ids, attention_mask  # type: ignore[return-value]  # both checked above
 
 
 def autocast_dtype(device: torch.device) -> Optional[torch.dtype]:

@@ -17,7 +17,7 @@ else runs the plain Hugging Face forward.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from typing import Any, Callable, List, Optional
 
 import torch
 from torch import nn
@@ -31,12 +31,13 @@ _LAYER_PARTS = ("attention.self.query", "attention.self.key", "attention.self.va
                 "output.dense", "output.LayerNorm", "output.dropout")
 
 
-def _get(module: nn.Module, dotted: str) -> Any:
+def _get(module: Any, dotted: str) -> Any:
+    node = module
     for name in dotted.split("."):
-        module = getattr(module, name, None)
-        if module is None:
+        node = getattr(node, name, None)
+        if node is None:
             return None
-    return module
+    return node
 
 
 class PackedEncoder:
@@ -47,8 +48,9 @@ class PackedEncoder:
     """
 
     def __init__(self, model: nn.Module):
-        self.model = model
-        self.layers = list(model.encoder.layer)
+        self.model: Any = model
+        # HF layers are typed as plain Modules; their parts are reached by name (see supports).
+        self.layers: List[Any] = list(_get(model, "encoder.layer"))
 
     @staticmethod
     def supports(model: Optional[nn.Module]) -> bool:
@@ -83,7 +85,7 @@ class PackedEncoder:
             x = self._layer(layer, x, where, key_mask, n_rows, length)
         return x
 
-    def _layer(self, layer: nn.Module, x: torch.Tensor, where: torch.Tensor,
+    def _layer(self, layer: Any, x: torch.Tensor, where: torch.Tensor,
                key_mask: torch.Tensor, n_rows: int, length: int) -> torch.Tensor:
         att = layer.attention.self
         heads, size = att.num_attention_heads, att.attention_head_size

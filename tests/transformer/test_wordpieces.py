@@ -2,9 +2,10 @@
 its padded window chunks. Here beside the tiny Hugging Face tokenizers it needs."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
-import warnings
 
 import heron
 from heron.featurize import WordpieceBatch, featurize_wordpieces
