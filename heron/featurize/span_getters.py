@@ -6,11 +6,11 @@ averages their wordpieces.
 
 Windows are counted in WORDPIECES, which only the model's tokenizer knows. So
 `heron.strided_spans.v1(window, stride)` returns whole-doc spans and carries `window` and
-`stride` attributes; the transformer model reads them (`window_settings(get_spans)`) and cuts each
-span's wordpieces into windows of `window` pieces every `stride` pieces (special tokens added per
-window), averaging overlapping outputs per wordpiece. Every getter's spans are split the same way,
-automatically, when they exceed the model's maximum length (warning W700), so nothing is ever
-truncated; strided_spans just lets you choose the window and stride.
+`stride` attributes; `featurize_wordpieces` reads them (`window_settings(get_spans)`) and cuts
+each span's wordpieces into windows of `window` pieces every `stride` pieces (special tokens added
+per window); overlapping outputs are averaged per wordpiece. Every getter's spans are split the
+same way, automatically, when they exceed the model's maximum length (warning W700), so nothing
+is ever truncated; strided_spans just lets you choose the window and stride.
 """
 from __future__ import annotations
 
