@@ -314,21 +314,18 @@ def _check_component(name: str, block: Any) -> ErrorList:
 def factory_default_config(factory: str) -> Dict[str, Any]:
     """A factory's default settings: its signature's defaults, then its default_config.
 
-    default_config comes from `Language.get_factory_meta(name).default_config`
-    (spaCy's API) when the Language exposes it.
+    default_config comes from `registry.get_factory_meta(name).default_config` (what
+    `@registry.factory` / `@Language.factory` declared; empty for a factory
+    registered by hand).
     """
     defaults: Dict[str, Any] = {}
-    if registry.has("factories", factory):
-        func = registry.get("factories", factory)
-        for name, param in inspect.signature(func).parameters.items():
-            if name not in ("nlp", "name") and _is_config_value(param.default):
-                defaults[name] = param.default
-    try:
-        from .language import Language  # lazy: language imports config
-        meta = Language.get_factory_meta(factory)
-    except Exception:  # no Language yet, or a factory registered by hand: no meta
+    if not registry.has("factories", factory):
         return defaults
-    defaults.update(getattr(meta, "default_config", None) or {})
+    func = registry.get("factories", factory)
+    for name, param in inspect.signature(func).parameters.items():
+        if name not in ("nlp", "name") and _is_config_value(param.default):
+            defaults[name] = param.default
+    defaults.update(registry.get_factory_meta(factory).default_config or {})
     return defaults
 
 

@@ -5,13 +5,14 @@
     doc = nlp("Hello world. Bye!")
     nlp.to_disk("my_pipeline"); nlp = heron.load("my_pipeline")
 
-Components are built by registered factories (`@Language.factory`, `@Language.component`)
-from JSON-serialisable settings, so `nlp.config` always describes the pipeline and
+Components are built by registered factories (`@registry.factory`, or spaCy's names
+`@Language.factory` and `@Language.component`) from JSON-serialisable settings, so `nlp.config` always describes the pipeline and
 `Language.from_config(nlp.config)` rebuilds it. Their learned state travels separately
 through `to_disk`/`to_bytes`. To keep each file small, this module holds the public
 API and delegates to `pipeline/_build.py` (factories, configs), `pipeline/_manage.py`
 (add/remove/rename/select), `pipeline/_serialize.py` (disk, bytes, heron.load) and
-`pipeline/_parallel.py` (`pipe(n_process=N)`).
+`pipeline/_parallel.py` (`pipe(n_process=N)`). The components, their configs, factory
+metas and disabled names have one owner, `PipelineState` (pipeline/_state.py).
 """
 from __future__ import annotations
 
@@ -22,8 +23,10 @@ from confection import Config
 
 from .errors import ConfigError, Errors, HeronTypeError, HeronValueError
 from .pipeline import _build, _manage, _serialize
-from .pipeline._build import FactoryMeta
-from .registry import registry
+# Importing the built-in components registers their factories (registry.factory).
+from .pipeline import entity_ruler, ner, sentencizer, senter, tagger, tok2vec  # noqa: F401
+from .pipeline._state import PipelineState
+from .registry import FactoryMeta, registry
 from .util import PathLike
 
 
@@ -40,9 +43,6 @@ class Language:
     batch_size (int): default batch size of `nlp.pipe`.
     """
 
-    # Shared by all Language objects: what each registered factory declared.
-    _factory_meta: Dict[str, FactoryMeta] = {}
-
     def __init__(self, vocab: Any = True, *, lang: Optional[str] = None,
                  meta: Optional[Dict[str, Any]] = None,
                  create_tokenizer: Optional[Callable[["Language"], Any]] = None,
@@ -58,63 +58,31 @@ class Language:
         self._meta: Dict[str, Any] = dict(meta or {})
         self.max_length = max_length
         self.batch_size = batch_size
-        self._components: List[Tuple[str, Any]] = []
-        self._disabled: set = set()
-        self._pipe_configs: Dict[str, Config] = {}
-        self._pipe_meta: Dict[str, FactoryMeta] = {}
+        self._state = PipelineState()
         self._config: Config = _build.default_config(self.lang)
         if create_tokenizer is None:
             create_tokenizer = _build.resolve_block({"@tokenizers": "heron.Tokenizer.v1"}, "nlp.tokenizer")
         self.tokenizer = create_tokenizer(self)
 
-    # ---- factories ----------------------------------------------------------------
+    # ---- factories (registered in heron.registry; these are spaCy's names) -----------
     @classmethod
     def factory(cls, name: str, *, default_config: Optional[Dict[str, Any]] = None,
                 assigns: Iterable[str] = (), requires: Iterable[str] = (),
                 retokenizes: bool = False,
                 default_score_weights: Optional[Dict[str, Optional[float]]] = None,
                 func: Optional[Callable] = None) -> Callable:
-        """Register a component factory `(nlp, name, **settings) -> component`.
-
-        Use as a decorator on a function or class whose first arguments are `nlp` and
-        `name`; its other arguments are the settings of `[components.NAME]`, filled from
-        `default_config` and the signature's defaults and type-checked on `add_pipe`.
-        """
-        meta = FactoryMeta(factory=name, default_config=dict(default_config or {}),
-                           assigns=tuple(assigns), requires=tuple(requires),
-                           retokenizes=retokenizes,
-                           default_score_weights=dict(default_score_weights or {}))
-
-        def add_factory(factory_func: Callable) -> Callable:
-            _build.check_factory(name, factory_func)
-            meta.module, meta.file = _build.source_of(factory_func)
-            cls._factory_meta[name] = meta
-            registry.factories.register(name, func=factory_func)
-            return factory_func
-
-        if not isinstance(name, str) or not name:
-            raise HeronValueError(Errors.E308.format(func=func, name=name, params="(invalid name)"))
-        return add_factory(func) if func is not None else add_factory
+        """Register a component factory `(nlp, name, **settings) -> component`: the same
+        decorator as `registry.factory` (see there)."""
+        return registry.factory(name, default_config=default_config, assigns=assigns,
+                                requires=requires, retokenizes=retokenizes,
+                                default_score_weights=default_score_weights, func=func)
 
     @classmethod
     def component(cls, name: str, *, assigns: Iterable[str] = (), requires: Iterable[str] = (),
                   retokenizes: bool = False, func: Optional[Callable] = None) -> Callable:
         """Register a stateless function `doc -> doc` as a component named `name`."""
-
-        def add_component(component_func: Callable) -> Callable:
-            if isinstance(component_func, type):
-                raise HeronTypeError(Errors.E309.format(name=name, obj=component_func))
-
-            def factory_func(nlp: Any, name: str) -> Callable:
-                return component_func
-
-            cls.factory(name, assigns=assigns, requires=requires, retokenizes=retokenizes,
-                        func=factory_func)
-            # Workers of nlp.pipe(n_process>1) import this module to re-register it.
-            cls._factory_meta[name].module, cls._factory_meta[name].file = _build.source_of(component_func)
-            return component_func
-
-        return add_component(func) if func is not None else add_component
+        return registry.component(name, assigns=assigns, requires=requires,
+                                  retokenizes=retokenizes, func=func)
 
     @classmethod
     def has_factory(cls, name: str) -> bool:
@@ -123,11 +91,7 @@ class Language:
     @classmethod
     def get_factory_meta(cls, name: str) -> FactoryMeta:
         """What factory `name` declared; a plain FactoryMeta for one registered by hand."""
-        if name in cls._factory_meta:
-            return cls._factory_meta[name]
-        if not registry.has("factories", name):
-            raise HeronValueError(_build.unknown_factory_message(name, name))
-        return FactoryMeta(factory=name)
+        return registry.get_factory_meta(name)
 
     @property
     def factory_names(self) -> List[str]:
@@ -137,42 +101,42 @@ class Language:
     @property
     def pipeline(self) -> List[Tuple[str, Any]]:
         """(name, component) of the enabled components, in order."""
-        return [(n, p) for n, p in self._components if n not in self._disabled]
+        return self._state.enabled
 
     @property
     def pipe_names(self) -> List[str]:
-        return [n for n, _ in self._components if n not in self._disabled]
+        return self._state.enabled_names
 
     @property
     def components(self) -> List[Tuple[str, Any]]:
         """(name, component) of all components, disabled ones included."""
-        return list(self._components)
+        return list(self._state.components)
 
     @property
     def component_names(self) -> List[str]:
-        return [n for n, _ in self._components]
+        return self._state.names
 
     @property
     def disabled(self) -> List[str]:
-        return [n for n, _ in self._components if n in self._disabled]
+        return self._state.disabled_names
 
     @property
     def pipe_factories(self) -> Dict[str, str]:
-        return {n: self._pipe_meta[n].factory for n in self.component_names}
+        return {n: self._state.metas[n].factory for n in self.component_names}
 
     @property
     def pipe_labels(self) -> Dict[str, List[str]]:
         from .pipeline.component import get_labels
 
-        return {n: get_labels(p) for n, p in self._components if get_labels(p)}
+        return {n: get_labels(p) for n, p in self._state.components if get_labels(p)}
 
     def get_pipe_meta(self, name: str) -> FactoryMeta:
         self._require(name)
-        return self._pipe_meta[name]
+        return self._state.metas[name]
 
     def get_pipe_config(self, name: str) -> Config:
         self._require(name)
-        return self._pipe_configs[name].copy()
+        return self._state.configs[name].copy()
 
     @property
     def meta(self) -> Dict[str, Any]:
@@ -190,7 +154,7 @@ class Language:
 
     def _require(self, name: str) -> None:
         if name not in self.component_names:
-            raise _manage.unknown_component(self, name)
+            raise _manage.unknown_component(self._state, name)
 
     # ---- pipeline management (see pipeline/_manage.py) ----------------------------
     def add_pipe(self, factory_name: str, name: Optional[str] = None, *,
@@ -205,7 +169,7 @@ class Language:
         config: the factory's settings (JSON-serialisable); missing ones use defaults.
         source: copy component `factory_name` from another Language instead.
         """
-        component = _manage.add_pipe(self, factory_name, name, before=before, after=after,
+        component = _manage.add_pipe(self, self._state, factory_name, name, before=before, after=after,
                                      first=first, last=last, source=source, config=config or {},
                                      raw_config=raw_config, validate=validate)
         self._bind_listeners(strict=False)
@@ -216,32 +180,33 @@ class Language:
                     raw_config: Optional[Dict[str, Any]] = None, validate: bool = True) -> Any:
         """Build a component with a registered factory without adding it."""
         component, _, _ = _build.create_pipe(self, factory_name, name or factory_name,
-                                             config or {}, raw_config, validate)
+                                             config or {}, raw_config, validate,
+                                             upstream=self._state.components)
         return component
 
     def get_pipe(self, name: str) -> Any:
-        for pipe_name, component in self._components:
-            if pipe_name == name:
-                return component
-        raise _manage.unknown_component(self, name)
+        component = self._state.get(name)
+        if component is None:
+            raise _manage.unknown_component(self._state, name)
+        return component
 
     def has_pipe(self, name: str) -> bool:
         return name in self.component_names
 
     def remove_pipe(self, name: str) -> Tuple[str, Any]:
         """Remove component `name`; returns (name, component)."""
-        removed = _manage.remove_pipe(self, name)
+        removed = _manage.remove_pipe(self._state, name)
         self._bind_listeners(strict=False)
         return removed
 
     def rename_pipe(self, old_name: str, new_name: str) -> None:
-        _manage.rename_pipe(self, old_name, new_name)
+        _manage.rename_pipe(self._state, old_name, new_name)
         self._bind_listeners(strict=False)
 
     def replace_pipe(self, name: str, factory_name: str, *,
                      config: Optional[Dict[str, Any]] = None, validate: bool = True) -> Any:
         """Replace component `name` with a new one from `factory_name`, same position."""
-        component = _manage.replace_pipe(self, name, factory_name, config=config or {},
+        component = _manage.replace_pipe(self, self._state, name, factory_name, config=config or {},
                                          validate=validate)
         self._bind_listeners(strict=False)
         return component
@@ -249,11 +214,11 @@ class Language:
     def disable_pipe(self, name: str) -> None:
         """Keep component `name` loaded (and saved) but skip it when processing."""
         self._require(name)
-        self._disabled.add(name)
+        self._state.disable(name)
 
     def enable_pipe(self, name: str) -> None:
         self._require(name)
-        self._disabled.discard(name)
+        self._state.enable(name)
 
     def select_pipes(self, *, disable: Union[str, Iterable[str], None] = None,
                      enable: Union[str, Iterable[str], None] = None) -> "_manage.DisabledPipes":
@@ -261,7 +226,7 @@ class Language:
 
         Pass disable= (names to switch off) or enable= (names to keep; all others off).
         """
-        return _manage.select_pipes(self, disable=disable, enable=enable)
+        return _manage.select_pipes(self._state, disable=disable, enable=enable)
 
     # ---- processing ---------------------------------------------------------------
     def make_doc(self, text: str):
@@ -361,7 +326,7 @@ class Language:
 
         bind_listeners(self, strict=True)
         settings = _build.initialize_settings(self)
-        for name, proc in self._components:
+        for name, proc in self._state.components:
             if hasattr(proc, "initialize"):
                 proc.initialize(get_examples, nlp=self, **settings.get(name, {}))
         self._optimizer = sgd if sgd is not None else self.create_optimizer()
@@ -383,7 +348,8 @@ class Language:
         exclude: frozen components (no gradients, weights bit-identical).
         annotates: components whose predictions are written to `eg.predicted` during
             the step, so later components can use them ([training] annotating_components).
-        step (int | None): the global step, for grad_factor schedules of listeners.
+        step (int | None): the global step, for grad_factor schedules of listeners and
+            inline transformers; None = the number of earlier update calls.
 
         Models that train in float16 (a transformer's mixed_precision on a GPU without
         bfloat16) get loss scaling from a heron optimizer (training/loss_scale.py).
@@ -392,6 +358,8 @@ class Language:
         from .training.loss_scale import attach_grad_scalers
 
         examples, exclude = list(examples), list(exclude)
+        if examples:  # the one step every grad_factor schedule reads (see PipelineState)
+            step = self._state.training_step(step)
         if sgd is None and examples:
             sgd = self.get_optimizer()
         if sgd is not False and examples:  # False: the caller steps (and arms loss scaling)
@@ -433,9 +401,9 @@ class Language:
         starts with the trunk's current weights and then trains on its own; nlp.config
         is updated so the pipeline saves and reloads with the copy.
         """
-        from .pipeline.listener import replace_listeners
+        from .pipeline._replace import replace_listeners
 
-        replace_listeners(self, tok2vec_name, pipe_name, list(listeners))
+        replace_listeners(self, self._state, tok2vec_name, pipe_name, list(listeners))
 
     def evaluate(self, examples: Iterable[Any], *, batch_size: int = 256, **kwargs: Any) -> Dict[str, Any]:
         """Scores of the pipeline on Examples (see heron.scorer.evaluate)."""
@@ -534,14 +502,5 @@ def load(path: PathLike, *, vocab: Any = True, disable: Iterable[str] = (),
     return _serialize.load(Language, path, vocab=vocab, disable=disable, enable=enable,
                            exclude=exclude, overrides=config, allow_symlinks=allow_symlinks)
 
-
-# Importing the built-in components registers their factories. At the bottom because
-# they import `Language` from this module.
-from .pipeline import entity_ruler as _entity_ruler  # noqa: E402,F401
-from .pipeline import sentencizer as _sentencizer  # noqa: E402,F401
-from .pipeline import tok2vec as _tok2vec  # noqa: E402,F401
-from .pipeline import tagger as _tagger  # noqa: E402,F401
-from .pipeline import senter as _senter  # noqa: E402,F401
-from .pipeline import ner as _ner  # noqa: E402,F401
 
 __all__ = ["Language", "FactoryMeta", "blank", "load", "ConfigError"]

@@ -5,16 +5,27 @@ resolves them. Registration uses decorators that sit on the function they regist
 
     @registry.architectures("heron.MaxoutWindowEncoder.v1")
     def maxout_window_encoder(*, width: int, ...) -> torch.nn.Module: ...
+
+Pipeline components register here too, so a component module never imports
+`heron.language` (spaCy moved its factories out of language.py for the same reason):
+
+    @registry.factory("tagger", default_config={...}, assigns=["token.tag"])
+    def make_tagger(nlp: Nlp, name: str, model: nn.Module) -> Tagger: ...
+
+`Language.factory` and `Language.component` are the same decorators under spaCy's names.
 """
 from __future__ import annotations
 
 import difflib
 import importlib
 import inspect
-from typing import Any, Callable, Dict, List
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 import catalogue
 import confection
+
+from .errors import Errors, HeronTypeError, HeronValueError
 
 # Modules whose import registers heron's built-in functions. Configs may name a
 # built-in before anything imported its module, so config validation imports these
@@ -25,6 +36,24 @@ BUILTIN_MODULES = (
 )
 _populated = False
 _populating = False
+
+
+@dataclass
+class FactoryMeta:
+    """What a component factory declared when it was registered (`registry.factory`)."""
+
+    factory: str
+    default_config: Dict[str, Any] = field(default_factory=dict)
+    assigns: Tuple[str, ...] = ()
+    requires: Tuple[str, ...] = ()
+    retokenizes: bool = False
+    default_score_weights: Dict[str, Optional[float]] = field(default_factory=dict)
+    module: Optional[str] = None  # where the factory is defined: workers import it
+    file: Optional[str] = None
+
+
+# What each registered factory declared, by factory name (registry.get_factory_meta).
+FACTORY_META: Dict[str, FactoryMeta] = {}
 
 # Registered functions live in these namespaces. Entry points under
 # "heron_<name>" let third-party packages register without an import.
@@ -56,6 +85,68 @@ class registry(confection.registry):
     @classmethod
     def names(cls) -> tuple[str, ...]:
         return _NAMES
+
+    # ---- component factories (Language.factory / Language.component) --------------
+    @classmethod
+    def factory(cls, name: str, *, default_config: Optional[Dict[str, Any]] = None,
+                assigns: Iterable[str] = (), requires: Iterable[str] = (),
+                retokenizes: bool = False,
+                default_score_weights: Optional[Dict[str, Optional[float]]] = None,
+                func: Optional[Callable] = None) -> Callable:
+        """Register a component factory `(nlp, name, **settings) -> component`.
+
+        Use as a decorator on a function or class whose first arguments are `nlp` and
+        `name`; its other arguments are the settings of `[components.NAME]`, filled from
+        `default_config` and the signature's defaults and type-checked on `add_pipe`.
+        assigns/requires: the Doc attributes it writes/reads ("token.tag", "doc.ents").
+        default_score_weights: its scores' weights in the training score, e.g.
+        {"tag_acc": 1.0}.
+        """
+        if not isinstance(name, str) or not name:
+            raise HeronValueError(Errors.E308.format(func=func, name=name, params="(invalid name)"))
+        meta = FactoryMeta(factory=name, default_config=dict(default_config or {}),
+                           assigns=tuple(assigns), requires=tuple(requires),
+                           retokenizes=retokenizes,
+                           default_score_weights=dict(default_score_weights or {}))
+
+        def add_factory(factory_func: Callable) -> Callable:
+            check_factory(name, factory_func)
+            meta.module, meta.file = source_of(factory_func)
+            FACTORY_META[name] = meta
+            cls.factories.register(name, func=factory_func)
+            return factory_func
+
+        return add_factory(func) if func is not None else add_factory
+
+    @classmethod
+    def component(cls, name: str, *, assigns: Iterable[str] = (), requires: Iterable[str] = (),
+                  retokenizes: bool = False, func: Optional[Callable] = None) -> Callable:
+        """Register a stateless function `doc -> doc` as a component named `name`."""
+
+        def add_component(component_func: Callable) -> Callable:
+            if isinstance(component_func, type):
+                raise HeronTypeError(Errors.E309.format(name=name, obj=component_func))
+
+            def factory_func(nlp: Any, name: str) -> Callable:
+                return component_func
+
+            cls.factory(name, assigns=assigns, requires=requires, retokenizes=retokenizes,
+                        func=factory_func)
+            # Workers of nlp.pipe(n_process>1) import this module to re-register it.
+            FACTORY_META[name].module, FACTORY_META[name].file = source_of(component_func)
+            return component_func
+
+        return add_component(func) if func is not None else add_component
+
+    @classmethod
+    def get_factory_meta(cls, name: str) -> FactoryMeta:
+        """What factory `name` declared; a plain FactoryMeta for one registered by hand
+        (`registry.factories.register`); E300 for an unknown name."""
+        if name in FACTORY_META:
+            return FACTORY_META[name]
+        if not cls.has("factories", name):
+            raise HeronValueError(unknown_factory_message(name, name))
+        return FactoryMeta(factory=name)
 
     @classmethod
     def find(cls, registry_name: str, func_name: str) -> Dict[str, Any]:
@@ -115,4 +206,37 @@ class registry(confection.registry):
         return list(dict.fromkeys(same_stem + close))[:n]
 
 
-__all__ = ["registry", "BUILTIN_MODULES"]
+def check_factory(name: str, func: Callable) -> None:
+    """A factory must accept `nlp` and `name` (positionally or by keyword): E308."""
+    try:
+        params = inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return  # builtins without a signature: trust them
+    has_var_kw = any(p.kind == p.VAR_KEYWORD for p in params.values())
+    if not has_var_kw and not {"nlp", "name"} <= set(params):
+        raise HeronTypeError(Errors.E308.format(
+            func=getattr(func, "__qualname__", func), name=name, params=list(params)
+        ))
+
+
+def source_of(func: Callable) -> Tuple[Optional[str], Optional[str]]:
+    """(module name, file) defining `func`; a worker process imports it to re-register."""
+    module = getattr(func, "__module__", None)
+    try:
+        file = inspect.getsourcefile(inspect.unwrap(func))
+    except (TypeError, OSError):
+        file = None
+    return module, file
+
+
+def unknown_factory_message(factory: str, name: str) -> str:
+    """E300 for factory `factory` (wanted for component `name`), with a suggestion."""
+    available = sorted(registry.factories.get_all())
+    close = difflib.get_close_matches(factory, available, n=1, cutoff=0.5)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    return Errors.E300.format(factory=factory, name=name, hint=hint,
+                              available=", ".join(available) or "(none)")
+
+
+__all__ = ["registry", "BUILTIN_MODULES", "FactoryMeta", "FACTORY_META", "check_factory",
+           "source_of", "unknown_factory_message"]

@@ -2,8 +2,8 @@
 
 Every component is created by a registered factory from JSON-serialisable settings,
 which are filled from the factory's `default_config` and signature, type-checked,
-and kept (`nlp._pipe_configs`) so that `nlp.config` can always be written out and
-rebuilt. Config files go through `heron.config` (one ConfigError naming every bad
+and kept (in the Language's PipelineState) so that `nlp.config` can always be written
+out and rebuilt. Config files go through `heron.config` (one ConfigError naming every bad
 key); settings passed to `add_pipe` are checked here against the factory signature.
 """
 from __future__ import annotations
@@ -11,72 +11,32 @@ from __future__ import annotations
 import difflib
 import inspect
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import catalogue
 from confection import Config, ConfigValidationError, Schema
 
 from ..errors import ConfigError, Errors, HeronError, HeronTypeError, HeronValueError
-from ..registry import registry
+from ..registry import FactoryMeta, check_factory, registry, source_of, unknown_factory_message
+from .listener import bind_listeners, fill_listener_widths
 
 DEFAULT_CONFIG_PATH = Path(__file__).parent.parent / "configs" / "default.cfg"
 # Keys of the factory call that are not settings (never written to the config).
 _CALL_KEYS = ("@factories", "nlp", "name")
 
 
-@dataclass
-class FactoryMeta:
-    """What a factory declared when it was registered (see `Language.factory`)."""
-
-    factory: str
-    default_config: Dict[str, Any] = field(default_factory=dict)
-    assigns: Tuple[str, ...] = ()
-    requires: Tuple[str, ...] = ()
-    retokenizes: bool = False
-    default_score_weights: Dict[str, Optional[float]] = field(default_factory=dict)
-    module: Optional[str] = None  # where the factory is defined: workers import it
-    file: Optional[str] = None
-
-
 # ---- factories ---------------------------------------------------------------------
 
 
-def check_factory(name: str, func: Callable) -> None:
-    """A factory must accept `nlp` and `name` (positionally or by keyword)."""
-    try:
-        params = inspect.signature(func).parameters
-    except (TypeError, ValueError):
-        return  # builtins without a signature: trust them
-    has_var_kw = any(p.kind == p.VAR_KEYWORD for p in params.values())
-    if not has_var_kw and not {"nlp", "name"} <= set(params):
-        raise HeronTypeError(Errors.E308.format(
-            func=getattr(func, "__qualname__", func), name=name, params=list(params)
-        ))
-
-
-def source_of(func: Callable) -> Tuple[Optional[str], Optional[str]]:
-    """(module name, file) defining `func`; a worker process imports it to re-register."""
-    module = getattr(func, "__module__", None)
-    try:
-        file = inspect.getsourcefile(inspect.unwrap(func))
-    except (TypeError, OSError):
-        file = None
-    return module, file
-
-
-def unknown_factory_message(factory: str, name: str) -> str:
-    available = sorted(registry.factories.get_all())
-    close = difflib.get_close_matches(factory, available, n=1, cutoff=0.5)
-    hint = f" Did you mean {close[0]!r}?" if close else ""
-    return Errors.E300.format(factory=factory, name=name, hint=hint,
-                              available=", ".join(available) or "(none)")
-
-
 def create_pipe(nlp: Any, factory: str, name: str, config: Dict[str, Any],
-                raw_config: Optional[Dict[str, Any]], validate: bool) -> Tuple[Any, Config, Any]:
-    """Build component `name`; returns (component, its config to store, FactoryMeta)."""
+                raw_config: Optional[Dict[str, Any]], validate: bool, *,
+                upstream: Sequence[Tuple[str, Any]] = ()) -> Tuple[Any, Config, FactoryMeta]:
+    """Build component `name`; returns (component, its config to store, FactoryMeta).
+
+    upstream: the (name, component) pairs before it in the pipeline; a listener in its
+    settings that leaves `width` empty takes it from its upstream trunk among them.
+    """
     if not isinstance(factory, str):
         raise HeronTypeError(Errors.E304.format(obj=repr(factory)[:80]))
     if not isinstance(config, dict):
@@ -87,8 +47,9 @@ def create_pipe(nlp: Any, factory: str, name: str, config: Dict[str, Any],
         registry.ensure_populated()
         if not registry.has("factories", factory):
             raise HeronValueError(unknown_factory_message(factory, name))
-    meta = nlp.get_factory_meta(factory)
+    meta = registry.get_factory_meta(factory)
     merged = Config(meta.default_config).merge(Config(config))
+    fill_listener_widths(merged, upstream)
     if validate:
         _check_settings(factory, name, merged)
     block = {"@factories": factory, "nlp": nlp, "name": name, **merged}
@@ -103,8 +64,10 @@ def create_pipe(nlp: Any, factory: str, name: str, config: Dict[str, Any],
         raise HeronTypeError(Errors.E306.format(factory=factory, obj=repr(component)[:80], name=name))
     stored = Config({"factory": factory, **{k: v for k, v in filled.items() if k not in _CALL_KEYS}})
     if raw_config:
-        # Keep the user's ${variables} (from a config file) over their interpolated values.
+        # Keep the user's ${variables} (from a config file) over their interpolated values,
+        # but not a listener's `width = null` over the width taken from its trunk.
         stored = stored.merge(Config(raw_config, is_interpolated=False))
+        fill_listener_widths(stored, upstream)
     return component, stored, meta
 
 
@@ -191,7 +154,7 @@ def current_config(nlp: Any) -> Config:
                "batch_size": nlp.batch_size}
     section.update({k: v for k, v in config.get("nlp", {}).items() if k not in section})
     config["nlp"] = section
-    config["components"] = {n: nlp._pipe_configs[n].copy() for n in nlp.component_names}
+    config["components"] = {n: nlp.get_pipe_config(n) for n in nlp.component_names}
     return Config(config, is_interpolated=False, section_order=list(config))
 
 
@@ -253,8 +216,6 @@ def from_config(cls: Any, config: Any, *, vocab: Any, disable: Iterable[str],
     _add_components(nlp, resolved, filled, set(exclude), validate)
     _set_disabled(nlp, nlp_cfg.get("disabled") or [], disable, enable)
     # Heads listening to a trunk are bound now that every component exists (E351-E353).
-    from .listener import bind_listeners
-
     bind_listeners(nlp, strict=True)
     kept = Config(filled, is_interpolated=False)
     kept["nlp"] = {k: v for k, v in kept["nlp"].items() if k not in ("pipeline", "disabled")}
@@ -320,5 +281,5 @@ def initialize_settings(nlp: Any) -> Dict[str, Dict[str, Any]]:
     return {k: dict(v) for k, v in resolved.items() if isinstance(v, dict)}
 
 
-__all__ = ["FactoryMeta", "create_pipe", "from_config", "current_config", "default_config",
+__all__ = ["FactoryMeta", "unknown_factory_message", "create_pipe", "from_config", "current_config", "default_config",
            "resolve_block", "check_lang", "check_factory", "source_of", "initialize_settings"]

@@ -62,7 +62,7 @@ def check_saved_files(nlp: Any, root: Path, meta: Dict[str, Any], exclude: Itera
     exclude = set(exclude)
     record = _read_record(meta, root)
     parts = [("tokenizer", "the tokenizer", None), ("vocab", "the vocab", None)]
-    parts += [(name, f"component {name!r}", proc) for name, proc in nlp._components]
+    parts += [(name, f"component {name!r}", proc) for name, proc in nlp.components]
     for name, what, proc in parts:
         if name in exclude:
             continue

@@ -1,8 +1,9 @@
 """Pipeline management behind `Language`: add, remove, rename, replace, select.
 
-Kept apart from language.py so each file stays readable; every function takes the
-Language as its first argument and keeps `_components`, `_pipe_configs`,
-`_pipe_meta` and `_disabled` consistent.
+Kept apart from language.py so each file stays readable. Every function receives the
+Language's `PipelineState` (pipeline/_state.py), the one owner of its components,
+configs, factory metas and disabled names, and changes it only through its methods;
+adding and replacing also take the Language, which factories are called with.
 """
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
 from ..errors import Errors, HeronKeyError, HeronTypeError, HeronValueError
 from . import _build
+from ._state import PipelineState
 
 # Names used by files of a saved pipeline folder; a component can't have them.
 RESERVED_NAMES = ("vocab", "tokenizer", "config.cfg", "meta.json")
 
 
-def unknown_component(nlp: Any, name: Any, where: str = "") -> HeronKeyError:
-    names = nlp.component_names
+def unknown_component(state: PipelineState, name: Any, where: str = "") -> HeronKeyError:
+    names = state.names
     close = difflib.get_close_matches(str(name), names, n=1)
     return HeronKeyError(Errors.E303.format(
         name=name, where=where, hint=f" Did you mean {close[0]!r}?" if close else "",
@@ -25,21 +27,20 @@ def unknown_component(nlp: Any, name: Any, where: str = "") -> HeronKeyError:
     ))
 
 
-def _check_name(nlp: Any, name: Any, factory: str) -> None:
+def _check_name(state: PipelineState, name: Any, factory: str) -> None:
     if not isinstance(name, str) or not name or "/" in name or "\\" in name or name in RESERVED_NAMES:
         raise HeronValueError(Errors.E324.format(name=name, reserved=", ".join(RESERVED_NAMES)))
-    if name in nlp.component_names:
-        raise HeronValueError(Errors.E301.format(name=name, factory=factory,
-                                                 names=nlp.component_names))
+    if name in state.names:
+        raise HeronValueError(Errors.E301.format(name=name, factory=factory, names=state.names))
 
 
-def pipe_index(nlp: Any, before: Any = None, after: Any = None, first: Any = None,
+def pipe_index(state: PipelineState, before: Any = None, after: Any = None, first: Any = None,
                last: Any = None) -> int:
     """Where to insert a component, from at most one of before/after/first/last."""
     first, last = first or None, last or None
     given = {k: v for k, v in dict(before=before, after=after, first=first, last=last).items()
              if v is not None}
-    names = nlp.component_names
+    names = state.names
     if len(given) > 1:
         raise HeronValueError(Errors.E302.format(
             detail=f"got {', '.join(f'{k}={v!r}' for k, v in given.items())}", names=names
@@ -51,7 +52,7 @@ def pipe_index(nlp: Any, before: Any = None, after: Any = None, first: Any = Non
     key, target = next(iter(given.items()))
     if isinstance(target, str):
         if target not in names:
-            raise unknown_component(nlp, target, where=f" (add_pipe {key}=)")
+            raise unknown_component(state, target, where=f" (add_pipe {key}=)")
         index = names.index(target)
     elif isinstance(target, int) and not isinstance(target, bool) and 0 <= target < len(names):
         index = target
@@ -63,51 +64,38 @@ def pipe_index(nlp: Any, before: Any = None, after: Any = None, first: Any = Non
     return index if key == "before" else index + 1
 
 
-def add_pipe(nlp: Any, factory: Any, name: Optional[str], *, before: Any, after: Any,
-             first: Any, last: Any, source: Any, config: Dict[str, Any],
+def add_pipe(nlp: Any, state: PipelineState, factory: Any, name: Optional[str], *, before: Any,
+             after: Any, first: Any, last: Any, source: Any, config: Dict[str, Any],
              raw_config: Optional[Dict[str, Any]], validate: bool) -> Any:
     if not isinstance(factory, str):
         raise HeronTypeError(Errors.E304.format(obj=repr(factory)[:80]))
     name = name if name is not None else factory
-    _check_name(nlp, name, factory)
-    index = pipe_index(nlp, before, after, first, last)
+    _check_name(state, name, factory)
+    index = pipe_index(state, before, after, first, last)
     if source is not None:
         from ._serialize import copy_from_source
 
         component, stored, meta = copy_from_source(nlp, source, factory, name)
     else:
-        component, stored, meta = _build.create_pipe(nlp, factory, name, config, raw_config, validate)
-    nlp._components.insert(index, (name, component))
-    nlp._pipe_configs[name] = stored
-    nlp._pipe_meta[name] = meta
+        component, stored, meta = _build.create_pipe(nlp, factory, name, config, raw_config, validate,
+                                                     upstream=state.components[:index])
+    state.insert(index, name, component, stored, meta)
     return component
 
 
-def remove_pipe(nlp: Any, name: str) -> Tuple[str, Any]:
-    if name not in nlp.component_names:
-        raise unknown_component(nlp, name)
-    index = nlp.component_names.index(name)
-    removed = nlp._components.pop(index)
-    nlp._pipe_configs.pop(name, None)
-    nlp._pipe_meta.pop(name, None)
-    nlp._disabled.discard(name)
-    return removed
+def remove_pipe(state: PipelineState, name: str) -> Tuple[str, Any]:
+    if name not in state.names:
+        raise unknown_component(state, name)
+    return state.remove(name)
 
 
-def rename_pipe(nlp: Any, old_name: str, new_name: str) -> None:
-    if old_name not in nlp.component_names:
-        raise unknown_component(nlp, old_name)
+def rename_pipe(state: PipelineState, old_name: str, new_name: str) -> None:
+    if old_name not in state.names:
+        raise unknown_component(state, old_name)
     if new_name == old_name:
         return
-    _check_name(nlp, new_name, nlp._pipe_meta[old_name].factory)
-    index = nlp.component_names.index(old_name)
-    component = nlp._components[index][1]
-    nlp._components[index] = (new_name, component)
-    nlp._pipe_configs[new_name] = nlp._pipe_configs.pop(old_name)
-    nlp._pipe_meta[new_name] = nlp._pipe_meta.pop(old_name)
-    if old_name in nlp._disabled:
-        nlp._disabled.discard(old_name)
-        nlp._disabled.add(new_name)
+    _check_name(state, new_name, state.metas[old_name].factory)
+    component = state.rename(old_name, new_name)
     if hasattr(component, "name"):
         try:
             component.name = new_name
@@ -115,29 +103,27 @@ def rename_pipe(nlp: Any, old_name: str, new_name: str) -> None:
             pass
 
 
-def replace_pipe(nlp: Any, name: str, factory: str, *, config: Dict[str, Any],
-                 validate: bool) -> Any:
-    if name not in nlp.component_names:
-        raise unknown_component(nlp, name)
+def replace_pipe(nlp: Any, state: PipelineState, name: str, factory: str, *,
+                 config: Dict[str, Any], validate: bool) -> Any:
+    if name not in state.names:
+        raise unknown_component(state, name)
     if not isinstance(factory, str):
         raise HeronTypeError(Errors.E304.format(obj=repr(factory)[:80]))
-    index = nlp.component_names.index(name)
     # Build first so a bad factory/config leaves the pipeline untouched.
-    component, stored, meta = _build.create_pipe(nlp, factory, name, config, None, validate)
-    nlp._components[index] = (name, component)  # a disabled one stays disabled
-    nlp._pipe_configs[name] = stored
-    nlp._pipe_meta[name] = meta
+    component, stored, meta = _build.create_pipe(nlp, factory, name, config, None, validate,
+                                                 upstream=state.components[:state.index(name)])
+    state.replace(name, component, stored, meta)
     return component
 
 
 class DisabledPipes(list):
     """The names `select_pipes` disabled; `.restore()` (or leaving `with`) re-enables them."""
 
-    def __init__(self, nlp: Any, names: List[str]):
+    def __init__(self, state: PipelineState, names: List[str]):
         super().__init__(names)
-        self.nlp = nlp
+        self.state = state
         for name in names:
-            nlp.disable_pipe(name)
+            state.disable(name)
 
     def __enter__(self) -> "DisabledPipes":
         return self
@@ -148,8 +134,8 @@ class DisabledPipes(list):
     def restore(self) -> None:
         """Re-enable the components (those removed meanwhile are skipped)."""
         for name in self:
-            if name in self.nlp.component_names:
-                self.nlp.enable_pipe(name)
+            if name in self.state.names:
+                self.state.enable(name)
         self[:] = []
 
 
@@ -159,22 +145,22 @@ def _as_list(value: Union[str, Iterable[str], None]) -> Optional[List[str]]:
     return [value] if isinstance(value, str) else list(value)
 
 
-def select_pipes(nlp: Any, *, disable: Any = None, enable: Any = None) -> DisabledPipes:
+def select_pipes(state: PipelineState, *, disable: Any = None, enable: Any = None) -> DisabledPipes:
     disable, enable = _as_list(disable), _as_list(enable)
     if disable is None and enable is None:
         raise HeronValueError(Errors.E311.format(detail="neither was given"))
     for name in (disable or []) + (enable or []):
-        if name not in nlp.component_names:
-            raise unknown_component(nlp, name, where=" (select_pipes)")
+        if name not in state.names:
+            raise unknown_component(state, name, where=" (select_pipes)")
     if enable is not None:
-        implied = [n for n in nlp.pipe_names if n not in enable]
+        implied = [n for n in state.enabled_names if n not in enable]
         if disable is not None and set(disable) - set(implied):
             raise HeronValueError(Errors.E311.format(
                 detail=f"disable={disable} contradicts enable={enable}"
             ))
         disable = implied
-    to_disable = [n for n in nlp.pipe_names if n in set(disable or [])]
-    return DisabledPipes(nlp, to_disable)
+    to_disable = [n for n in state.enabled_names if n in set(disable or [])]
+    return DisabledPipes(state, to_disable)
 
 
 __all__ = ["add_pipe", "remove_pipe", "rename_pipe", "replace_pipe", "select_pipes",

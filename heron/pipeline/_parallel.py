@@ -35,7 +35,7 @@ def _factory_modules(nlp: Any) -> List[Tuple[str, Optional[str]]]:
     """(module, file) of every component factory outside heron, for workers to import."""
     out = []
     for name in nlp.component_names:
-        meta = nlp._pipe_meta.get(name)
+        meta = nlp.get_pipe_meta(name)
         module = getattr(meta, "module", None)
         if module and module not in ("__main__", "__mp_main__") and not module.startswith("heron."):
             out.append((module, getattr(meta, "file", None)))

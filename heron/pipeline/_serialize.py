@@ -47,7 +47,7 @@ def current_meta(nlp: Any) -> Dict[str, Any]:
     meta["pipeline"] = nlp.pipe_names
     meta["components"] = nlp.component_names
     meta["disabled"] = nlp.disabled
-    meta["labels"] = {n: get_labels(p) for n, p in nlp._components}
+    meta["labels"] = {n: get_labels(p) for n, p in nlp.components}
     return meta
 
 
@@ -69,7 +69,7 @@ def to_disk(nlp: Any, path: PathLike, *, exclude: Iterable[str] = ()) -> None:
         (tmp / "config.cfg").write_text(config_to_str(nlp.config), encoding="utf8")
         if "tokenizer" not in exclude:
             _call(nlp.tokenizer.to_disk, tmp / "tokenizer", exclude=("vocab",))
-        for name, proc in nlp._components:
+        for name, proc in nlp.components:
             if name not in exclude and hasattr(proc, "to_disk"):
                 _call(proc.to_disk, tmp / name, exclude=("vocab",))
         # Last: components may have added strings while saving.
@@ -95,7 +95,7 @@ def _load_state(nlp: Any, path: Any, meta: Dict[str, Any], exclude: Set[str]) ->
         nlp.vocab.from_disk(path / "vocab")
     if "tokenizer" not in exclude and (path / "tokenizer").exists():
         _call(nlp.tokenizer.from_disk, path / "tokenizer", exclude=("vocab",))
-    for name, proc in nlp._components:
+    for name, proc in nlp.components:
         # A component without saved state (e.g. a plain function) has no folder;
         # check_saved_files made sure one that saved state has it.
         if name not in exclude and hasattr(proc, "from_disk") and (path / name).exists():
@@ -116,7 +116,7 @@ def to_bytes(nlp: Any, *, exclude: Iterable[str] = ()) -> bytes:
     }
     if "tokenizer" not in exclude:
         msg["tokenizer"] = _call(nlp.tokenizer.to_bytes, exclude=("vocab",))
-    for name, proc in nlp._components:
+    for name, proc in nlp.components:
         if name not in exclude and hasattr(proc, "to_bytes"):
             msg["components"][name] = _call(proc.to_bytes, exclude=("vocab",))
     if "vocab" not in exclude:
@@ -133,7 +133,7 @@ def from_bytes(nlp: Any, data: bytes, *, exclude: Iterable[str] = ()) -> Any:
         excluded_at_save = set(msg.get("excluded", ()))
     except Exception as e:  # any decoding problem means "not our bytes"
         raise HeronValueError(Errors.E326.format(detail=f"{type(e).__name__}: {e}")) from None
-    for name, proc in nlp._components:
+    for name, proc in nlp.components:
         if name in exclude or name in components or not is_trained(proc):
             continue
         if name not in excluded_at_save:
@@ -144,7 +144,7 @@ def from_bytes(nlp: Any, data: bytes, *, exclude: Iterable[str] = ()) -> Any:
         nlp.vocab.from_bytes(msg["vocab"])
     if "tokenizer" not in exclude and "tokenizer" in msg:
         _call(nlp.tokenizer.from_bytes, msg["tokenizer"], exclude=("vocab",))
-    for name, proc in nlp._components:
+    for name, proc in nlp.components:
         if name not in exclude and name in components and hasattr(proc, "from_bytes"):
             _call(proc.from_bytes, components[name], exclude=("vocab",))
     return nlp
@@ -197,7 +197,7 @@ def copy_from_source(nlp: Any, source: Any, source_name: str, name: str):
     """
     from . import _build
 
-    if not hasattr(source, "component_names") or not hasattr(source, "_pipe_configs"):
+    if not hasattr(source, "component_names") or not hasattr(source, "get_pipe_config"):
         raise HeronValueError(Errors.E323.format(
             name=name, source=type(source).__name__, detail="source= must be a Language (nlp object)"
         ))
@@ -206,7 +206,7 @@ def copy_from_source(nlp: Any, source: Any, source_name: str, name: str):
             name=name, source=source.meta.get("name", "pipeline"),
             detail=f"it has no component {source_name!r} (components: {source.component_names})",
         ))
-    stored = source._pipe_configs[source_name]
+    stored = source.get_pipe_config(source_name)
     settings = {k: v for k, v in stored.items() if k != "factory"}
     original = source.get_pipe(source_name)
     if source.vocab is not nlp.vocab:

@@ -21,9 +21,27 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Dict, Iterable, Iterator, List, Sequence, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Protocol, Sequence, Tuple, runtime_checkable
 
 from ..util import PathLike, atomic_write_text, ensure_path
+
+
+@runtime_checkable
+class Nlp(Protocol):
+    """What a component factory may use of the pipeline it builds a component for (a
+    `Language`). Factories annotate `nlp: Nlp`, so component modules never import
+    heron.language; runtime-checkable because confection checks each factory argument
+    against its annotation."""
+
+    vocab: Any
+    lang: str
+
+    @property
+    def pipeline(self) -> List[Tuple[str, Any]]: ...
+
+    def make_doc(self, text: str) -> Any: ...
+
+    def pipe(self, texts: Iterable[Any], **kwargs: Any) -> Iterator[Any]: ...
 
 
 def minibatch(items: Iterable[Any], size: int) -> Iterator[List[Any]]:
@@ -147,4 +165,4 @@ def get_labels(component: Any) -> List[str]:
         return []
 
 
-__all__ = ["Pipe", "minibatch", "read_json", "get_labels"]
+__all__ = ["Pipe", "Nlp", "minibatch", "read_json", "get_labels"]

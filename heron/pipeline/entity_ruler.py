@@ -19,23 +19,23 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from ..errors import DataError, Errors, HeronKeyError, HeronValueError
-from ..language import Language
 from ..matcher import Matcher, PhraseMatcher
 from ..matcher.compile import compile_pattern
 from ..regex_safety import check_regex
+from ..registry import registry
 from ..util import PathLike, atomic_write_text, ensure_path
-from .component import Pipe, read_json
+from .component import Nlp, Pipe, read_json
 
 _LEXICAL_ATTRS = {"ORTH", "TEXT", "LOWER", "NORM", "SHAPE", "PREFIX", "SUFFIX", "LENGTH"}
 
 
-@Language.factory(
+@registry.factory(
     "entity_ruler",
     default_config={"phrase_matcher_attr": None, "validate": False, "overwrite_ents": False,
                     "ent_id_sep": "||"},
     assigns=["doc.ents", "token.ent_type", "token.ent_iob"],
 )
-def make_entity_ruler(nlp: Language, name: str, phrase_matcher_attr: Optional[str] = None,
+def make_entity_ruler(nlp: Nlp, name: str, phrase_matcher_attr: Optional[str] = None,
                       validate: bool = False, overwrite_ents: bool = False,
                       ent_id_sep: str = "||") -> "EntityRuler":
     """Rule-based named entities.
@@ -53,7 +53,7 @@ def make_entity_ruler(nlp: Language, name: str, phrase_matcher_attr: Optional[st
 class EntityRuler(Pipe):
     """Add entities from patterns; see the module docstring."""
 
-    def __init__(self, nlp: Language, name: str = "entity_ruler", *,
+    def __init__(self, nlp: Nlp, name: str = "entity_ruler", *,
                  phrase_matcher_attr: Optional[str] = None, validate: bool = False,
                  overwrite_ents: bool = False, ent_id_sep: str = "||",
                  patterns: Optional[List[Dict[str, Any]]] = None):

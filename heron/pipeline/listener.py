@@ -10,30 +10,33 @@ trunk runs once per batch (`forward_batch`, memoised), every head uses that same
 tensor, the heads' losses are summed and ONE backward() reaches the trunk. A
 listener is therefore just a binding: `bind_listeners(nlp)` resolves `upstream` to
 the trunk component and stores it by plain reference (never as a registered
-submodule, so a head's state_dict never contains trunk weights). `grad_factor`
-scales the gradient the head sends upstream; 0 detaches the head from the trunk.
+submodule, so a head's state_dict never contains trunk weights). `grad_factor` (a
+`GradFactor`, nn/grad.py) scales the gradient the head sends upstream; 0 detaches
+the head from the trunk; a schedule is read at the global step nlp.update sets.
 
 `embed_docs(tok2vec, docs)` is the one entry point for heads: it accepts a
 listener or an inline tok2vec module ("independent" mode) and returns `(X, mask)`.
 
-A trunk (tok2vec now, the transformer later) is any component with
-`forward_batch(docs) -> (X, mask)` (memoised per batch, computed under the caller's
-grad mode), `cached_batch(docs) -> (X, mask) | None`, `clear_batch_cache()`,
-`width`, `device` and a `listener_map` {head name: [listeners]} that
-`bind_listeners` fills.
+A trunk is a `Trunk` component (pipeline/trunk.py: tok2vec, transformer); what a
+listener uses of it is `TrunkLike`. A listener architecture marked with
+`@width_from_upstream` may leave `width` empty: the pipeline fills it from its
+upstream trunk when the head is built (`fill_listener_widths`), so two pipelines
+built in one process never influence each other.
 """
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, TypeVar
 
 import torch
 from torch import nn
 
 from ..errors import Errors, HeronValueError
+from ..nn.grad import GradFactor, GradFactorValue
 from ..registry import registry
+from .trunk import TrunkLike, is_trunk, module_device
 
-GradFactor = Union[float, Callable[[int], float]]
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class Tok2VecListener(nn.Module):
@@ -41,63 +44,67 @@ class Tok2VecListener(nn.Module):
 
     width (int): the trunk's output width; must equal the trunk's `model.width`.
     upstream (str): name of the trunk component, or "*" for the nearest preceding
-        component that has `forward_batch` (tok2vec, later transformer).
+        trunk component (tok2vec, transformer).
     grad_factor (float | schedule): multiplies the gradient sent to the trunk.
         1.0 = full multi-task learning; 0.0 = the trunk is frozen for this head; a
         schedule `f(step) -> float` (e.g. start at 0, ramp up) is read at each step.
+        Negative factors are refused (E388/E389).
     """
 
-    def __init__(self, width: int, upstream: str = "*", grad_factor: GradFactor = 1.0):
+    reads_grad_step = True  # nlp.update sets `step` (nn/grad.py set_grad_step)
+
+    def __init__(self, width: int, upstream: str = "*", grad_factor: GradFactorValue = 1.0):
         super().__init__()
         self.width = int(width)
         self.upstream_name = upstream
         self.grad_factor = grad_factor
-        self.step: Optional[int] = None  # set by Language.update(step=...); else counted
-        self._n_train_calls = 0
+        self.step: Optional[int] = None  # the global training step, set by nlp.update
         # Filled by bind_listeners; plain attributes (not submodules) on purpose.
         self.__dict__["_upstream"] = None
         self.__dict__["owner"] = ""  # "component_name.dotted.path", for messages
 
     @property
-    def upstream(self) -> Any:
+    def grad_factor(self) -> GradFactor:
+        return self.__dict__["_grad_factor"]
+
+    @grad_factor.setter
+    def grad_factor(self, value: Any) -> None:
+        self.__dict__["_grad_factor"] = GradFactor(value)
+
+    @property
+    def upstream(self) -> Optional[TrunkLike]:
         return self.__dict__["_upstream"]
 
-    def bind(self, upstream: Any, owner: str) -> None:
+    def bind(self, upstream: Optional[TrunkLike], owner: str) -> None:
         self.__dict__["_upstream"] = upstream
         self.__dict__["owner"] = owner
 
     def current_grad_factor(self) -> float:
-        """The grad_factor for the current step (a schedule is evaluated here)."""
-        if callable(self.grad_factor):
-            step = self.step if self.step is not None else self._n_train_calls
-            return float(self.grad_factor(step))
-        return float(self.grad_factor)
+        """The grad_factor at the current global step (a schedule is evaluated here)."""
+        return self.grad_factor.at(self.step, owner=self.owner)
 
-    def forward(self, docs: Sequence[Any]) -> Tuple[torch.Tensor, torch.Tensor]:
-        """(X (B, T, W), mask (B, T)) from the bound trunk, grad-scaled."""
+    def bound_upstream(self) -> TrunkLike:
+        """The bound trunk; E351 if this listener isn't bound."""
         upstream = self.upstream
         if upstream is None:
             raise HeronValueError(Errors.E351.format(owner=self.owner or "(unbound listener)",
                                                      upstream=self.upstream_name))
+        return upstream
+
+    def forward(self, docs: Sequence[Any]) -> Tuple[torch.Tensor, torch.Tensor]:
+        """(X (B, T, W), mask (B, T)) from the bound trunk, grad-scaled."""
+        upstream = self.bound_upstream()
         if not torch.is_grad_enabled():
             return _inference_output(upstream, docs, self.width)
-        factor = self.current_grad_factor()
-        self._n_train_calls += 1
         X, mask = upstream.forward_batch(docs)
         if X.is_inference():
             # Cached by the trunk's predict() (inference mode): autograd can't save it.
             X = X.clone()
-        if factor == 0.0:
-            return X.detach(), mask
-        if factor != 1.0:
-            from ..nn.grad import scale_grad
-
-            X = scale_grad(X, factor)
-        return X, mask
+        return self.grad_factor.apply(X, self.step, owner=self.owner), mask
 
     def private_copy(self) -> nn.Module:
         """What replace_listeners puts in this listener's place: a copy of the trunk's model."""
-        return copy.deepcopy(self.upstream.model)
+        return copy.deepcopy(self.bound_upstream().model)
 
     def private_config(self, trunk_model_cfg: Dict[str, Any],
                        listener_cfg: Dict[str, Any]) -> Tuple[Dict[str, Any], List[str]]:
@@ -115,21 +122,28 @@ class Tok2VecListener(nn.Module):
         return f"width={self.width}, upstream={self.upstream_name!r}, grad_factor={self.grad_factor!r}"
 
 
+def width_from_upstream(func: F) -> F:
+    """Mark a listener architecture whose `width` may be left empty: the pipeline fills
+    it from the upstream trunk when the head is built (see `fill_listener_widths`)."""
+    func.width_from_upstream = True  # type: ignore[attr-defined]
+    return func
+
+
 @registry.architectures("heron.Tok2VecListener.v1")
 def tok2vec_listener_v1(*, width: int, upstream: str = "*",
-                        grad_factor: Union[float, Callable[[int], float]] = 1.0) -> Tok2VecListener:
+                        grad_factor: GradFactorValue = 1.0) -> Tok2VecListener:
     """Read the output of an upstream trunk component instead of owning a tok2vec.
 
     width (int): must equal the trunk's output width (e.g.
         ${components.tok2vec.model.width}); checked when the pipeline is built.
     upstream (str): the trunk component's name, or "*" = nearest preceding trunk.
     grad_factor (float | schedule): scales this head's gradient into the trunk;
-        0 = don't train the trunk from this head. Default 1.0.
+        0 = don't train the trunk from this head. Default 1.0; must be >= 0.
     """
     return Tok2VecListener(width, upstream, grad_factor)
 
 
-def _inference_output(upstream: Any, docs: Sequence[Any], width: int) -> Tuple[torch.Tensor, torch.Tensor]:
+def _inference_output(upstream: TrunkLike, docs: Sequence[Any], width: int) -> Tuple[torch.Tensor, torch.Tensor]:
     """At inference: the trunk's cached batch, else doc.tensor, else run the trunk."""
     cached = upstream.cached_batch(docs)
     if cached is not None:
@@ -168,12 +182,6 @@ def embed_docs(tok2vec: nn.Module, docs: Sequence[Any]) -> Tuple[torch.Tensor, t
     return tok2vec(batch), batch.mask
 
 
-def module_device(module: nn.Module) -> torch.device:
-    for param in module.parameters():
-        return param.device
-    return torch.device("cpu")
-
-
 # ---- binding ---------------------------------------------------------------------------
 
 
@@ -187,9 +195,32 @@ def iter_listeners(component: Any) -> Iterator[Tuple[str, Tok2VecListener]]:
             yield ("model." + path) if path else "model", module
 
 
-def is_trunk(component: Any) -> bool:
-    """A component other components can listen to (tok2vec, transformer)."""
-    return callable(getattr(component, "forward_batch", None))
+def fill_listener_widths(settings: Dict[str, Any], upstream: Sequence[Tuple[str, Any]]) -> None:
+    """Set `width` in every block of a component's `settings` whose listener
+    architecture is marked `@width_from_upstream` and leaves it empty, from its
+    upstream trunk among the components before it (`upstream`, pipeline order; "*" =
+    the nearest). A block whose trunk isn't there (or doesn't know its width) is left
+    alone: the architecture then raises its own coded error."""
+    for block in _blocks(settings):
+        name = block.get("@architectures")
+        if block.get("width") is not None or not isinstance(name, str):
+            continue
+        if not registry.has("architectures", name):
+            continue
+        if not getattr(registry.get("architectures", name), "width_from_upstream", False):
+            continue
+        wanted = block.get("upstream", "*")
+        trunks = [proc for proc_name, proc in upstream if is_trunk(proc) and wanted in ("*", proc_name)]
+        width = trunks[-1].width if trunks else None
+        if width is not None:
+            block["width"] = int(width)
+
+
+def _blocks(node: Any) -> Iterator[Dict[str, Any]]:
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _blocks(value)
 
 
 def bind_listeners(nlp: Any, *, strict: bool = True) -> None:
@@ -198,14 +229,15 @@ def bind_listeners(nlp: Any, *, strict: bool = True) -> None:
     strict=False (while a pipeline is still being assembled) leaves listeners whose
     trunk is missing or mismatched unbound; they raise a coded error when used.
     """
-    components = nlp.components
+    state = nlp._state  # the pipeline's one owner of components and configs
+    components = state.components
     for name, proc in components:
         if is_trunk(proc):
             proc.listener_map = {}
-        if isinstance(getattr(proc, "model", None), nn.Module) and name in nlp._pipe_configs:
+        if isinstance(getattr(proc, "model", None), nn.Module) and name in state.configs:
             # What the model was built from: named in errors when saved weights don't fit.
-            proc.model_config = nlp._pipe_configs[name].get("model")
-    _bind_static_vectors(nlp)
+            proc.model_config = state.configs[name].get("model")
+    _bind_static_vectors(nlp.vocab, components)
     _bind_inline_stores(components)
     for index, (name, proc) in enumerate(components):
         for path, listener in iter_listeners(proc):
@@ -218,18 +250,17 @@ def bind_listeners(nlp: Any, *, strict: bool = True) -> None:
             trunk.listener_map.setdefault(name, []).append(listener)
 
 
-def _bind_static_vectors(nlp: Any) -> None:
+def _bind_static_vectors(vocab: Any, components: List[Tuple[str, Any]]) -> None:
     """Let every unsized static-vectors layer (in trunks and in heads' inline tok2vecs)
-    take its input size from nlp.vocab.vectors: now if they are loaded, else when the
+    take its input size from vocab.vectors: now if they are loaded, else when the
     weights are next saved or loaded (after vocab/vectors has been read from disk) or
     at nlp.initialize, which binds again. Sized layers are left alone: a size mismatch
     is an error (E651/E654), never a silent re-initialisation."""
     from ..nn.static_vectors import StaticVectors
 
-    vocab = getattr(nlp, "vocab", None)
     if vocab is None:
         return
-    for _, proc in nlp.components:
+    for _, proc in components:
         model = getattr(proc, "model", None)
         if not isinstance(model, nn.Module):
             continue
@@ -305,91 +336,5 @@ def listening_heads(nlp: Any, trunk_name: str) -> Dict[str, List[Tok2VecListener
 
 
 __all__ = ["Tok2VecListener", "embed_docs", "bind_listeners", "iter_listeners", "is_trunk",
-           "pad_tensors", "module_device", "listening_heads", "replace_listeners"]
-
-
-# ---- replace_listeners ---------------------------------------------------------------
-
-
-def replace_listeners(nlp: Any, tok2vec_name: str, pipe_name: str, listeners: Sequence[str]) -> None:
-    """Give `pipe_name` a private copy (weights included) of trunk `tok2vec_name` in place
-    of each listener at the dotted `listeners` paths (e.g. "model.tok2vec"), and rewrite
-    [components.PIPE] in nlp.config so the pipeline saves and reloads with the copy.
-
-    A tok2vec trunk's listener becomes a copy of the trunk's model (same architecture
-    block); a transformer trunk's listener becomes heron.TransformerTok2Vec.v1 (the
-    transformer's weights and settings + the listener's pooling and grad_factor).
-    Everything is checked before anything changes: an error leaves nlp as it was.
-    """
-    bind_listeners(nlp, strict=True)
-    args = (tok2vec_name, pipe_name, list(listeners))
-    trunk = _replace_target(nlp, tok2vec_name, args, trunk=True)
-    head = _replace_target(nlp, pipe_name, args, trunk=False)
-    found = dict(iter_listeners(head))
-    plans = []
-    for path in args[2]:
-        listener = found.get(path) if isinstance(path, str) else None
-        if listener is None:
-            _replace_error(args, trunk, "listeners", f"{pipe_name!r} has no listener at {path!r} "
-                           f"(its listeners: {sorted(found)})",
-                           "pass the dotted paths of listeners in the component, e.g. [\"model.tok2vec\"].")
-        if listener.upstream is not trunk:
-            _replace_error(args, trunk, "tok2vec_name", f"the listener at {path!r} listens to "
-                           f"{listener.upstream_name!r}, not to {tok2vec_name!r}",
-                           "name the trunk it listens to as the first argument.")
-        block, unknown = listener.private_config(nlp._pipe_configs[tok2vec_name]["model"],
-                                                 _config_block(nlp._pipe_configs[pipe_name], path))
-        if unknown:
-            _replace_error(args, trunk, "tok2vec_name", f"[components.{tok2vec_name}.model] has "
-                           f"settings the private copy can't take: {unknown}",
-                           "use @architectures = \"heron.TransformerModel.v1\" with its documented settings.")
-        plans.append((path, block))
-    for path, block in plans:
-        parent_path, _, attr = path.rpartition(".")
-        setattr(_resolve_path(head, parent_path), attr, found[path].private_copy())
-        *parents, last = path.split(".")
-        node = nlp._pipe_configs[pipe_name]
-        for part in parents:
-            node = node[part]
-        node[last] = block
-    bind_listeners(nlp, strict=True)
-
-
-def _is_transformer(trunk: Any) -> bool:
-    return type(trunk).__module__.startswith("heron.transformer")
-
-
-def _replace_error(args: Tuple[Any, ...], trunk: Any, arg: str, detail: str, fix: str) -> None:
-    """E761 (transformer trunk, naming the argument at fault) or E357 (tok2vec trunk)."""
-    if trunk is not None and _is_transformer(trunk):
-        raise HeronValueError(Errors.E761.format(trunk=args[0], pipe=args[1], listeners=args[2],
-                                                 arg=arg, detail=detail, fix=fix))
-    raise HeronValueError(Errors.E357.format(trunk=args[0], pipe=args[1], listeners=args[2],
-                                             detail=detail, fix=fix))
-
-
-def _replace_target(nlp: Any, name: str, args: Tuple[Any, ...], trunk: bool) -> Any:
-    trunk_proc = None if trunk else nlp.get_pipe(args[0])
-    if name not in nlp.component_names:
-        _replace_error(args, trunk_proc, "tok2vec_name" if trunk else "pipe_name",
-                       f"there is no component {name!r}",
-                       f"use names from nlp.component_names: {nlp.component_names}.")
-    proc = nlp.get_pipe(name)
-    if trunk and not is_trunk(proc):
-        _replace_error(args, None, "tok2vec_name",
-                       f"{name!r} is not a tok2vec-like component (no forward_batch)",
-                       "pass the name of the trunk (e.g. \"tok2vec\" or \"transformer\") first, then the head.")
-    return proc
-
-
-def _resolve_path(obj: Any, dotted: str) -> Any:
-    for part in filter(None, dotted.split(".")):
-        obj = getattr(obj, part)
-    return obj
-
-
-def _config_block(block: Any, path: str) -> Dict[str, Any]:
-    """The config block at dotted `path` of a component's config ({} if absent)."""
-    for part in path.split("."):
-        block = block.get(part) if isinstance(block, dict) else None
-    return block if isinstance(block, dict) else {}
+           "pad_tensors", "module_device", "listening_heads", "fill_listener_widths",
+           "width_from_upstream"]

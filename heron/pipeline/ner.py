@@ -38,12 +38,13 @@ import torch
 from torch import nn
 
 from ..errors import Errors, HeronValueError
-from ..language import Language
 from ..tokens.attrs import ENT_ID, ENT_IOB, ENT_KB_ID, ENT_TYPE
 from ..nn import transition as _transition  # noqa: F401  (registers the architecture)
 from ._biluo import BEGIN, UNIT, BiluoMoves, gold_oracle
 from ..nn.tok2vec import DEFAULT_HASH_EMBED_CNN
+from ..registry import registry
 from ..util import length_chunks
+from .component import Nlp
 from .listener import embed_docs
 from .trainable import TrainablePipe
 
@@ -62,13 +63,13 @@ DEFAULT_NER_MODEL: Dict[str, Any] = {
 _ENT_ATTRS = [ENT_IOB, ENT_TYPE, ENT_KB_ID, ENT_ID]
 
 
-@Language.factory(
+@registry.factory(
     "ner",
     default_config={"model": DEFAULT_NER_MODEL},
     assigns=["doc.ents", "token.ent_iob", "token.ent_type"],
     default_score_weights={"ents_f": 1.0, "ents_p": 0.0, "ents_r": 0.0, "ents_per_type": None},
 )
-def make_ner(nlp: Language, name: str, model: nn.Module) -> "EntityRecognizer":
+def make_ner(nlp: Nlp, name: str, model: nn.Module) -> "EntityRecognizer":
     """Predict named entities (doc.ents) with BILUO transitions (spaCy's ner).
 
     model (nn.Module): heron.TransitionBasedParser.v1 over a tok2vec (inline, or

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterable, List, Optional, Sequence
 
-from ..language import Language
-from .component import Pipe
+from ..registry import registry
+from .component import Nlp, Pipe
 
 # Sentence-final punctuation across scripts (same set as spaCy v3's Sentencizer).
 DEFAULT_PUNCT_CHARS = [
@@ -29,12 +29,12 @@ DEFAULT_PUNCT_CHARS = [
 ]
 
 
-@Language.factory(
+@registry.factory(
     "sentencizer",
     default_config={"punct_chars": None, "overwrite": False},
     assigns=["token.is_sent_start", "doc.sents"],
 )
-def make_sentencizer(nlp: Language, name: str, punct_chars: Optional[List[str]] = None,
+def make_sentencizer(nlp: Nlp, name: str, punct_chars: Optional[List[str]] = None,
                      overwrite: bool = False) -> "Sentencizer":
     """Rule-based sentence splitter.
 

@@ -12,8 +12,9 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
 import numpy as np
 from torch import nn
 
-from ..language import Language
+from ..registry import registry
 from ..tokens.attrs import SENT_START
+from .component import Nlp
 from .tagger import Tagger, write_column
 
 LABELS = ("I", "S")  # index 1 = sentence start
@@ -33,14 +34,14 @@ DEFAULT_SENTER_MODEL: Dict[str, Any] = {
 }
 
 
-@Language.factory(
+@registry.factory(
     "senter",
     default_config={"model": DEFAULT_SENTER_MODEL, "overwrite": False,
                     "scorer": {"@scorers": "heron.senter_scorer.v1"}},
     assigns=["token.is_sent_start"],
     default_score_weights={"sents_f": 1.0, "sents_p": 0.0, "sents_r": 0.0},
 )
-def make_senter(nlp: Language, name: str, model: nn.Module, overwrite: bool = False,
+def make_senter(nlp: Nlp, name: str, model: nn.Module, overwrite: bool = False,
                 scorer: Optional[Callable] = None) -> "SentenceRecognizer":
     """Predict sentence boundaries (token.is_sent_start).
 

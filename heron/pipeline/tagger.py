@@ -23,6 +23,7 @@ from ..errors import Errors, HeronValueError
 from ..registry import registry
 from ..tokens.attrs import TAG
 from ..nn.tok2vec import DEFAULT_HASH_EMBED_CNN
+from .component import Nlp
 from .listener import embed_docs, module_device
 from .trainable import TrainablePipe
 
@@ -181,19 +182,14 @@ def write_column(doc: Any, attr: int, values: np.ndarray, overwrite: bool) -> No
     doc._cols[attr] = values.astype(current.dtype if current is not None else values.dtype, copy=False)
 
 
-# Registered after the classes on purpose: importing heron.language imports this
-# module's siblings (senter subclasses Tagger), so Tagger must exist before this import.
-from ..language import Language  # noqa: E402
-
-
-@Language.factory(
+@registry.factory(
     "tagger",
     default_config={"model": DEFAULT_TAGGER_MODEL, "overwrite": False, "label_smoothing": 0.0,
                     "scorer": {"@scorers": "heron.tagger_scorer.v1"}},
     assigns=["token.tag"],
     default_score_weights={"tag_acc": 1.0},
 )
-def make_tagger(nlp: Language, name: str, model: nn.Module, overwrite: bool = False,
+def make_tagger(nlp: Nlp, name: str, model: nn.Module, overwrite: bool = False,
                 label_smoothing: float = 0.0, scorer: Optional[Callable] = None) -> "Tagger":
     """Predict token.tag_ (spaCy's tagger).
 

@@ -22,7 +22,9 @@ import torch
 from torch import nn
 
 from ..errors import Errors, HeronValueError
-from .listener import bind_listeners, is_trunk, iter_listeners
+from ..nn.grad import set_grad_step
+from .listener import bind_listeners
+from .trunk import is_trunk
 
 
 def trainable_parameters(nlp: Any, exclude: Iterable[str] = ()) -> List[nn.Parameter]:
@@ -103,6 +105,7 @@ def update(nlp: Any, examples: Iterable[Any], *, drop: float = 0.0, sgd: Any = N
     check_examples(examples)
     exclude, annotates = set(exclude), set(annotates)
     bind_listeners(nlp, strict=True)
+    _set_step(nlp, step)
     check_frozen(nlp, exclude, annotates)
     active = [(n, p) for n, p in nlp.pipeline if n not in exclude and hasattr(p, "forward_train")]
     for name, _ in active:
@@ -113,7 +116,7 @@ def update(nlp: Any, examples: Iterable[Any], *, drop: float = 0.0, sgd: Any = N
         sgd = nlp.get_optimizer()
     docs = [eg.predicted for eg in examples]
     trunks = [p for _, p in nlp.components if is_trunk(p)]
-    _prepare(nlp, exclude, drop, step)
+    _prepare(nlp, exclude, drop)
     try:
         total = _forward_all(nlp, examples, docs, exclude, annotates, losses)
         if total is not None and total.requires_grad:
@@ -130,8 +133,17 @@ def update(nlp: Any, examples: Iterable[Any], *, drop: float = 0.0, sgd: Any = N
     return losses
 
 
-def _prepare(nlp: Any, exclude: Set[str], drop: float, step: Optional[int]) -> None:
-    """Clear trunk caches, drop stale grads of frozen params, set dropout and step."""
+def _set_step(nlp: Any, step: Optional[int]) -> None:
+    """Every grad-factor user (CNN and transformer listeners, inline transformers) reads
+    its schedule at this one global step."""
+    for _, proc in nlp.components:
+        model = getattr(proc, "model", None)
+        if isinstance(model, nn.Module):
+            set_grad_step(model, step)
+
+
+def _prepare(nlp: Any, exclude: Set[str], drop: float) -> None:
+    """Clear trunk caches, drop stale grads of frozen params, set dropout."""
     for name, proc in nlp.components:
         if is_trunk(proc):
             proc.clear_batch_cache()
@@ -143,8 +155,6 @@ def _prepare(nlp: Any, exclude: Set[str], drop: float, step: Optional[int]) -> N
                 param.grad = None
         else:
             set_dropout(model, drop)
-        for _, listener in iter_listeners(proc):
-            listener.step = step
 
 
 def _forward_all(nlp: Any, examples: List[Any], docs: List[Any], exclude: Set[str],

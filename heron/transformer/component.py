@@ -30,21 +30,20 @@ from __future__ import annotations
 import json
 import tempfile
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
 
 import msgpack
 import torch
 from torch import nn
 
 from ..errors import Errors, HeronValueError
-from ..language import Language
+from ..pipeline.component import Nlp, read_json
+from ..pipeline.trunk import Trunk
+from ..registry import registry
 from ..tokens import Doc
 from ..util import PathLike, atomic_output_dir, atomic_write_text, ensure_path
-from ..pipeline.component import read_json
-from ..pipeline.trainable import TrainablePipe
 from .batch import transformer_batch
 from .data import FullTransformerBatch
-from .listener import TransformerListener, record_width
 from .model import TransformerModel
 from .setters import null_setter
 
@@ -68,7 +67,7 @@ if not Doc.has_extension("trf_data"):
     Doc.set_extension("trf_data", default=None)
 
 
-@Language.factory(
+@registry.factory(
     "transformer",
     default_config={
         "model": DEFAULT_TRANSFORMER_MODEL,
@@ -79,7 +78,7 @@ if not Doc.has_extension("trf_data"):
     assigns=["doc._.trf_data"],
     default_score_weights={},
 )
-def make_transformer(nlp: Language, name: str, model: nn.Module,
+def make_transformer(nlp: Nlp, name: str, model: nn.Module,
                      set_extra_annotations: Callable[[List[Any], FullTransformerBatch], None],
                      max_batch_items: int = 4096, drop_trf_data: bool = False) -> "Transformer":
     """A shared transformer trunk that heads listen to (heron.TransformerListener.v1).
@@ -97,8 +96,9 @@ def make_transformer(nlp: Language, name: str, model: nn.Module,
                        max_batch_items=max_batch_items, drop_trf_data=drop_trf_data)
 
 
-class Transformer(TrainablePipe):
-    """The transformer trunk component; see the module docstring."""
+class Transformer(Trunk):
+    """The transformer trunk component; see the module docstring. The memoised batch
+    forward, gradient hook and listener map are `Trunk`'s (pipeline/trunk.py)."""
 
     def __init__(self, vocab: Any, model: nn.Module,
                  set_extra_annotations: Callable[[List[Any], FullTransformerBatch], None] = null_setter,
@@ -113,12 +113,8 @@ class Transformer(TrainablePipe):
         super().__init__(vocab, model, name, max_batch_items=max_batch_items,
                          drop_trf_data=bool(drop_trf_data))
         self.set_extra_annotations = set_extra_annotations
-        self.listener_map: Dict[str, List[TransformerListener]] = {}  # filled by bind_listeners
-        self._cache: Optional[Tuple[Tuple[Tuple[int, int], ...], List[Any], FullTransformerBatch]] = None
-        self.grad_sq_sum = 0.0
         if not Doc.has_extension("trf_data"):
             Doc.set_extension("trf_data", default=None)
-        record_width(name, self.width)
 
     # ---- trunk protocol ---------------------------------------------------------------
     @property
@@ -133,65 +129,24 @@ class Transformer(TrainablePipe):
     def drop_trf_data(self) -> bool:
         return bool(self.cfg.get("drop_trf_data", False))
 
-    @property
-    def listeners(self) -> List[TransformerListener]:
-        return [listener for group in self.listener_map.values() for listener in group]
-
-    @property
-    def listening_components(self) -> List[str]:
-        return list(self.listener_map)
-
-    def forward_batch(self, docs: Sequence[Any]) -> FullTransformerBatch:
-        """The transformer's output for this batch, computed once under the caller's grad
-        mode (grad on = train mode, dropout active). Call clear_batch_cache() after the
-        backward of a training step (nlp.update does)."""
-        cached = self.cached_batch(docs)
-        if cached is not None:
-            return cached
-        docs = list(docs)
-        self.model.train(torch.is_grad_enabled())
+    def _embed(self, docs: List[Any]) -> FullTransformerBatch:
         self.model.max_batch_items = int(self.cfg["max_batch_items"])
-        batch = transformer_batch(self.model, docs)
-        pieces = batch.extra["pieces"]
-        if pieces.requires_grad:
-            pieces.register_hook(self._record_grad)
-        self._cache = (_batch_key(docs), docs, batch)
-        return batch
+        return transformer_batch(self.model, docs)
 
-    def cached_batch(self, docs: Sequence[Any]) -> Optional[FullTransformerBatch]:
-        """The memoised batch if `docs` are the same Doc objects (and lengths), else None."""
-        if self._cache is None:
-            return None
-        key, _, batch = self._cache
-        if len(key) != len(docs) or key != _batch_key(docs):
-            return None
-        return batch
+    def _grad_target(self, batch: FullTransformerBatch) -> torch.Tensor:
+        return batch.extra["pieces"]  # (n_pieces, W)
 
-    def clear_batch_cache(self) -> None:
-        self._cache = None
+    def replace_listeners_error(self, pipe: str, listeners: Any, arg: str, detail: str,
+                                fix: str) -> HeronValueError:
+        """E761: naming the replace_listeners argument at fault."""
+        return HeronValueError(Errors.E761.format(trunk=self.name, pipe=pipe, listeners=listeners,
+                                                  arg=arg, detail=detail, fix=fix))
 
     def release(self, docs: Sequence[Any]) -> None:
         """Drop doc._.trf_data (and the cached batch): the last listener is done with it."""
         for doc in docs:
             doc._.trf_data = None
         self.clear_batch_cache()
-
-    def _record_grad(self, grad: torch.Tensor) -> None:
-        self.grad_sq_sum += float((grad.detach() ** 2).sum())
-
-    def pop_grad_loss(self) -> float:
-        """Summed squared gradient received since the last call (reported as its loss)."""
-        value, self.grad_sq_sum = self.grad_sq_sum, 0.0
-        return value
-
-    # ---- pipe protocol ----------------------------------------------------------------
-    def _forward(self, docs: Sequence[Any]) -> FullTransformerBatch:
-        return self.forward_batch(docs)
-
-    def predict(self, docs: Sequence[Any]) -> FullTransformerBatch:
-        docs = list(docs)
-        with torch.inference_mode():
-            return self.forward_batch(docs)
 
     def set_annotations(self, docs: Sequence[Any], batch: FullTransformerBatch) -> None:
         """doc._.trf_data = its TransformerData; then the extra annotation setter."""
@@ -200,20 +155,11 @@ class Transformer(TrainablePipe):
             doc._.trf_data = data
         self.set_extra_annotations(docs, batch)
 
-    def get_loss(self, examples: Sequence[Any], scores: Any) -> torch.Tensor:
-        """No loss of its own: the transformer learns through its listeners."""
-        return torch.zeros(())
-
     def initialize(self, get_examples: Any = None, *, nlp: Any = None, **settings: Any) -> None:
-        """Load the pretrained weights from `name` (unless already loaded) and write the
-        width into the listeners' config blocks, so saved configs rebuild offline."""
+        """Load the pretrained weights from `name` (unless already loaded). Listeners
+        already carry the width in their config blocks (filled from this trunk when they
+        were built), so saved configs rebuild offline."""
         self.model.ensure_loaded()
-        record_width(self.name, self.width)
-        if nlp is not None:
-            write_listener_widths(nlp, self)
-
-    def _labels_from_examples(self, examples: List[Any]) -> List[str]:
-        return []
 
     # ---- serialisation ----------------------------------------------------------------
     def _state(self) -> Dict[str, Any]:
@@ -242,7 +188,6 @@ class Transformer(TrainablePipe):
             raise HeronValueError(Errors.E754.format(path=model_dir, detail="the folder is missing"))
         check_safe_folder(model_dir)
         self.model.load(model_dir)
-        record_width(self.name, self.width)
         return self
 
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
@@ -267,7 +212,6 @@ class Transformer(TrainablePipe):
             check_safe_folder(Path(tmp))
             self._load_cfg(state)
             self.model.load(Path(tmp))
-        record_width(self.name, self.width)
         return self
 
 
@@ -285,25 +229,4 @@ def check_safe_folder(path: Path) -> None:
             path=path, detail=f"it holds pickle-based files {bad}, which heron never loads or writes"))
 
 
-def write_listener_widths(nlp: Any, trunk: Transformer) -> None:
-    """Set `width` in the config block of every listener bound to `trunk`."""
-    width = trunk.width
-    if width is None:
-        return
-    for head, listeners in trunk.listener_map.items():
-        block: Any = nlp._pipe_configs.get(head)
-        for listener in listeners:
-            node = block
-            for part in listener.owner.split(".")[1:]:
-                node = node.get(part) if isinstance(node, dict) else None
-            if isinstance(node, dict) and node.get("@architectures") == "heron.TransformerListener.v1":
-                node["width"] = int(width)
-
-
-def _batch_key(docs: Sequence[Any]) -> Tuple[Tuple[int, int], ...]:
-    # Identity plus length: a Doc retokenized in place must not reuse stale outputs.
-    return tuple((id(doc), len(doc)) for doc in docs)
-
-
-__all__ = ["Transformer", "make_transformer", "DEFAULT_TRANSFORMER_MODEL", "check_safe_folder",
-           "write_listener_widths"]
+__all__ = ["Transformer", "make_transformer", "DEFAULT_TRANSFORMER_MODEL", "check_safe_folder"]

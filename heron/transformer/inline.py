@@ -35,13 +35,14 @@ import copy
 import json
 import tempfile
 from pathlib import Path
-from typing import Any, Callable, Dict, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Optional, Sequence, Tuple
 
 import torch
 from torch import nn
 
 from ..errors import Errors, HeronValueError
 from ..featurize.span_pieces import require_fast_tokenizer
+from ..nn.grad import GradFactor, GradFactorValue, scale_grad
 from ..registry import registry
 from .listener import pool_docs
 from .batch import transformer_batch
@@ -50,7 +51,6 @@ from .model import SpanGetter, TransformerModel
 from .pooling import Pooling
 from .safe_loading import check_model_folder, from_pretrained, offline, quiet as _quiet
 
-GradFactor = Union[float, Callable[[int], float]]
 CFG_KEY = "inline_transformers"  # in the owning component's cfg: {dotted path: saved files}
 _B64 = "base64:"  # prefix of a file stored base64-encoded (not UTF-8 text)
 
@@ -61,48 +61,54 @@ class TransformerTok2Vec(nn.Module):
     model (TransformerModel): the Hugging Face wrapper (own weights, trained with the head).
     pooling (nn.Module): heron.reduce_mean.v1 (default) / max / first / last / sum.
     grad_factor (float | schedule f(step)): scales the gradient into the transformer;
-        1.0 = fine-tune it with the head, 0 = keep it frozen (run without autograd).
+        1.0 = fine-tune it with the head, 0 = keep it frozen (run without autograd). A
+        schedule is read at the global training step nlp.update sets (`step`), like a
+        listener's, so it neither races ahead under accumulate_gradient nor restarts
+        after replace_listeners.
     width (int): the transformer's hidden size (heads size their layers from it).
     """
 
     reads_docs = True  # embed_docs passes Docs straight to forward (no featurizing)
+    reads_grad_step = True  # nlp.update sets `step` (nn/grad.py set_grad_step)
 
     def __init__(self, model: TransformerModel, pooling: nn.Module, width: int,
-                 grad_factor: GradFactor = 1.0):
+                 grad_factor: GradFactorValue = 1.0):
         super().__init__()
         self.model = model
         self.pooling = pooling
         self.width = int(width)
         self.grad_factor = grad_factor
-        self._n_train_calls = 0
+        self.step: Optional[int] = None  # the global training step, set by nlp.update
         # Plain attributes (not state): where the HF config + tokenizer files are saved.
         self.__dict__["_store"] = None  # the owning component's cfg dict
         self.__dict__["_store_key"] = ""
         self.__dict__["_files"] = None  # cached {file name: text} of the loaded model
 
     # ---- forward ------------------------------------------------------------------------
+    @property
+    def grad_factor(self) -> GradFactor:
+        return self.__dict__["_grad_factor"]
+
+    @grad_factor.setter
+    def grad_factor(self, value: Any) -> None:
+        self.__dict__["_grad_factor"] = GradFactor(value)
+
     def current_grad_factor(self) -> float:
-        if callable(self.grad_factor):
-            return float(self.grad_factor(self._n_train_calls))
-        return float(self.grad_factor)
+        """The grad_factor at the current global step."""
+        return self.grad_factor.at(self.step, owner=self.__dict__["_store_key"] or "an inline transformer")
 
     def forward(self, docs: Sequence[Any]) -> Tuple[torch.Tensor, torch.Tensor]:
         """(X (B, T, W) pooled token vectors, mask (B, T)) for `docs`."""
         docs = list(docs)
         self.materialize()
         factor = self.current_grad_factor() if torch.is_grad_enabled() else 1.0
-        if torch.is_grad_enabled():
-            self._n_train_calls += 1
         if factor == 0.0:
             with torch.no_grad():  # frozen: no activations kept for a backward that won't come
                 batch = transformer_batch(self.model, docs)
         else:
             batch = transformer_batch(self.model, docs)
         pieces = batch.extra["pieces"]  # (n_pieces, W)
-        if factor not in (0.0, 1.0) and pieces.requires_grad:
-            from ..nn.grad import scale_grad
-
-            pieces = scale_grad(pieces, factor)
+        pieces = scale_grad(pieces, factor)
         return pool_docs(self.pooling, pieces, [d.align for d in batch.doc_data],
                          batch.extra["doc_offsets"])
 
@@ -154,6 +160,7 @@ class TransformerTok2Vec(nn.Module):
         new = TransformerTok2Vec(copy_transformer_model(self.model), copy.deepcopy(self.pooling, memo),
                                  self.width, copy.deepcopy(self.grad_factor, memo))
         new.__dict__["_files"] = self.__dict__["_files"]
+        new.step = self.step
         return new
 
     def extra_repr(self) -> str:
@@ -251,7 +258,7 @@ def transformer_tok2vec_v1(*, name: str, get_spans: SpanGetter,
                            mixed_precision: bool = False,
                            grad_scaler_config: Dict[str, Any] = {},  # noqa: B006
                            pooling: Optional[nn.Module] = None,
-                           grad_factor: GradFactor = 1.0,
+                           grad_factor: GradFactorValue = 1.0,
                            width: Optional[int] = None) -> TransformerTok2Vec:
     """A head's own transformer + pooling (no `transformer` component needed).
 

@@ -16,10 +16,12 @@ pool from the one batch output of the transformer, so one backward() reaches the
 transformer with the sum of their (grad_factor-scaled) gradients.
 
 Width: heads size their layers when they are built, so the listener must know the
-transformer's hidden size then. It takes, in order: `width` if set; else the width of
-the transformer component built most recently under the `upstream` name (or any name
-for "*"), read from its model's config.json. `nlp.initialize()` writes the width into
-the listener's config block, so a saved pipeline rebuilds without the original model.
+transformer's hidden size then. It takes `width` if set; else the pipeline fills it
+when the head is built, from its upstream transformer among the components before it
+(read from the model's config.json; `fill_listener_widths` in pipeline/listener.py), and
+writes it into the listener's config block, so a saved pipeline rebuilds without the
+original model. Nothing is remembered across pipelines: two pipelines built in one
+process never influence each other's widths.
 
 At inference the listener pools the transformer's cached batch, else each doc's
 `doc._.trf_data`, else runs the transformer. With the transformer's
@@ -28,28 +30,19 @@ At inference the listener pools the transformer's cached batch, else each doc's
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
 from torch import nn
 
 from ..errors import Errors, HeronValueError
-from ..pipeline.listener import Tok2VecListener
+from ..nn.grad import GradFactorValue
+from ..pipeline.listener import Tok2VecListener, width_from_upstream
+from ..pipeline.trunk import TrunkLike
 from ..registry import registry
 from .data import FullTransformerBatch, Ragged, TransformerData
 from .pooling import Pooling
-
-# Width of transformer components as they are built: {component name: width}, "*" = last.
-# A listener is built right after its transformer (pipeline order), so this is how it
-# learns the width before any weights are loaded. None = that transformer's width is unknown.
-RECENT_WIDTHS: Dict[str, Optional[int]] = {}
-
-
-def record_width(name: str, width: Optional[int]) -> None:
-    RECENT_WIDTHS[name] = width
-    RECENT_WIDTHS["*"] = width
-
 
 class TransformerListener(Tok2VecListener):
     """A head's view of the upstream transformer: pooled token vectors.
@@ -60,42 +53,32 @@ class TransformerListener(Tok2VecListener):
     """
 
     def __init__(self, width: int, pooling: nn.Module, upstream: str = "*",
-                 grad_factor: Union[float, Callable[[int], float]] = 1.0):
+                 grad_factor: GradFactorValue = 1.0):
         super().__init__(width, upstream, grad_factor)
         self.pooling = pooling
 
     def forward(self, docs: Sequence[Any]) -> Tuple[torch.Tensor, torch.Tensor]:
         """(X (B, T, W) pooled token vectors, mask (B, T)) for `docs`."""
-        upstream = self.upstream
-        if upstream is None:
-            raise HeronValueError(Errors.E351.format(owner=self.owner or "(unbound listener)",
-                                                     upstream=self.upstream_name))
+        upstream = self.bound_upstream()
         docs = list(docs)
         if not torch.is_grad_enabled():
             return self._inference_output(upstream, docs)
-        factor = self.current_grad_factor()
-        self._n_train_calls += 1
         batch = self._batch_of(upstream, docs)
         pieces = batch.extra["pieces"]  # (n_pieces, W)
         if pieces.is_inference():
             pieces = pieces.clone()  # cached by predict(): autograd can't save it
-        if factor == 0.0:
-            pieces = pieces.detach()
-        elif factor != 1.0:
-            from ..nn.grad import scale_grad
-
-            pieces = scale_grad(pieces, factor)
+        pieces = self.grad_factor.apply(pieces, self.step, owner=self.owner)
         return pool_docs(self.pooling, pieces, [d.align for d in batch.doc_data],
                          batch.extra["doc_offsets"])
 
-    def _batch_of(self, upstream: Any, docs: List[Any]) -> FullTransformerBatch:
+    def _batch_of(self, upstream: TrunkLike, docs: List[Any]) -> FullTransformerBatch:
         batch = upstream.forward_batch(docs)
         if not isinstance(batch, FullTransformerBatch):
             raise HeronValueError(Errors.E752.format(owner=self.owner, upstream=self.upstream_name,
                                                      got=type(batch).__name__))
         return batch
 
-    def _inference_output(self, upstream: Any, docs: List[Any]) -> Tuple[torch.Tensor, torch.Tensor]:
+    def _inference_output(self, upstream: TrunkLike, docs: List[Any]) -> Tuple[torch.Tensor, torch.Tensor]:
         """Pool the cached batch, else each doc's trf_data, else a fresh transformer run."""
         batch = upstream.cached_batch(docs)
         datas = None if batch is not None else _stored_data(docs, self.width)
@@ -117,8 +100,8 @@ class TransformerListener(Tok2VecListener):
         weights (as they are now) and this listener's pooling and grad_factor."""
         from .inline import TransformerTok2Vec, copy_transformer_model
 
-        return TransformerTok2Vec(copy_transformer_model(self.upstream.model), copy.deepcopy(self.pooling),
-                                  self.width, copy.deepcopy(self.grad_factor))
+        return TransformerTok2Vec(copy_transformer_model(self.bound_upstream().model),
+                                  copy.deepcopy(self.pooling), self.width, copy.deepcopy(self.grad_factor))
 
     def private_config(self, trunk_model_cfg: Dict[str, Any],
                        listener_cfg: Dict[str, Any]) -> Tuple[Dict[str, Any], List[str]]:
@@ -186,25 +169,22 @@ def _concat_hidden(datas: Sequence[TransformerData], width: int) -> np.ndarray:
 
 
 def resolve_width(upstream: str, width: Optional[int]) -> int:
-    """The listener's width: explicit, else that of the transformer built last (E751)."""
-    if width is not None:
-        if isinstance(width, bool) or not isinstance(width, int) or width < 1:
-            raise HeronValueError(Errors.E751.format(upstream=upstream,
-                                                     detail=f"width = {width!r} is not an int >= 1"))
-        return width
-    if upstream not in RECENT_WIDTHS:
-        detail = ("no transformer component has been built yet" if upstream == "*"
-                  else f"no transformer component named {upstream!r} has been built yet")
+    """The listener's width: given, or filled from its upstream transformer (E751)."""
+    if width is None:
+        detail = ("no transformer component that knows its width (its model's config.json) "
+                  "comes before it in this pipeline" if upstream == "*" else
+                  f"no transformer component named {upstream!r} that knows its width (its model's "
+                  "config.json) comes before it in this pipeline")
         raise HeronValueError(Errors.E751.format(upstream=upstream, detail=detail))
-    found = RECENT_WIDTHS[upstream]
-    if found is None:
-        raise HeronValueError(Errors.E751.format(
-            upstream=upstream, detail="the transformer's model isn't available here, so its size is unknown"))
-    return found
+    if isinstance(width, bool) or not isinstance(width, int) or width < 1:
+        raise HeronValueError(Errors.E751.format(upstream=upstream,
+                                                 detail=f"width = {width!r} is not an int >= 1"))
+    return width
 
 
 @registry.architectures("heron.TransformerListener.v1")
-def transformer_listener_v1(*, grad_factor: Union[float, Callable[[int], float]] = 1.0,
+@width_from_upstream
+def transformer_listener_v1(*, grad_factor: GradFactorValue = 1.0,
                             pooling: Optional[nn.Module] = None, upstream: str = "*",
                             width: Optional[int] = None) -> TransformerListener:
     """Read pooled token vectors from an upstream `transformer` component.
@@ -215,18 +195,13 @@ def transformer_listener_v1(*, grad_factor: Union[float, Callable[[int], float]]
     pooling (layer): how a token's wordpieces become one vector: heron.reduce_mean.v1
         (default when null), reduce_max / reduce_first / reduce_last / reduce_sum.
     upstream (str): the transformer component's name, or "*" = nearest preceding trunk.
-    width (int | null): the transformer's hidden size; null = taken from the transformer
-        component (nlp.initialize() writes it here so saved configs carry it).
+    width (int | null): the transformer's hidden size; null = taken from the upstream
+        transformer component when the head is built (and written here, so saved
+        configs carry it).
     """
     if pooling is None:
         pooling = Pooling("mean")
     return TransformerListener(resolve_width(upstream, width), pooling, upstream, grad_factor)
 
 
-__all__ = ["TransformerListener", "transformer_listener_v1", "pool_docs", "record_width",
-           "resolve_width", "RECENT_WIDTHS"]
-
-# Registers heron.TransformerTok2Vec.v1 (a head's own transformer) with the listener, so
-# importing heron.transformer makes both forms available. At the bottom: inline imports
-# pool_docs from here.
-from . import inline  # noqa: E402,F401
+__all__ = ["TransformerListener", "transformer_listener_v1", "pool_docs", "resolve_width"]

@@ -278,6 +278,6 @@ def test_initialize_components_skips_frozen():
         def initialize(self, get_examples, *, nlp=None):
             calls.append(self.name)
 
-    nlp._components = [("a", Recorder("a")), ("b", Recorder("b"))]
+    nlp._state.components = [("a", Recorder("a")), ("b", Recorder("b"))]
     initialize_components(nlp, lambda: [], frozen=["a"])
     assert calls == ["b"]

@@ -178,8 +178,8 @@ def test_listener_is_a_tok2vec_listener_and_copies_without_the_trunk(trained):
     assert clone.tok2vec.upstream is trf
 
 
-def test_width_is_required_when_no_transformer_is_known(monkeypatch):
-    monkeypatch.setattr(trf_listener, "RECENT_WIDTHS", {})
+def test_width_is_required_when_no_transformer_is_known():
+    # Built outside a pipeline: no upstream transformer can fill the width.
     make = registry.architectures.get("heron.TransformerListener.v1")
     with pytest.raises(HeronValueError, match=r"\[E751\].*width = N"):
         make()
