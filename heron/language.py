@@ -6,8 +6,9 @@
     nlp.to_disk("my_pipeline"); nlp = heron.load("my_pipeline")
 
 Components are built by registered factories (`@registry.factory`, or spaCy's names
-`@Language.factory` and `@Language.component`) from JSON-serialisable settings, so `nlp.config` always describes the pipeline and
-`Language.from_config(nlp.config)` rebuilds it. Their learned state travels separately
+`@Language.factory` and `@Language.component`) from JSON-serialisable settings, so
+`nlp.config` always describes the pipeline and `Language.from_config(nlp.config)`
+rebuilds it. Their learned state travels separately
 through `to_disk`/`to_bytes`. To keep each file small, this module holds the public
 API and delegates to `pipeline/_build.py` (factories, configs), `pipeline/_manage.py`
 (add/remove/rename/select), `pipeline/_serialize.py` (disk, bytes, heron.load) and
@@ -22,9 +23,17 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tupl
 from confection import Config
 
 from .errors import ConfigError, Errors, HeronTypeError, HeronValueError
-from .pipeline import _build, _manage, _serialize
-# Importing the built-in components registers their factories (registry.factory).
-from .pipeline import entity_ruler, ner, sentencizer, senter, tagger, tok2vec  # noqa: F401
+from .pipeline import (  # noqa: F401 (importing the components registers their factories)
+    _build,
+    _manage,
+    _serialize,
+    entity_ruler,
+    ner,
+    sentencizer,
+    senter,
+    tagger,
+    tok2vec,
+)
 from .pipeline._state import PipelineState
 from .registry import FactoryMeta, registry
 from .util import PathLike

@@ -111,7 +111,7 @@ def set_grad_step(model: nn.Module, step: Optional[int]) -> None:
     passes, so every listener kind and inline transformer sees the same step."""
     for module in model.modules():
         if getattr(type(module), "reads_grad_step", False):  # class attribute: no __getattr__
-            module.step = step
+            setattr(module, "step", step)
 
 
 __all__ = ["scale_grad", "GradFactor", "GradFactorValue", "set_grad_step"]

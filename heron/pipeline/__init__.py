@@ -4,10 +4,12 @@
 
 `Pipe` (component.py) is the base class; `sentencizer` and `entity_ruler` are the
 rule-based components; `TrainablePipe` (trainable.py) is the base of the torch
-components: `tok2vec` (the shared trunk), `tagger`, `senter`, with heads reading the
-trunk through listeners (listener.py) and `Language.update` in update.py. The built-in factories are registered when `heron.language`
-is imported (it imports their modules), so the component classes are loaded lazily
-here to avoid an import cycle (their modules import `Language`).
+components; `Trunk` (trunk.py) is the base of the shared trunks (`tok2vec`, the
+transformer), which heads (`tagger`, `senter`, `ner`) read through listeners
+(listener.py); `Language.update` is in update.py. Each component module registers its
+factory with `@registry.factory` (no import of `heron.language`); importing
+`heron.language` imports the built-in ones. The classes are loaded lazily here so that
+`import heron.pipeline` stays light (no torch).
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ _LAZY = {
     "EntityRuler": "entity_ruler",
     # Trainable components (torch): loaded on first use so `import heron` stays light.
     "TrainablePipe": "trainable",
+    "Trunk": "trunk",
     "Tok2Vec": "tok2vec",
     "Tagger": "tagger",
     "SentenceRecognizer": "senter",
@@ -41,5 +44,5 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["Pipe", "minibatch", "Sentencizer", "EntityRuler", "TrainablePipe", "Tok2Vec", "Tagger",
+__all__ = ["Pipe", "minibatch", "Sentencizer", "EntityRuler", "TrainablePipe", "Trunk", "Tok2Vec", "Tagger",
            "SentenceRecognizer", "Tok2VecListener", "embed_docs", "trainable_parameters"]

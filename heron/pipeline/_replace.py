@@ -8,7 +8,7 @@ of the trunk (`replace_listeners_error`), never decided by the trunk's module na
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import Any, Dict, NoReturn, Sequence, Tuple
 
 from ..errors import Errors, HeronValueError
 from ._state import PipelineState
@@ -58,7 +58,7 @@ def replace_listeners(nlp: Any, state: PipelineState, tok2vec_name: str, pipe_na
     bind_listeners(nlp, strict=True)
 
 
-def _replace_error(args: Tuple[Any, ...], trunk: Any, arg: str, detail: str, fix: str) -> None:
+def _replace_error(args: Tuple[Any, ...], trunk: Any, arg: str, detail: str, fix: str) -> NoReturn:
     """The trunk's own coded error (E357 for tok2vec, E761 naming `arg` for a transformer);
     E357 when there is no trunk to ask."""
     if is_trunk(trunk):

@@ -26,7 +26,7 @@ built in one process never influence each other.
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, TypeVar
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, TypeVar, Union
 
 import torch
 from torch import nn
@@ -53,7 +53,10 @@ class Tok2VecListener(nn.Module):
 
     reads_grad_step = True  # nlp.update sets `step` (nn/grad.py set_grad_step)
 
-    def __init__(self, width: int, upstream: str = "*", grad_factor: GradFactorValue = 1.0):
+    owner: str  # "component_name.dotted.path" once bound, for messages
+
+    def __init__(self, width: int, upstream: str = "*",
+                 grad_factor: Union[GradFactorValue, GradFactor] = 1.0):
         super().__init__()
         self.width = int(width)
         self.upstream_name = upstream

@@ -20,9 +20,9 @@ import torch
 from torch import nn
 
 from ..errors import Errors, HeronValueError
+from ..nn.tok2vec import DEFAULT_HASH_EMBED_CNN
 from ..registry import registry
 from ..tokens.attrs import TAG
-from ..nn.tok2vec import DEFAULT_HASH_EMBED_CNN
 from .component import Nlp
 from .listener import embed_docs, module_device
 from .trainable import TrainablePipe

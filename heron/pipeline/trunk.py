@@ -66,7 +66,8 @@ class Trunk(TrainablePipe):
 
     @property
     def width(self) -> Optional[int]:
-        return int(self.model.width)
+        width: Any = self.model.width
+        return int(width)
 
     @property
     def device(self) -> torch.device:

@@ -35,7 +35,7 @@ import copy
 import json
 import tempfile
 from pathlib import Path
-from typing import Any, Dict, Optional, Sequence, Tuple
+from typing import Any, Dict, Optional, Sequence, Tuple, Union
 
 import torch
 from torch import nn
@@ -44,9 +44,9 @@ from ..errors import Errors, HeronValueError
 from ..featurize.span_pieces import require_fast_tokenizer
 from ..nn.grad import GradFactor, GradFactorValue, scale_grad
 from ..registry import registry
-from .listener import pool_docs
 from .batch import transformer_batch
 from .hf_loading import require_transformers
+from .listener import pool_docs
 from .model import SpanGetter, TransformerModel
 from .pooling import Pooling
 from .safe_loading import check_model_folder, from_pretrained, offline, quiet as _quiet
@@ -72,7 +72,7 @@ class TransformerTok2Vec(nn.Module):
     reads_grad_step = True  # nlp.update sets `step` (nn/grad.py set_grad_step)
 
     def __init__(self, model: TransformerModel, pooling: nn.Module, width: int,
-                 grad_factor: GradFactorValue = 1.0):
+                 grad_factor: Union[GradFactorValue, GradFactor] = 1.0):
         super().__init__()
         self.model = model
         self.pooling = pooling

@@ -30,19 +30,20 @@ At inference the listener pools the transformer's cached batch, else each doc's
 from __future__ import annotations
 
 import copy
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
 from torch import nn
 
 from ..errors import Errors, HeronValueError
-from ..nn.grad import GradFactorValue
+from ..nn.grad import GradFactor, GradFactorValue
 from ..pipeline.listener import Tok2VecListener, width_from_upstream
 from ..pipeline.trunk import TrunkLike
 from ..registry import registry
 from .data import FullTransformerBatch, Ragged, TransformerData
 from .pooling import Pooling
+
 
 class TransformerListener(Tok2VecListener):
     """A head's view of the upstream transformer: pooled token vectors.
@@ -53,7 +54,7 @@ class TransformerListener(Tok2VecListener):
     """
 
     def __init__(self, width: int, pooling: nn.Module, upstream: str = "*",
-                 grad_factor: GradFactorValue = 1.0):
+                 grad_factor: Union[GradFactorValue, GradFactor] = 1.0):
         super().__init__(width, upstream, grad_factor)
         self.pooling = pooling
 
