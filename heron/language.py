@@ -235,7 +235,7 @@ class Language:
 
         Pass disable= (names to switch off) or enable= (names to keep; all others off).
         """
-        return _manage.select_pipes(self._state, disable=disable, enable=enable)
+        return _manage.select_pipes(self, self._state, disable=disable, enable=enable)
 
     # ---- processing ---------------------------------------------------------------
     def make_doc(self, text: str):

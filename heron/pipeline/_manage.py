@@ -119,11 +119,11 @@ def replace_pipe(nlp: Any, state: PipelineState, name: str, factory: str, *,
 class DisabledPipes(list):
     """The names `select_pipes` disabled; `.restore()` (or leaving `with`) re-enables them."""
 
-    def __init__(self, state: PipelineState, names: List[str]):
+    def __init__(self, nlp: Any, names: List[str]):
         super().__init__(names)
-        self.state = state
+        self.nlp = nlp  # spaCy's attribute
         for name in names:
-            state.disable(name)
+            nlp.disable_pipe(name)
 
     def __enter__(self) -> "DisabledPipes":
         return self
@@ -134,8 +134,8 @@ class DisabledPipes(list):
     def restore(self) -> None:
         """Re-enable the components (those removed meanwhile are skipped)."""
         for name in self:
-            if name in self.state.names:
-                self.state.enable(name)
+            if name in self.nlp.component_names:
+                self.nlp.enable_pipe(name)
         self[:] = []
 
 
@@ -145,7 +145,7 @@ def _as_list(value: Union[str, Iterable[str], None]) -> Optional[List[str]]:
     return [value] if isinstance(value, str) else list(value)
 
 
-def select_pipes(state: PipelineState, *, disable: Any = None, enable: Any = None) -> DisabledPipes:
+def select_pipes(nlp: Any, state: PipelineState, *, disable: Any = None, enable: Any = None) -> DisabledPipes:
     disable, enable = _as_list(disable), _as_list(enable)
     if disable is None and enable is None:
         raise HeronValueError(Errors.E311.format(detail="neither was given"))
@@ -160,7 +160,7 @@ def select_pipes(state: PipelineState, *, disable: Any = None, enable: Any = Non
             ))
         disable = implied
     to_disable = [n for n in state.enabled_names if n in set(disable or [])]
-    return DisabledPipes(state, to_disable)
+    return DisabledPipes(nlp, to_disable)
 
 
 __all__ = ["add_pipe", "remove_pipe", "rename_pipe", "replace_pipe", "select_pipes",
