@@ -95,8 +95,8 @@ def clean_tags(tags: List[str], counts: Counter) -> List[str]:
 
 def join_split(split: str, counts: Dict[str, Counter]):
     """Read UD + UNER for one split; return the kept Sentence records and the stats."""
-    from heron.training.converters.conllu import read_conllu_sentences
     from heron.training.converters._common import read_lines
+    from heron.training.converters.conllu import read_conllu_sentences
 
     ud_file, uner_file = SPLITS[split]
     ud_path = shared_data("ud_en_ewt", ud_file)

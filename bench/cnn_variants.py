@@ -24,8 +24,22 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import (CONFIGS, EWT, EXPERIMENTS, PEERS_PYTHON, RUNS, SM_EXCLUDE, SM_PACKAGE, VECTORS,  # noqa: E402
-                     WORK, machine_info, markdown_table, read_test_texts, require_data, write_results)
+from _common import (  # noqa: E402
+    CONFIGS,
+    EWT,
+    EXPERIMENTS,
+    PEERS_PYTHON,
+    RUNS,
+    SM_EXCLUDE,
+    SM_PACKAGE,
+    VECTORS,
+    WORK,
+    machine_info,
+    markdown_table,
+    read_test_texts,
+    require_data,
+    write_results,
+)
 from _common.processes import HeronWorker, Peer, pin_peer_threads, speed_rounds  # noqa: E402
 from _common.seeds import STEPS, data_paths, summarize, train_runs  # noqa: E402
 

@@ -21,8 +21,7 @@ from pathlib import Path
 from typing import Dict, List, Tuple, Union
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import (BENCH, EWT, EXPERIMENT_RESULTS, RESULTS, RUNS, VECTORS, WORDLIST, WORK,  # noqa: E402
-                     shared_data)
+from _common import BENCH, EWT, EXPERIMENT_RESULTS, RESULTS, RUNS, VECTORS, WORDLIST, WORK, shared_data  # noqa: E402
 
 # An input is a path that must exist, or "python:MODULE", a module that must be importable.
 Input = Union[Path, str]

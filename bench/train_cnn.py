@@ -28,9 +28,24 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import (BENCH, CONFIGS, EWT, PEERS_PYTHON, RESULTS, SM_EXCLUDE, SM_PACKAGE, WORK,  # noqa: E402
-                     ensure_ewt, machine_info, markdown_table, read_test_texts, require_data, shared_data,
-                     thread_env, write_results)
+from _common import (  # noqa: E402
+    BENCH,
+    CONFIGS,
+    EWT,
+    PEERS_PYTHON,
+    RESULTS,
+    SM_EXCLUDE,
+    SM_PACKAGE,
+    WORK,
+    ensure_ewt,
+    machine_info,
+    markdown_table,
+    read_test_texts,
+    require_data,
+    shared_data,
+    thread_env,
+    write_results,
+)
 from _common.processes import HeronWorker, Peer, measured, pin_peer_threads, speed_rounds  # noqa: E402
 
 HERON_CFG = CONFIGS / "heron_tagger_ner_efficiency.cfg"

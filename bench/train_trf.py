@@ -27,8 +27,22 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import (BENCH, CONFIGS, EWT, PEERS_PYTHON, RESULTS, WORK, ensure_ewt, machine_info,  # noqa: E402
-                     markdown_table, minilm_path, require_data, shared_data, thread_env, write_results)
+from _common import (  # noqa: E402
+    BENCH,
+    CONFIGS,
+    EWT,
+    PEERS_PYTHON,
+    RESULTS,
+    WORK,
+    ensure_ewt,
+    machine_info,
+    markdown_table,
+    minilm_path,
+    require_data,
+    shared_data,
+    thread_env,
+    write_results,
+)
 from _common.processes import HeronWorker, Peer, measured, pin_peer_threads  # noqa: E402
 
 HERON_CFG = CONFIGS / "heron_trf_tagger_ner.cfg"

@@ -35,8 +35,20 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import (CONFIGS, EWT, PEERS_PYTHON, WORK, ensure_ewt, machine_info, markdown_table,  # noqa: E402
-                     minilm_path, read_test_texts, require_data, shared_data, write_results)
+from _common import (  # noqa: E402
+    CONFIGS,
+    EWT,
+    PEERS_PYTHON,
+    WORK,
+    ensure_ewt,
+    machine_info,
+    markdown_table,
+    minilm_path,
+    read_test_texts,
+    require_data,
+    shared_data,
+    write_results,
+)
 from _common.processes import HeronWorker, Peer, pin_peer_threads, speed_rounds  # noqa: E402
 
 HERON_CFG = CONFIGS / "heron_trf_tagger_ner.cfg"

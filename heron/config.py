@@ -32,15 +32,26 @@ from confection import Config, ConfigValidationError, Schema
 from confection.util import is_promise, try_load_json
 
 from ._config_errors import (
-    check_config_text, config_error, decode_config_bytes, empty_config_error, errors_in_file,
-    locate_setting, missing_nlp, read_config_text,
+    check_config_text,
+    config_error,
+    decode_config_bytes,
+    empty_config_error,
+    errors_in_file,
+    locate_setting,
+    missing_nlp,
+    read_config_text,
 )
 from .errors import ConfigError, Errors, HeronError, Warnings, warn
 from .registry import registry
-from .util import atomic_write_text
 from .schemas import (
-    DEFAULT_SECTIONS, SECTION_SCHEMAS, check_fields, check_section, section_defaults, suggest,
+    DEFAULT_SECTIONS,
+    SECTION_SCHEMAS,
+    check_fields,
+    check_section,
+    section_defaults,
+    suggest,
 )
+from .util import atomic_write_text
 
 PathLike = Union[str, "os.PathLike[str]"]
 # Shipped defaults (owned by the Language package); schema defaults apply without it.

@@ -12,7 +12,7 @@ gold token, and a predicted span only if its characters match a gold span's exac
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
+from typing import Any, Callable, Dict, Iterable, Optional, Sequence
 
 import numpy as np
 
@@ -258,8 +258,8 @@ def evaluate(nlp: Any, examples: Iterable[Any], batch_size: int = 256) -> Dict[s
     are not modified. `speed` is words per second of tokenizing (as spaCy times it)
     plus running the pipeline. batch_size: Docs per `nlp.pipe` batch.
     """
-    from .training.example import Example
     from .tokens import Doc
+    from .training.example import Example
 
     examples = list(examples)
     start = time.perf_counter()

@@ -40,8 +40,7 @@ from typing import List, Tuple
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from _common import (EWT, EXPERIMENT_RESULTS, VECTORS, WORDLIST, machine_info, minilm_path,  # noqa: E402
-                     require_data, write_results)
+from _common import EWT, EXPERIMENT_RESULTS, VECTORS, WORDLIST, machine_info, minilm_path, require_data, write_results  # noqa: E402
 
 
 def read_wordlist(path: Path) -> List[str]:

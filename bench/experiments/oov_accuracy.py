@@ -17,8 +17,7 @@ from pathlib import Path
 from typing import Dict, List
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from _common import (EWT, EXPERIMENT_RESULTS, RUNS, machine_info, markdown_table, require_data,  # noqa: E402
-                     write_results)
+from _common import EWT, EXPERIMENT_RESULTS, RUNS, machine_info, markdown_table, require_data, write_results  # noqa: E402
 
 BUCKETS = ["unseen", "unseen in this case", "rare (1-4)", "frequent"]
 

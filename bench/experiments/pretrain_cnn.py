@@ -30,8 +30,19 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from _common import (CONFIGS, EWT, EXPERIMENT_RESULTS, RUNS, WORK, ensure_ewt, machine_info,  # noqa: E402
-                     markdown_table, require_data, shared_data, write_results)
+from _common import (  # noqa: E402
+    CONFIGS,
+    EWT,
+    EXPERIMENT_RESULTS,
+    RUNS,
+    WORK,
+    ensure_ewt,
+    machine_info,
+    markdown_table,
+    require_data,
+    shared_data,
+    write_results,
+)
 from _common.processes import measured  # noqa: E402
 from _common.seeds import STEPS, data_paths, fmt, summarize, train_runs  # noqa: E402
 
@@ -49,7 +60,7 @@ def pretrain_worker(spec: Dict[str, Any]) -> int:
     torch.set_num_threads(1)
     from confection import Config
 
-    from heron.cli.init_config import _pretraining, Optimize, Options
+    from heron.cli.init_config import Optimize, Options, _pretraining
     from heron.config import load_config
     from heron.pretraining import pretrain
     from heron.pretraining.corpus import PRETRAIN_CORPUS

@@ -29,8 +29,16 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from _common import (EWT, EXPERIMENT_RESULTS, VECTORS, machine_info, markdown_table, require_data,  # noqa: E402
-                     shared_data, write_results)
+from _common import (  # noqa: E402
+    EWT,
+    EXPERIMENT_RESULTS,
+    VECTORS,
+    machine_info,
+    markdown_table,
+    require_data,
+    shared_data,
+    write_results,
+)
 
 PROBES = ["house", "good", "said", "London", "quickly", "three", "Monday", "walked"]
 # Not in the corpus vocabulary (min_count 3): only the subword table has vectors for them.
@@ -53,8 +61,8 @@ def paragraphs(raw_dir: Path) -> Iterator[str]:
 
 
 def ewt_texts() -> Iterator[str]:
-    from heron.tokens import DocBin
     import heron
+    from heron.tokens import DocBin
 
     nlp = heron.blank("en")
     for doc in DocBin().from_disk(EWT / "train.heron").get_docs(nlp.vocab):
@@ -145,6 +153,7 @@ def neighbours(out: Path, words: List[str], n: int = 5) -> Dict[str, List[str]]:
     table, each given its subword vector by the table under test.
     """
     import numpy as np
+
     import heron
 
     table = heron.load(out).vocab.vectors

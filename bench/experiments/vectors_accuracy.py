@@ -23,8 +23,17 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from _common import (CONFIGS, EWT, EXPERIMENT_RESULTS, RUNS, VECTORS, machine_info, markdown_table,  # noqa: E402
-                     require_data, write_results)
+from _common import (  # noqa: E402
+    CONFIGS,
+    EWT,
+    EXPERIMENT_RESULTS,
+    RUNS,
+    VECTORS,
+    machine_info,
+    markdown_table,
+    require_data,
+    write_results,
+)
 from _common.seeds import STEPS, data_paths, fmt, summarize, train_runs  # noqa: E402
 
 CFG = CONFIGS / "heron_tagger_ner_efficiency.cfg"

@@ -28,8 +28,8 @@ import sys  # noqa: E402
 import time  # noqa: E402
 
 import spacy  # noqa: E402
-from _protocol import serve  # noqa: E402
 import torch  # noqa: E402
+from _protocol import serve  # noqa: E402
 from spacy.tokens import DocBin  # noqa: E402
 from spacy.training import Corpus, Example  # noqa: E402
 
@@ -59,8 +59,9 @@ def handle(req):
     if cmd == "build":
         return build(req)
     if cmd == "load":
-        import spacy_transformers  # noqa: F401  (registers the factories; version below)
         from importlib.metadata import version
+
+        import spacy_transformers  # noqa: F401  (registers the factories; version below)
 
         NLP = spacy.load(req["model"])
         return {"pipe_names": NLP.pipe_names, "spacy": spacy.__version__,

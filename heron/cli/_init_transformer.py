@@ -52,8 +52,7 @@ def refuse_unloadable_model(name: str) -> None:
     it (auto_map, a model_type or tokenizer class transformers doesn't have); E769 if its
     weights are pickles only. Said now, not after a config was written and training started.
     A NAME that isn't here can't be checked: loading it checks it (E750/E767/E769)."""
-    from ..transformer.safe_loading import (check_safetensors_weights, local_model_folder,
-                                            model_folder_problems)
+    from ..transformer.safe_loading import check_safetensors_weights, local_model_folder, model_folder_problems
 
     folder = local_model_folder(name)
     if folder is None:

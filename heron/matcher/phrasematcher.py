@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from ..errors import Errors, HeronKeyError, HeronValueError, Warnings, warn
-from ._attrs import ANNOTATION_ATTRS, GETTERS, BOOL_ATTRS, Columns, doc_and_offset, normalize_attr
+from ._attrs import ANNOTATION_ATTRS, BOOL_ATTRS, GETTERS, Columns, doc_and_offset, normalize_attr
 
 Match = Tuple[int, int, int]
 # Attributes whose values are (almost) unique per token string: the useful ones.

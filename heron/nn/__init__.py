@@ -6,8 +6,10 @@ Modules here never import heron.tokens: they see `TokenBatch` tensors made by
 heron.MishWindowEncoder.v1, heron.Tok2Vec.v1, heron.HashEmbedCNN.v1,
 heron.StaticVectors.v1, and the transition-based parser model).
 """
-from . import transition  # noqa: F401  (registers heron.TransitionBasedParser.v1)
-from . import lstm  # noqa: F401  (registers heron.TorchBiLSTMEncoder.v1)
+from . import (
+           lstm,  # noqa: F401  (registers heron.TorchBiLSTMEncoder.v1)
+           transition,  # noqa: F401  (registers heron.TransitionBasedParser.v1)
+)
 from .embed import HashEmbed, MultiHashEmbed
 from .encode import MaxoutWindowEncoder, MishWindowEncoder, WindowEncoder
 from .grad import scale_grad

@@ -27,8 +27,15 @@ import msgpack
 from ..about import __version__
 from ..errors import Errors, HeronValueError, Warnings, warn
 from ..util import PathLike, atomic_output_dir, ensure_path
-from ._integrity import (FILES_KEY, PipelineContentError, PipelineLoadError, check_links,
-                         check_saved_files, is_trained, saved_files_record)
+from ._integrity import (
+    FILES_KEY,
+    PipelineContentError,
+    PipelineLoadError,
+    check_links,
+    check_saved_files,
+    is_trained,
+    saved_files_record,
+)
 from .component import get_labels, read_json
 
 # meta.json keys that describe the live pipeline (recomputed) or one saved folder

@@ -257,7 +257,8 @@ def _check_entry(entry: Any, i: int) -> None:
             i=i, detail=f"expected a dict with \"label\" and \"pattern\", got {entry!r:.80}"
         ))
     if not isinstance(entry["label"], str) or not entry["label"]:
-        raise HeronValueError(Errors.E340.format(i=i, detail=f"label must be a non-empty string, got {entry['label']!r}"))
+        raise HeronValueError(Errors.E340.format(
+            i=i, detail=f"label must be a non-empty string, got {entry['label']!r}"))
     pattern = entry["pattern"]
     if not isinstance(pattern, (str, list)) or not pattern:
         raise HeronValueError(Errors.E340.format(

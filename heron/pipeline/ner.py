@@ -38,12 +38,12 @@ import torch
 from torch import nn
 
 from ..errors import Errors, HeronValueError
-from ..tokens.attrs import ENT_ID, ENT_IOB, ENT_KB_ID, ENT_TYPE
 from ..nn import transition as _transition  # noqa: F401  (registers the architecture)
-from ._biluo import BEGIN, UNIT, BiluoMoves, gold_oracle
 from ..nn.tok2vec import DEFAULT_HASH_EMBED_CNN
 from ..registry import registry
+from ..tokens.attrs import ENT_ID, ENT_IOB, ENT_KB_ID, ENT_TYPE
 from ..util import length_chunks
+from ._biluo import BEGIN, UNIT, BiluoMoves, gold_oracle
 from .component import Nlp
 from .listener import embed_docs
 from .trainable import TrainablePipe

@@ -31,7 +31,8 @@ SETTING_HINTS = {  # checked in this order: the first difference is the one repo
     "width": "width; heron.Tok2Vec.v1: encode.width",
     "attrs": "heron.HashEmbedCNN.v1: subword_features; heron.Tok2Vec.v1: embed.attrs",
     "rows": "heron.HashEmbedCNN.v1: embed_size; heron.Tok2Vec.v1: embed.rows",
-    "include_static_vectors": "heron.HashEmbedCNN.v1: pretrained_vectors; heron.Tok2Vec.v1: embed.include_static_vectors",
+    "include_static_vectors": ("heron.HashEmbedCNN.v1: pretrained_vectors; "
+                               "heron.Tok2Vec.v1: embed.include_static_vectors"),
     "vectors": "[initialize] vectors: load the vectors table used when pretraining",
     "encoder": "heron.HashEmbedCNN.v1: maxout_pieces (1 = Mish blocks); heron.Tok2Vec.v1: encode.@architectures",
     "depth": "depth; heron.Tok2Vec.v1: encode.depth",
@@ -57,7 +58,8 @@ def get_trunk(nlp: Any, component: str = "tok2vec", layer: str = "") -> nn.Modul
     if component not in nlp.component_names:
         raise HeronValueError(Errors.E807.format(key="[pretraining] component", value=component,
                                                  detail=f"no such component (pipeline: {nlp.component_names})",
-                                                 fix="name the component whose model to pretrain, usually \"tok2vec\"."))
+                                                 fix="name the component whose model to pretrain, "
+                                                     "usually \"tok2vec\"."))
     model = getattr(nlp.get_pipe(component), "model", None)
     if not isinstance(model, nn.Module):
         raise HeronValueError(Errors.E807.format(key="[pretraining] component", value=component,

@@ -29,7 +29,14 @@ from torch import nn
 from ..errors import ConfigError, Errors, HeronValueError, Warnings, warn
 from ..registry import registry
 from ..util import atomic_write_text
-from .init_tok2vec import check_settings, get_trunk, load_trunk_weights, read_pretrained, save_pretrained, trunk_settings
+from .init_tok2vec import (
+    check_settings,
+    get_trunk,
+    load_trunk_weights,
+    read_pretrained,
+    save_pretrained,
+    trunk_settings,
+)
 
 LOG_FILE = "log.jsonl"
 LAST_FILE = "model-last.safetensors"

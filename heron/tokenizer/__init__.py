@@ -13,7 +13,10 @@ from __future__ import annotations
 from ..registry import registry
 from .lang import available_langs, get_lang_defaults, register_lang
 from .rules import (
-    TokenizerRules, compile_infix_regex, compile_prefix_regex, compile_suffix_regex,
+    TokenizerRules,
+    compile_infix_regex,
+    compile_prefix_regex,
+    compile_suffix_regex,
 )
 from .tokenizer import Tokenizer
 

@@ -8,8 +8,21 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import Errors, HeronValueError
-from .attrs import (DEP, ENT_ID, ENT_IOB, ENT_KB_ID, ENT_TYPE, HEAD, LEMMA, MORPH, NORM, POS,
-                    SENT_START, TAG, UNIVERSAL_POS)
+from .attrs import (
+    DEP,
+    ENT_ID,
+    ENT_IOB,
+    ENT_KB_ID,
+    ENT_TYPE,
+    HEAD,
+    LEMMA,
+    MORPH,
+    NORM,
+    POS,
+    SENT_START,
+    TAG,
+    UNIVERSAL_POS,
+)
 from .morphology import normalize_features
 
 COLUMN_DTYPES = {TAG: np.uint64, POS: np.uint64, LEMMA: np.uint64, MORPH: np.uint64,

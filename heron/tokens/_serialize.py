@@ -7,10 +7,24 @@ from typing import Iterable, Optional
 import msgpack
 import numpy as np
 
-from ..errors import Errors, HeronValueError, warn, Warnings
+from ..errors import Errors, HeronValueError, Warnings, warn
 from . import _annotate
-from .attrs import (ENT_IOB, FLAG_ATTRS, HEAD, IDX, IDS, LENGTH, NAMES, NORM, ORTH, SENT_END, SENT_START,
-                    SPACY, STRING_LEX_ATTRS, intify_attrs)
+from .attrs import (
+    ENT_IOB,
+    FLAG_ATTRS,
+    HEAD,
+    IDS,
+    IDX,
+    LENGTH,
+    NAMES,
+    NORM,
+    ORTH,
+    SENT_END,
+    SENT_START,
+    SPACY,
+    STRING_LEX_ATTRS,
+    intify_attrs,
+)
 from .strings import MSGPACK_PACK, MSGPACK_UNPACK
 
 COLUMN_DTYPES = _annotate.COLUMN_DTYPES
@@ -217,7 +231,8 @@ def _words_from_offsets(text: str, tokens: list) -> tuple[list, list]:
         gap = text[end:nxt] if isinstance(nxt, int) else None
         if gap not in ("", " "):
             raise HeronValueError(Errors.E026.format(
-                problem=f"between token {i} and the next, text {gap!r} is not a single space; whitespace must be tokens"))
+                problem=(f"between token {i} and the next, text {gap!r} is not a single space; "
+                         "whitespace must be tokens")))
         words.append(text[start:end])
         spaces.append(gap == " ")
     if not tokens and text:

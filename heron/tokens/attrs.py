@@ -94,7 +94,8 @@ def intify_attr(attr: Union[str, int]) -> int:
             name = name[:-1]
         if name in IDS:
             return IDS[name]
-    raise HeronValueError(Errors.E020.format(attr=attr, allowed=", ".join(sorted(n for n in IDS if not n.startswith("FLAG")))))
+    allowed = ", ".join(sorted(n for n in IDS if not n.startswith("FLAG")))
+    raise HeronValueError(Errors.E020.format(attr=attr, allowed=allowed))
 
 
 def intify_attrs(attrs) -> list[int]:

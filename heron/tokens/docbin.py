@@ -16,11 +16,11 @@ import numpy as np
 
 from ..errors import Errors, HeronError, HeronValueError
 from ..util import PathLike, atomic_write_bytes, ensure_path
+from . import _docbin_format
+from ._docbin_format import FORMAT_VERSION, MAX_SIZE
 from ._serialize import column_values, user_data_from_list, user_data_to_list
 from .attrs import IDS, NAMES, ORTH, SPACY, intify_attrs
 from .doc import Doc
-from . import _docbin_format
-from ._docbin_format import FORMAT_VERSION, MAX_SIZE
 from .vocab import Vocab
 
 DEFAULT_ATTRS = ("ORTH", "NORM", "TAG", "HEAD", "DEP", "ENT_IOB", "ENT_TYPE", "ENT_KB_ID", "ENT_ID",

@@ -29,7 +29,8 @@ def normalize_features(features: Union[str, dict, None], where: str = "") -> str
         for part in features.split("|"):
             field, sep, value = part.partition("=")
             if not sep or not field or not value:
-                raise HeronValueError(Errors.E027.format(value=features, where=where, problem=f"{part!r} is not Field=Value"))
+                raise HeronValueError(Errors.E027.format(value=features, where=where,
+                                                         problem=f"{part!r} is not Field=Value"))
             fields[field] = value if field not in fields else fields[field] + "," + value
     elif isinstance(features, dict):
         fields = {}

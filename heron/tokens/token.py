@@ -11,8 +11,7 @@ import numpy as np
 
 from ..errors import Errors, HeronValueError
 from . import _annotate, _vectors
-from .attrs import (DEP, ENT_ID, ENT_IOB, ENT_KB_ID, ENT_TYPE, HEAD, LEMMA, MORPH, NORM, POS,
-                    SENT_START, TAG)
+from .attrs import DEP, ENT_ID, ENT_IOB, ENT_KB_ID, ENT_TYPE, HEAD, LEMMA, MORPH, NORM, POS, SENT_START, TAG
 from .lex_attrs import FLAG_ATTR_NAMES, STRING_ATTR_NAMES
 from .morphology import MorphAnalysis, normalize_features
 from .underscore import Underscore, make_extension_classmethods

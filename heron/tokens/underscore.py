@@ -11,8 +11,7 @@ import copy
 import functools
 from typing import Any, Callable, Optional
 
-from ..errors import Errors
-from ..errors import HeronValueError
+from ..errors import Errors, HeronValueError
 
 _RESERVED = frozenset(("get", "set", "has"))
 _OBJ_NAMES = {"doc": "Doc", "token": "Token", "span": "Span"}

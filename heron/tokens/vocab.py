@@ -11,8 +11,14 @@ from typing import Iterable, Iterator, Union
 from ..errors import Errors, HeronKeyError, HeronValueError
 from ..util import PathLike, atomic_write_bytes, ensure_path
 from .lex_attrs import (  # noqa: F401  (re-exported: "vocab.py holds the lexical functions")
-    BASE_LEX_ATTRS, FLAG_ATTR_NAMES, STRING_ATTR_NAMES, get_lex_attr_getters, like_email,
-    like_num, like_url, shape,
+    BASE_LEX_ATTRS,
+    FLAG_ATTR_NAMES,
+    STRING_ATTR_NAMES,
+    get_lex_attr_getters,
+    like_email,
+    like_num,
+    like_url,
+    shape,
 )
 from .strings import StringStore, json_from_bytes, json_to_bytes
 

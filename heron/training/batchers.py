@@ -135,7 +135,8 @@ def batch_by_sequence(*, size: Sizing, get_length: Optional[Callable[[Any], int]
 
 @registry.batchers("heron.batch_by_padded.v1")
 def batch_by_padded(*, size: int, buffer: int = 256, discard_oversize: bool = False,
-                    get_length: Optional[Callable[[Any], int]] = None) -> Callable[[Iterable[Any]], Iterator[List[Any]]]:
+                    get_length: Optional[Callable[[Any], int]] = None,
+                    ) -> Callable[[Iterable[Any]], Iterator[List[Any]]]:
     """Batches whose padded size (items x longest item) stays under `size` words.
 
     Items are read `buffer` at a time and sorted by length within the buffer, so

@@ -17,7 +17,7 @@ optional dependency: `pip install heron[transformers]`); it is imported when a m
 built or loaded.
 """
 from ..featurize import span_getters  # noqa: F401 (registers heron.*_spans.v1)
-from . import data, pooling, setters, model, listener, inline, component  # noqa: F401
+from . import component, data, inline, listener, model, pooling, setters  # noqa: F401
 from .component import Transformer, make_transformer
 from .data import FullTransformerBatch, Ragged, TransformerData
 from .listener import TransformerListener, pool_docs

@@ -13,8 +13,15 @@ from typing import Any, Dict, Optional, Tuple
 
 from ..errors import Errors, HeronError, HeronValueError
 from ..featurize.span_pieces import require_fast_tokenizer
-from .safe_loading import (check_model_folder, check_safetensors_weights, from_pretrained, hf_cache_dir,
-                           local_model_folder, quiet, resolve_name)
+from .safe_loading import (
+    check_model_folder,
+    check_safetensors_weights,
+    from_pretrained,
+    hf_cache_dir,
+    local_model_folder,
+    quiet,
+    resolve_name,
+)
 
 # RoBERTa-family position ids start after padding_idx: max_position_embeddings - 2 usable.
 _OFFSET_POSITION_MODELS = ("roberta", "xlm-roberta", "camembert", "longformer", "bart", "mpnet")

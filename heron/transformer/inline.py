@@ -49,7 +49,8 @@ from .hf_loading import require_transformers
 from .listener import pool_docs
 from .model import SpanGetter, TransformerModel
 from .pooling import Pooling
-from .safe_loading import check_model_folder, from_pretrained, offline, quiet as _quiet
+from .safe_loading import check_model_folder, from_pretrained, offline
+from .safe_loading import quiet as _quiet
 
 CFG_KEY = "inline_transformers"  # in the owning component's cfg: {dotted path: saved files}
 _B64 = "base64:"  # prefix of a file stored base64-encoded (not UTF-8 text)

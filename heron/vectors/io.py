@@ -87,8 +87,10 @@ def detect_format(path: Path) -> str:
             text = e.start >= len(body) - 3 and b"\x00" not in body
         return "text" if text else "word2vec_bin"
     if not fields:
-        raise HeronError(Errors.E611.format(path=path, detail="it starts with neither a fastText magic number nor a text line (a gensim KeyedVectors.save file needs an explicit --format gensim)",
-                                            formats=", ".join(FORMATS[1:])))
+        raise HeronError(Errors.E611.format(
+            path=path, formats=", ".join(FORMATS[1:]),
+            detail=("it starts with neither a fastText magic number nor a text line "
+                    "(a gensim KeyedVectors.save file needs an explicit --format gensim)")))
     return "text"
 
 
@@ -172,8 +174,9 @@ def read_text(path: Path, *, truncate: Optional[int] = None, progress: bool = Fa
             try:
                 line = raw.decode("utf8").rstrip()
             except UnicodeDecodeError as e:
-                raise HeronError(Errors.E612.format(path=path, line=lineno, detail=f"not UTF-8 text ({e.reason} at byte {e.start})",
-                                                    fix="re-encode the file as UTF-8 (or pass --format word2vec_bin for a binary file).")) from None
+                raise HeronError(Errors.E612.format(
+                    path=path, line=lineno, detail=f"not UTF-8 text ({e.reason} at byte {e.start})",
+                    fix="re-encode the file as UTF-8 (or pass --format word2vec_bin for a binary file).")) from None
             if lineno == 1:
                 line = line.lstrip("\ufeff")  # a UTF-8 byte order mark is not part of the word
             if not line:
@@ -187,8 +190,9 @@ def read_text(path: Path, *, truncate: Optional[int] = None, progress: bool = Fa
                     continue
                 dim = len(fields) - 1
                 if dim < 1:
-                    raise HeronError(Errors.E612.format(path=path, line=lineno, detail=f"only one column ({line[:40]!r})",
-                                                        fix="each row must be a word followed by its vector values."))
+                    raise HeronError(Errors.E612.format(
+                        path=path, line=lineno, detail=f"only one column ({line[:40]!r})",
+                        fix="each row must be a word followed by its vector values."))
                 rows = RowBuffer(dim, truncate or 4096)
             cut = line.find(" ")
             if cut < 0:
@@ -260,7 +264,8 @@ def read_vectors(path: Path, *, fmt: str = "auto", truncate: Optional[int] = Non
     if not path.is_file():
         raise HeronError(Errors.E610.format(path=path))
     if fmt not in FORMATS:
-        raise HeronError(Errors.E611.format(path=path, detail=f"unknown --format {fmt!r}", formats=", ".join(FORMATS[1:])))
+        raise HeronError(Errors.E611.format(path=path, detail=f"unknown --format {fmt!r}",
+                                            formats=", ".join(FORMATS[1:])))
     if fmt == "auto":
         fmt = detect_format(path)
     if fmt == "fasttext_bin":

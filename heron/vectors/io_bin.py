@@ -57,8 +57,9 @@ class _Buffered:
                 self.truncated(what, record)
 
     def truncated(self, what: str, record: int):
-        raise HeronError(Errors.E612.format(path=self.path, line=record, detail=f"the file ends inside {what}",
-                                            fix="the file is truncated or not in this format; download it again or pass the right --format."))
+        raise HeronError(Errors.E612.format(
+            path=self.path, line=record, detail=f"the file ends inside {what}",
+            fix="the file is truncated or not in this format; download it again or pass the right --format."))
 
 
 def _decode(raw: bytes) -> str:
@@ -77,8 +78,9 @@ def read_word2vec_bin(path: Path, *, truncate: Optional[int] = None, progress: b
         reader = _Buffered(f, path)
         fields = _decode(reader.until(b"\n", "the header line", 1)).split()
         if len(fields) != 2 or not all(x.isdigit() for x in fields):
-            raise HeronError(Errors.E612.format(path=path, line=1, detail=f"header {' '.join(fields)[:40]!r} is not `N D`",
-                                                fix="a word2vec binary file starts with the row count and dim; pass --format text for a text file."))
+            raise HeronError(Errors.E612.format(
+                path=path, line=1, detail=f"header {' '.join(fields)[:40]!r} is not `N D`",
+                fix="a word2vec binary file starts with the row count and dim; pass --format text for a text file."))
         n, dim = int(fields[0]), int(fields[1])
         n = n if truncate is None else min(n, truncate)
         words, rows = _Words(), RowBuffer(dim, n)
@@ -104,7 +106,9 @@ def read_fasttext_bin(path: Path, *, truncate: Optional[int] = None, subwords: b
     as a "fasttext" mode table that gives unseen words fastText's own vectors."""
     from tqdm import tqdm
 
-    def bad(detail: str, fix: str = "pass a model saved by fastText >= 0.2 (`fasttext.train_unsupervised(...).save_model(path)`)."):
+    default_fix = "pass a model saved by fastText >= 0.2 (`fasttext.train_unsupervised(...).save_model(path)`)."
+
+    def bad(detail: str, fix: str = default_fix):
         return HeronError(Errors.E613.format(path=path, detail=detail, fix=fix))
 
     with open_binary(path) as f:
@@ -126,7 +130,8 @@ def read_fasttext_bin(path: Path, *, truncate: Optional[int] = None, subwords: b
             reader.read(8 * prune_size, "the pruned n-gram index", 0)
         (quant,) = _unpack(reader, "?", "the matrix header")
         if quant:
-            raise bad("it is quantized (.ftz)", "import the unquantized .bin model (quantized rows are compressed codes).")
+            raise bad("it is quantized (.ftz)",
+                      "import the unquantized .bin model (quantized rows are compressed codes).")
         n_rows, m_dim = _unpack(reader, "qq", "the matrix header")
         if m_dim != dim or n_rows != n_words + bucket or len(words) != n_words:
             raise bad(f"matrix {n_rows}x{m_dim} does not match dim {dim}, {n_words} words + {bucket} buckets")

@@ -60,7 +60,8 @@ class Vectors:
             raise HeronValueError(Errors.E600.format(detail=f"data must be 2-d, got shape {data.shape}"))
         if not 1 <= hash_count <= 4 or minn < 0 or maxn < 0 or (maxn and minn > maxn):
             raise HeronValueError(Errors.E600.format(
-                detail=f"minn={minn}, maxn={maxn}, hash_count={hash_count}: need 0 < minn <= maxn and 1 <= hash_count <= 4"))
+                detail=(f"minn={minn}, maxn={maxn}, hash_count={hash_count}: "
+                        "need 0 < minn <= maxn and 1 <= hash_count <= 4")))
         self.strings = strings
         self.name, self.mode = name, mode
         self.minn, self.maxn, self.hash_count, self.bow, self.eow = minn, maxn, hash_count, bow, eow

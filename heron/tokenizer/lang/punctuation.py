@@ -6,8 +6,18 @@ Every entry is a regex source string, so rules stay plain data.
 from __future__ import annotations
 
 from ..char_classes import (
-    ALPHA, ALPHA_LOWER, ALPHA_UPPER, CONCAT_QUOTES, CURRENCY, HYPHENS, LIST_CURRENCY,
-    LIST_ELLIPSES, LIST_ICONS, LIST_PUNCT, LIST_QUOTES, UNITS,
+    ALPHA,
+    ALPHA_LOWER,
+    ALPHA_UPPER,
+    CONCAT_QUOTES,
+    CURRENCY,
+    HYPHENS,
+    LIST_CURRENCY,
+    LIST_ELLIPSES,
+    LIST_ICONS,
+    LIST_PUNCT,
+    LIST_QUOTES,
+    UNITS,
 )
 
 # The single characters of LIST_PUNCT, usable inside [...].

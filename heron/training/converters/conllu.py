@@ -19,8 +19,7 @@ from typing import Dict, Iterator, List, Optional, Tuple
 from ...errors import DataError, Errors, HeronError, Warnings, warn
 from ...tokens.attrs import UNIVERSAL_POS
 from ...tokens.morphology import normalize_features
-from ._common import (Sentence, Source, get_vocab, group_sentences, is_tag, read_lines,
-                      sentences_to_doc, tags_to_iob2)
+from ._common import Sentence, Source, get_vocab, group_sentences, is_tag, read_lines, sentences_to_doc, tags_to_iob2
 
 _NER_KEYS = ("NER", "NE", "name")
 _UPOS = frozenset(UNIVERSAL_POS)

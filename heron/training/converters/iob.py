@@ -23,8 +23,17 @@ import re
 from typing import Dict, Iterable, Iterator, List, Optional
 
 from ...errors import DataError, Errors, Warnings, warn
-from ._common import (Sentence, Source, get_vocab, group_sentences, is_tag, read_lines,
-                      sentences_to_doc, split_sentence_ends, tags_to_iob2)
+from ._common import (
+    Sentence,
+    Source,
+    get_vocab,
+    group_sentences,
+    is_tag,
+    read_lines,
+    sentences_to_doc,
+    split_sentence_ends,
+    tags_to_iob2,
+)
 
 DOCSTART = "-DOCSTART-"
 # A sentence longer than this probably means missing blank lines (W402).

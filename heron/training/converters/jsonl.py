@@ -168,7 +168,8 @@ def _doc_from_tokens(tokens: Any, text: str, vocab, path: str, line_no: int):
     if rebuilt.rstrip(" ") != text.rstrip(" "):
         at = next((i for i, (a, b) in enumerate(zip(rebuilt, text)) if a != b), min(len(rebuilt), len(text)))
         raise DataError(Errors.E435.format(path=path, line=line_no,
-                                           detail=f"they differ at character {at}: {rebuilt[at:at + 20]!r} vs {text[at:at + 20]!r}"),
+                                           detail=(f"they differ at character {at}: "
+                                                   f"{rebuilt[at:at + 20]!r} vs {text[at:at + 20]!r}")),
                         path=path, line=line_no)
     if spaces and not text.endswith(" "):
         spaces[-1] = False

@@ -22,8 +22,18 @@ the EWT train/dev splits):
 from __future__ import annotations
 
 from ...char_classes import (
-    ALPHA, ALPHA_LOWER, ALPHA_UPPER, CONCAT_QUOTES, CURRENCY, HYPHENS, LIST_CURRENCY,
-    LIST_ELLIPSES, LIST_ICONS, LIST_PUNCT, LIST_QUOTES, UNITS,
+    ALPHA,
+    ALPHA_LOWER,
+    ALPHA_UPPER,
+    CONCAT_QUOTES,
+    CURRENCY,
+    HYPHENS,
+    LIST_CURRENCY,
+    LIST_ELLIPSES,
+    LIST_ICONS,
+    LIST_PUNCT,
+    LIST_QUOTES,
+    UNITS,
 )
 
 # A hyphen after one of these at the start of a word does not split it ("e-mail").
@@ -52,7 +62,8 @@ DASH_AFTER = rf"(?<=[{ALPHA}0-9])-"
 MAGNITUDES = r"(?<=[0-9])(?:bn|BN|MM|[MKb])"
 
 PREFIXES = (
-    RUNS + ["§", "%", "=", "—", "–", r"\+(?![0-9])", DASH_BEFORE, r"#(?![A-Za-z])", r"@(?=[0-9])", r"[wW]/(?=[{a}])".format(a=ALPHA)]
+    RUNS + ["§", "%", "=", "—", "–", r"\+(?![0-9])", DASH_BEFORE, r"#(?![A-Za-z])", r"@(?=[0-9])",
+            r"[wW]/(?=[{a}])".format(a=ALPHA)]
     + _PUNCT_NO_HASH + LIST_ELLIPSES + _QUOTES + LIST_CURRENCY + LIST_ICONS
 )
 
