@@ -17,7 +17,7 @@ from __future__ import annotations
 import weakref
 from dataclasses import dataclass, replace
 from itertools import chain
-from typing import Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Any, Iterable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -119,7 +119,7 @@ def _vectors(docs: list, keys: np.ndarray, mask: np.ndarray, attr: str) -> Optio
         raise HeronValueError(Errors.E651.format(layer="featurize", expected=min(dims), got=max(dims)))
     dim = dims.pop()
     if len(tables) == 1:  # the usual case: one vectorised lookup for the whole batch
-        table = next(iter(tables.values()))
+        table: Any = next(iter(tables.values()))
         if getattr(table, "mode", "default") == "default":
             # Look up the padded keys directly: no scatter copy of the (N, D) rows; padding
             # (key 0) is zeroed explicitly in case a table has a row for hash 0.

@@ -10,7 +10,7 @@ keys are identical across processes and machines (no Python `hash()`).
 """
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple, cast
 
 import torch
 import torch.nn.functional as F
@@ -70,6 +70,8 @@ def hash_keys(ids: torch.Tensor, salts: torch.Tensor, n_rows: torch.Tensor) -> t
 
 
 class HashEmbed(nn.Module):
+    salts: torch.Tensor  # buffers, declared for type checkers
+    rows: torch.Tensor
     """Embed int64 ids by summing 4 hashed rows of a (n_rows, width) table.
 
     width (int): output width. Recommended 64-300 (96 for CPU pipelines).
@@ -109,6 +111,9 @@ class HashEmbed(nn.Module):
 
 
 class MultiHashEmbed(nn.Module):
+    salts: torch.Tensor  # buffers, declared for type checkers
+    rows: torch.Tensor
+    embeds: "nn.ModuleList"  # of HashEmbed
     """One HashEmbed per token attribute, concatenated and mixed by Maxout + LayerNorm.
 
     width (int): width of every table and of the output. Recommended 64-300.
@@ -135,8 +140,9 @@ class MultiHashEmbed(nn.Module):
         self.attrs: Tuple[str, ...] = tuple(str(a).upper() for a in attrs)
         self.include_static_vectors = bool(include_static_vectors)
         # Seeds 8, 9, ... as spaCy's MultiHashEmbed.
-        self.embeds = nn.ModuleList(HashEmbed(width, n, seed=8 + i) for i, n in enumerate(rows))
-        self.register_buffer("salts", torch.stack([e.salts for e in self.embeds]), persistent=False)
+        tables = [HashEmbed(width, n, seed=8 + i) for i, n in enumerate(rows)]
+        self.embeds = nn.ModuleList(tables)
+        self.register_buffer("salts", torch.stack([e.salts for e in tables]), persistent=False)
         self.register_buffer("rows", torch.tensor(rows).unsqueeze(-1), persistent=False)  # (A, 1)
         self.embed_dropout = Dropout(0.0)
         n_in = width * (len(attrs) + self.include_static_vectors)
@@ -161,8 +167,9 @@ class MultiHashEmbed(nn.Module):
         if ids.dtype != torch.int64:
             raise HeronTypeError(Errors.E155.format(layer="MultiHashEmbed", dtype=ids.dtype))
         keys = hash_keys(ids, self.salts, self.rows)  # (N, A, 4), all tables in one pass
-        parts = [embed.embed_keys(keys[:, j]) for j, embed in enumerate(self.embeds)]  # A x (N, W)
-        if self.include_static_vectors:
+        tables = cast(Iterable[HashEmbed], self.embeds)
+        parts = [embed.embed_keys(keys[:, j]) for j, embed in enumerate(tables)]  # A x (N, W)
+        if self.static_proj is not None:  # include_static_vectors
             if vectors is None:
                 raise HeronValueError(Errors.E151)
             parts.append(self.static_proj.forward_packed(vectors))  # (N, W); no grad to the table

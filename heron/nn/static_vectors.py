@@ -16,7 +16,7 @@ string keys the table, "ORTH" by default); `vectors_attr(model)` reports a model
 from __future__ import annotations
 
 import math
-from typing import Callable, Optional
+from typing import Callable, Optional, Set
 
 import torch
 from torch import nn
@@ -40,6 +40,9 @@ class StaticVectors(nn.Module):
     key_attr (str): "ORTH" (default), "NORM" or "LOWER": the attribute whose string is
         looked up in the table. Use the one the vectors were trained on.
     """
+
+    weight: Optional[nn.Parameter]  # (nO, nM) once sized
+    _probe: torch.Tensor
 
     def __init__(self, nO: int, nM: Optional[int] = None, dropout: Optional[float] = None,
                  key_attr: str = "ORTH"):
@@ -127,9 +130,11 @@ class StaticVectors(nn.Module):
             self.set_vectors_dim(dim)
         elif dim != self.nM:
             raise HeronValueError(Errors.E651.format(layer="StaticVectors", expected=self.nM, got=dim))
+        weight = self.weight
+        assert weight is not None  # sized above
         # detach: data, not a parameter, even if a caller hands in a tensor with grad.
-        X = vectors.detach().to(self.weight.dtype)
-        return self.dropout(X @ self.weight.t())  # (..., nO)
+        X = vectors.detach().to(weight.dtype)
+        return self.dropout(X @ weight.t())  # (..., nO)
 
     def extra_repr(self) -> str:
         return f"nO={self.nO}, nM={self.nM}, key_attr={self.vectors_attr!r}"
@@ -152,7 +157,7 @@ def set_vectors_dim(model: nn.Module, dim: int) -> int:
         if isinstance(module, StaticVectors) or (
                 getattr(module, "vectors_attr", None) and callable(getattr(module, "set_vectors_dim", None))
                 and not any(isinstance(m, StaticVectors) for m in module.modules())):
-            module.set_vectors_dim(dim)
+            module.set_vectors_dim(dim)  # type: ignore[operator]
             count += 1
     return count
 
@@ -163,8 +168,7 @@ def vectors_attr(model: nn.Module) -> Optional[str]:
     All static-vectors layers of one model must agree (E653): a batch carries one
     vectors tensor.
     """
-    attrs = {getattr(m, "vectors_attr", None) for m in model.modules()}
-    attrs.discard(None)
+    attrs: Set[str] = {a for m in model.modules() if (a := getattr(m, "vectors_attr", None))}
     if len(attrs) > 1:
         raise HeronValueError(Errors.E653.format(attrs=sorted(attrs)))
     return next(iter(attrs), None)

@@ -48,12 +48,17 @@ class Tok2Vec(nn.Module):
             raise HeronValueError(Errors.E153.format(embed_width=embed_width, encode_width=encode_width))
         self.embed = embed
         self.encode = encode
-        self.width: int = encode_width if encode_width is not None else embed_width
+        width = encode_width if encode_width is not None else embed_width
+        if width is None:  # neither layer says: listeners and heads couldn't be sized
+            raise HeronValueError(Errors.E153.format(embed_width="unknown (no .width)",
+                                                     encode_width="unknown (no .width)"))
+        self.width: int = int(width)
 
     @property
     def attrs(self) -> Tuple[str, ...]:
         """Token attributes `featurize` must provide, e.g. ("NORM", "PREFIX", "SUFFIX", "SHAPE")."""
-        return tuple(self.embed.attrs)
+        # Duck-typed: any embed layer with `.attrs` (a user's layer need not subclass ours).
+        return tuple(getattr(self.embed, "attrs"))
 
     @property
     def vectors_attr(self) -> Optional[str]:
@@ -64,16 +69,16 @@ class Tok2Vec(nn.Module):
     def forward(self, batch) -> torch.Tensor:
         """TokenBatch -> (B, T, width) float; zero on padding."""
         if isinstance(self.embed, MultiHashEmbed) and isinstance(self.encode, WindowEncoder):
-            return self._forward_packed(batch)
+            return self._forward_packed(batch, self.embed, self.encode)
         return self.encode(self.embed(batch), batch.mask)
 
-    def _forward_packed(self, batch) -> torch.Tensor:
+    def _forward_packed(self, batch, embed: MultiHashEmbed, encode: WindowEncoder) -> torch.Tensor:
         mask = batch.mask  # (B, T)
         vectors = None if batch.vectors is None else batch.vectors[mask]  # (N, D)
-        X = self.embed.forward_packed(self.embed.select(batch)[mask], vectors)  # (N, W)
-        layout = flat_layout(mask, self.encode.window_size)
+        X = embed.forward_packed(embed.select(batch)[mask], vectors)  # (N, W)
+        layout = flat_layout(mask, encode.window_size)
         flat = X.new_zeros(layout.length, self.width).index_copy(0, layout.pos, X)  # (L, W)
-        flat = self.encode.forward_flat(flat, layout)
+        flat = encode.forward_flat(flat, layout)
         out = X.new_zeros(*mask.shape, self.width)  # (B, T, W)
         out[mask] = flat[layout.pos]
         return out

@@ -131,7 +131,7 @@ class TransitionBasedParser(nn.Module):
             kept = (self.lower_W.data, self.lower_pad.data, self.lower_b.data) if old else None
             self._make_lower(nO)
             self.to(device)
-            if kept is not None:
+            if kept is not None and old is not None:
                 n = min(old, nO)
                 with torch.no_grad():
                     self.lower_W[..., :n] = kept[0][..., :n]

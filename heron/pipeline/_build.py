@@ -172,7 +172,7 @@ def check_lang(lang: Any) -> None:
         ))
 
 
-def _fill(config: Config, validate: bool) -> Config:
+def _fill(config: Dict[str, Any], validate: bool) -> Config:
     from ..config import fill_config
 
     return fill_config(config, validate=validate)

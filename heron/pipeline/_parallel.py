@@ -48,7 +48,7 @@ def pipe(nlp: Any, texts: Iterable[Any], *, n_process: int, batch_size: int,
     from ..config import config_to_str
     from ..tokens import Doc
 
-    ctx = multiprocessing.get_context(start_method)
+    ctx: Any = multiprocessing.get_context(start_method)  # typeshed's BaseContext lacks Process
     setup = (config_to_str(nlp.config), nlp.to_bytes(), _factory_modules(nlp), disable,
              component_cfg or {})
     tasks, results = ctx.Queue(), ctx.Queue()
@@ -129,6 +129,8 @@ def _import_factories(modules: List[Tuple[str, Optional[str]]]) -> None:
                 raise
             # e.g. a file loaded with --code under a synthetic module name
             spec = importlib.util.spec_from_file_location(module, file)
+            if spec is None or spec.loader is None:
+                raise
             mod = importlib.util.module_from_spec(spec)
             sys.modules[module] = mod
             spec.loader.exec_module(mod)

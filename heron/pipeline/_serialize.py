@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import inspect
 import json
+from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, Optional, Set, Tuple
 
 import msgpack
@@ -158,7 +159,7 @@ def from_bytes(nlp: Any, data: bytes, *, exclude: Iterable[str] = ()) -> Any:
 
 
 def _check_pipeline_dir(path: PathLike, needs: Tuple[str, ...] = ("config.cfg", "meta.json"),
-                        allow_symlinks: bool = False):
+                        allow_symlinks: bool = False) -> Path:
     from pathlib import Path
 
     path = ensure_path(path)

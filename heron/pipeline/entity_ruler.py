@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from ..errors import DataError, Errors, HeronKeyError, HeronValueError
 from ..matcher import Matcher, PhraseMatcher
@@ -157,7 +157,8 @@ class EntityRuler(Pipe):
         strings = self.nlp.vocab.strings
         matches = {(strings[m], s, e) for m, s, e in self.matcher(doc)}
         matches.update((strings[m], s, e) for m, s, e in self.phrase_matcher(doc))
-        chosen, taken = [], set()
+        chosen: List[Tuple[str, int, int]] = []
+        taken: Set[int] = set()
         for key, start, end in sorted(matches, key=lambda m: (m[1] - m[2], m[1], m[0])):
             span = range(start, end)
             if taken.intersection(span):
@@ -169,7 +170,7 @@ class EntityRuler(Pipe):
     def set_annotations(self, docs: Sequence[Any], batch: List[List[Tuple[str, int, int]]]) -> None:
         for doc, chosen in zip(docs, batch):
             entities = list(doc.ents)
-            blocked = set()
+            blocked: Set[int] = set()
             for ent in entities:
                 blocked.update(range(ent.start, ent.end))
             new = []

@@ -181,7 +181,8 @@ def embed_docs(tok2vec: nn.Module, docs: Sequence[Any]) -> Tuple[torch.Tensor, t
     from ..nn.static_vectors import vectors_attr
 
     # vectors_attr: the batch carries the static vectors the model reads (None: none needed).
-    batch = featurize(docs, tok2vec.attrs, vectors_attr=vectors_attr(tok2vec)).to(module_device(tok2vec))
+    attrs = getattr(tok2vec, "attrs")  # any token-to-vector module declares the features it reads
+    batch = featurize(docs, attrs, vectors_attr=vectors_attr(tok2vec)).to(module_device(tok2vec))
     return tok2vec(batch), batch.mask
 
 

@@ -38,8 +38,8 @@ import torch
 from torch import nn
 
 from ..errors import Errors, HeronValueError
-from ..nn import transition as _transition  # noqa: F401  (registers the architecture)
 from ..nn.tok2vec import DEFAULT_HASH_EMBED_CNN
+from ..nn.transition import TransitionBasedParser  # also registers the architecture
 from ..registry import registry
 from ..tokens.attrs import ENT_ID, ENT_IOB, ENT_KB_ID, ENT_TYPE
 from ..util import length_chunks
@@ -102,6 +102,7 @@ class EntityRecognizer(TrainablePipe):
     """Transition-based NER; see the module docstring."""
 
     _sort_labels = True
+    model: TransitionBasedParser
 
     def __init__(self, vocab: Any, model: nn.Module, name: str = "ner"):
         super().__init__(vocab, model, name)
@@ -142,8 +143,8 @@ class EntityRecognizer(TrainablePipe):
 
     def _predictions(self, docs: Sequence[Any], actions: torch.Tensor) -> List[np.ndarray]:
         """One int64 array of action ids per Doc."""
-        actions = actions.to("cpu").numpy()
-        return [actions[i, :len(doc)] for i, doc in enumerate(docs)]
+        rows = actions.to("cpu").numpy()
+        return [rows[i, :len(doc)] for i, doc in enumerate(docs)]
 
     def set_annotations(self, docs: Sequence[Any], predictions: Sequence[np.ndarray]) -> None:
         """Replace each Doc's entities with the predicted ones (others become "O")."""
@@ -155,7 +156,7 @@ class EntityRecognizer(TrainablePipe):
             return
         strings = self.vocab.strings
         types = np.asarray([0] + [strings.add(label) for label in self.labels], dtype=np.uint64)
-        a = np.concatenate([np.asarray(p, dtype=np.int64) for p in predictions] or [[]])
+        a = np.concatenate([np.asarray(p, dtype=np.int64) for p in predictions] or [np.zeros(0, np.int64)])
         a = a.astype(np.int64)
         cols = np.zeros((len(a), 4), dtype=np.uint64)
         kind = (a - 1) % 4

@@ -13,7 +13,7 @@ align are ignored by the loss.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 import numpy as np
 import torch
@@ -47,7 +47,7 @@ class TaggerModel(nn.Module):
     def __init__(self, tok2vec: nn.Module, nO: Optional[int] = None):
         super().__init__()
         self.tok2vec = tok2vec
-        self.width = int(tok2vec.width)
+        self.width = int(getattr(tok2vec, "width"))  # listener or inline trunk: both declare it
         self.nO_setting = nO
         self.output: Optional[nn.Linear] = None
         if nO:
@@ -74,6 +74,8 @@ class TaggerModel(nn.Module):
         self.output = new.to(device)
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
+        if self.output is None:  # no labels yet: the component raises E350 before this
+            raise RuntimeError("TaggerModel.forward before resize(n_labels)")
         return self.output(X)  # (B, T, nO)
 
 
@@ -93,6 +95,7 @@ class Tagger(TrainablePipe):
 
     attr = "TAG"
     _sort_labels = True
+    model: TaggerModel
 
     def __init__(self, vocab: Any, model: nn.Module, name: str = "tagger", *,
                  overwrite: bool = False, label_smoothing: float = 0.0,
@@ -139,7 +142,7 @@ class Tagger(TrainablePipe):
             label_smoothing=self.cfg.get("label_smoothing", 0.0),
         )
 
-    def _targets(self, examples: Sequence[Any], shape: Tuple[int, int], device: Any) -> torch.Tensor:
+    def _targets(self, examples: Sequence[Any], shape: Sequence[int], device: Any) -> torch.Tensor:
         index = {label: i for i, label in enumerate(self.labels)}
         targets = np.full(tuple(shape), IGNORE, dtype=np.int64)
         for row, eg in enumerate(examples):
@@ -148,7 +151,7 @@ class Tagger(TrainablePipe):
         return torch.from_numpy(targets).to(device)
 
     def _labels_from_examples(self, examples: List[Any]) -> List[str]:
-        labels = set()
+        labels: Set[str] = set()
         for eg in examples:
             labels.update(tag for tag in self._gold(eg) if tag)
         if not labels:

@@ -77,9 +77,9 @@ class Tok2Vec(Trunk):
         """Write doc.tensor = the trunk's output rows for each doc (float32 numpy)."""
         X, mask = scores
         lengths = mask.sum(dim=1).tolist()
-        X = X.detach().to("cpu", torch.float32).numpy()
+        rows = X.detach().to("cpu", torch.float32).numpy()
         for i, doc in enumerate(docs):
-            doc.tensor = np.ascontiguousarray(X[i, : lengths[i]])
+            doc.tensor = np.ascontiguousarray(rows[i, : lengths[i]])
 
     def initialize(self, get_examples: Any = None, *, nlp: Any = None, **settings: Any) -> None:
         """Check the trunk can run. A model that uses static vectors needs them loaded

@@ -100,6 +100,8 @@ class Transformer(Trunk):
     """The transformer trunk component; see the module docstring. The memoised batch
     forward, gradient hook and listener map are `Trunk`'s (pipeline/trunk.py)."""
 
+    model: TransformerModel
+
     def __init__(self, vocab: Any, model: nn.Module,
                  set_extra_annotations: Callable[[List[Any], FullTransformerBatch], None] = null_setter,
                  *, name: str = "transformer", max_batch_items: int = 4096, drop_trf_data: bool = False):

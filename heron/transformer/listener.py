@@ -30,7 +30,7 @@ At inference the listener pools the transformer's cached batch, else each doc's
 from __future__ import annotations
 
 import copy
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union, cast
 
 import numpy as np
 import torch
@@ -42,6 +42,7 @@ from ..pipeline.listener import Tok2VecListener, width_from_upstream
 from ..pipeline.trunk import TrunkLike
 from ..registry import registry
 from .data import FullTransformerBatch, Ragged, TransformerData
+from .model import TransformerModel
 from .pooling import Pooling
 
 
@@ -88,11 +89,12 @@ class TransformerListener(Tok2VecListener):
         if batch is not None:
             datas, pieces, offsets = batch.doc_data, batch.extra["pieces"], batch.extra["doc_offsets"]
         else:
+            assert datas is not None  # no batch means every doc had stored trf_data
             pieces = torch.from_numpy(_concat_hidden(datas, self.width)).to(upstream.device)
             offsets = np.concatenate([[0], np.cumsum([d.n_pieces for d in datas])]).astype(np.int64)
         X, mask = pool_docs(self.pooling, pieces, [d.align for d in datas], offsets)
         if getattr(upstream, "drop_trf_data", False) and _is_last(upstream, self):
-            upstream.release(docs)
+            upstream.release(docs)  # type: ignore[attr-defined]  # drop_trf_data: a Transformer
         return X, mask
 
     # ---- replace_listeners ----------------------------------------------------------
@@ -101,7 +103,7 @@ class TransformerListener(Tok2VecListener):
         weights (as they are now) and this listener's pooling and grad_factor."""
         from .inline import TransformerTok2Vec, copy_transformer_model
 
-        return TransformerTok2Vec(copy_transformer_model(self.bound_upstream().model),
+        return TransformerTok2Vec(copy_transformer_model(cast(TransformerModel, self.bound_upstream().model)),
                                   copy.deepcopy(self.pooling), self.width, copy.deepcopy(self.grad_factor))
 
     def private_config(self, trunk_model_cfg: Dict[str, Any],

@@ -61,6 +61,11 @@ class TransformerModel(nn.Module):
     (padded wordpieces per forward call; set by the component).
     """
 
+    # Kept out of nn.Module's registries (set through __dict__): HF objects, not submodules.
+    tokenizer: Any
+    hf_config: Any
+    grad_scaling: Any
+
     def __init__(self, name: str, get_spans: SpanGetter, tokenizer_config: Dict[str, Any],
                  transformer_config: Dict[str, Any], mixed_precision: bool = False,
                  grad_scaler_config: Optional[Dict[str, Any]] = None):
