@@ -10,7 +10,7 @@ PIP := $(PY) -m pip --disable-pip-version-check
 PIP_INSTALL := $(PIP) install -q --no-compile
 PEERS := .venv-peers
 
-.PHONY: demo test bench bench-peers clean
+.PHONY: demo test lint types bench bench-peers clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,8 +25,16 @@ $(VENV)/.dev-installed: $(VENV)/.installed
 demo: $(VENV)/.installed
 	$(PY) -m heron.demo
 
-test: $(VENV)/.dev-installed
+test: $(VENV)/.dev-installed lint types
 	$(PY) -m pytest -q
+
+# ruff (rules in pyproject.toml) over the package, tests and benchmarks.
+lint: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check heron tests bench
+
+# mypy over the packages whose contracts other code relies on (files in pyproject.toml).
+types: $(VENV)/.dev-installed
+	$(VENV)/bin/mypy
 
 $(VENV)/.bench-installed: $(VENV)/.dev-installed
 	$(PIP_INSTALL) -e ".[dev,bench]" "$(TORCH)"

@@ -23,17 +23,7 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tupl
 from confection import Config
 
 from .errors import ConfigError, Errors, HeronTypeError, HeronValueError
-from .pipeline import (  # noqa: F401 (importing the components registers their factories)
-    _build,
-    _manage,
-    _serialize,
-    entity_ruler,
-    ner,
-    sentencizer,
-    senter,
-    tagger,
-    tok2vec,
-)
+from .pipeline import _build, _manage, _serialize  # components register themselves (registry.py)
 from .pipeline._state import PipelineState
 from .registry import FactoryMeta, registry
 from .util import PathLike

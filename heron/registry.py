@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import importlib.util
 import inspect
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
@@ -34,6 +35,9 @@ BUILTIN_MODULES = (
     "heron.tokenizer", "heron.language", "heron.pipeline", "heron.training",
     "heron.nn", "heron.vectors", "heron.scorer", "heron.transformer", "heron.pretraining",
 )
+# Packages whose every public module (no leading "_") is imported too: a new component
+# file in heron/pipeline/ registers its factory with no edit anywhere else.
+BUILTIN_PACKAGES = ("heron.pipeline",)
 _populated = False
 _populating = False
 
@@ -173,7 +177,7 @@ class registry(confection.registry):
             return
         _populating = True
         try:
-            for module in BUILTIN_MODULES:
+            for module in BUILTIN_MODULES + tuple(_package_modules(BUILTIN_PACKAGES)):
                 try:
                     importlib.import_module(module)
                 except ModuleNotFoundError as e:
@@ -205,6 +209,18 @@ class registry(confection.registry):
         close = difflib.get_close_matches(func_name, names, n=n, cutoff=0.6)
         return list(dict.fromkeys(same_stem + close))[:n]
 
+
+def _package_modules(packages: Iterable[str]) -> List[str]:
+    """The public modules of `packages` (found on disk, not imported yet)."""
+    import pkgutil
+
+    names = []
+    for package in packages:
+        spec = importlib.util.find_spec(package)
+        for info in pkgutil.iter_modules(list(spec.submodule_search_locations or []) if spec else []):
+            if not info.name.startswith("_"):
+                names.append(f"{package}.{info.name}")
+    return names
 
 def check_factory(name: str, func: Callable) -> None:
     """A factory must accept `nlp` and `name` (positionally or by keyword): E308."""

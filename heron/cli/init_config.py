@@ -1,10 +1,11 @@
 """`heron init config` (write a starter config) and `heron init fill-config`.
 
-`init config` assembles a config from COMPONENTS, one entry per component: each
-entry returns the [components.<name>] block for the chosen language, optimisation
-goal and hardware. Adding a component to `heron init config` means adding one entry.
-Trainable heads (tagger, ner, senter) listen to a shared `tok2vec` when the pipeline
-has one (like spaCy), else each gets its own inline CNN. The assembled config is then passed through
+`init config` assembles a config from each component's template: the factory's own
+default config (from its `@registry.factory(default_config=...)`), with the model's
+`tok2vec` replaced by a listener to the shared `tok2vec` when the pipeline has one
+(like spaCy), else by an inline CNN sized for the optimisation goal. A new component
+file is offered here with no edit to this module; COMPONENTS holds only the components
+whose block depends on the options (the trunk). The assembled config is then passed through
 `fill_config`, so every default is written out and the result is validated.
 
 `--transformer NAME` (a local model folder or a cached Hugging Face hub id) puts a
@@ -107,39 +108,42 @@ def _head_tok2vec(opts: Options) -> Dict[str, Any]:
     }
 
 
-def _tagger_like(factory: str) -> Callable[[Options], Dict[str, Any]]:
+def _factory_block(factory: str) -> Callable[[Options], Dict[str, Any]]:
+    """[components.X] from the factory's default config; a model's `tok2vec` (a head's
+    input) becomes a listener or an inline CNN for these options."""
     def block(opts: Options) -> Dict[str, Any]:
-        model = {"@architectures": "heron.Tagger.v1", "nO": None, "tok2vec": _head_tok2vec(opts)}
-        return {"factory": factory, "model": model}
+        settings = copy.deepcopy(registry.get_factory_meta(factory).default_config)
+        model = settings.get("model")
+        if isinstance(model, dict) and "tok2vec" in model:
+            model["tok2vec"] = _head_tok2vec(opts)
+        return {"factory": factory, **settings}
     return block
 
 
-def _ner_block(opts: Options) -> Dict[str, Any]:
-    model = {
-        "@architectures": "heron.TransitionBasedParser.v1", "state_type": "ner",
-        "extra_state_tokens": False, "hidden_width": 64, "maxout_pieces": 2, "use_upper": True,
-        "nO": None, "tok2vec": _head_tok2vec(opts),
-    }
-    return {"factory": "ner", "model": model}
+def _factory_help(factory: str) -> str:
+    doc = (getattr(registry.factories.get(factory), "__doc__", None) or "").strip()
+    return doc.splitlines()[0].rstrip(".") if doc else factory
 
 
+# Components whose block depends on the options beyond a head's input (the trunk), and
+# factories `-p` doesn't take (the transformer trunk comes from --transformer).
 COMPONENTS: Dict[str, ComponentTemplate] = {
     "tok2vec": ComponentTemplate(
         block=lambda opts: {"factory": "tok2vec", "model": _tok2vec_model(opts)},
         help="shared token-to-vector trunk that tagger/ner/senter listen to",
     ),
-    "tagger": ComponentTemplate(block=_tagger_like("tagger"), help="part-of-speech tags (Token.tag_)"),
-    "ner": ComponentTemplate(block=_ner_block, help="named entities (transition-based, BILUO)"),
-    "senter": ComponentTemplate(block=_tagger_like("senter"), help="trainable sentence boundaries"),
-    "sentencizer": ComponentTemplate(
-        block=lambda opts: {"factory": "sentencizer"},
-        help="rule-based sentence boundaries (punctuation)",
-    ),
-    "entity_ruler": ComponentTemplate(
-        block=lambda opts: {"factory": "entity_ruler"},
-        help="rule-based named entities from phrase/token patterns",
-    ),
 }
+NOT_IN_PIPELINE_OPTION = {"transformer": "use --transformer NAME"}
+
+
+def component_templates() -> Dict[str, ComponentTemplate]:
+    """Every component `init config -p` offers: COMPONENTS + each registered factory."""
+    registry.ensure_populated()
+    templates = dict(COMPONENTS)
+    for factory in registry.get_names("factories"):
+        if factory not in templates and factory not in NOT_IN_PIPELINE_OPTION:
+            templates[factory] = ComponentTemplate(block=_factory_block(factory), help=_factory_help(factory))
+    return templates
 
 # Training-loop blocks written only once every function they name is registered: the
 # training package lands after this command, and a config naming an unregistered
@@ -174,7 +178,7 @@ def init_config_cli(
     output_file: Path = typer.Argument(..., help="Where to write the config ('-' for stdout).", allow_dash=True),
     lang: str = typer.Option("en", "--lang", "-l", help="Two-letter language code, e.g. en."),
     pipeline: str = typer.Option(
-        "sentencizer", "--pipeline", "-p", help=f"Comma-separated components: {', '.join(COMPONENTS)}."
+        "sentencizer", "--pipeline", "-p", help="Comma-separated components: any registered factory, e.g. tok2vec,tagger,ner (a wrong name lists them)."
     ),
     optimize: Optimize = typer.Option(
         Optimize.efficiency, "--optimize", "-o",
@@ -208,17 +212,18 @@ def build_config(opts: Options) -> Dict[str, Any]:
         from ._init_transformer import check_transformer_options
 
         opts = check_transformer_options(opts)
+    templates = component_templates()
     for name in opts.pipeline:
-        if name not in COMPONENTS:
+        if name not in templates:
             raise ConfigError(Errors.E221.format(
-                name=name, hint=suggest(name, list(COMPONENTS)),
-                available=", ".join(f"{k} ({t.help})" for k, t in COMPONENTS.items()),
+                name=name, hint=suggest(name, list(templates)),
+                available=", ".join(f"{k} ({t.help})" for k, t in templates.items()),
             ))
     config: Dict[str, Any] = {
         "paths": {"train": None, "dev": None, "vectors": None, "init_tok2vec": None},
         "system": {"gpu_allocator": "pytorch" if opts.gpu else None, "seed": 0},
         "nlp": {"lang": opts.lang, "pipeline": list(opts.pipeline), "batch_size": 1000},
-        "components": {name: COMPONENTS[name].block(opts) for name in opts.pipeline},
+        "components": {name: templates[name].block(opts) for name in opts.pipeline},
         "corpora": _corpora(),
         "training": _training(),
         "initialize": {"vectors": "${paths.vectors}", "init_tok2vec": "${paths.init_tok2vec}"},
