@@ -1,11 +1,9 @@
 """`heron init config -p tagger,ner --transformer NAME [-o accuracy]`: a complete transformer
 config that validates (`heron debug config`) and trains a few steps with a tiny BERT
-(built by tests/transformer/conftest.py: random weights, tokenizer trained on sentences
-written there; nothing downloaded)."""
-import importlib.util
+(the `tiny_bert_dir` fixture of tests/conftest.py: random weights, tokenizer trained on
+sentences written in tests/tiny_transformers.py; nothing downloaded)."""
 import io
 import json
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -126,16 +124,6 @@ def test_without_transformer_nothing_changes(tmp_path):
 
 # ---- training a few steps with the tiny BERT fixture ---------------------------------
 
-def _build_tiny_bert(path: Path) -> Path:
-    """The tiny BERT builder of tests/transformer/conftest.py (loaded by path: it is a
-    conftest of another folder, so pytest doesn't share its fixtures with this one)."""
-    conftest = Path(__file__).resolve().parents[1] / "transformer" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("_trf_conftest_for_init_config", conftest)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.build_tiny_bert(path)
-
-
 TAGGED = [
     ("Anna lives in Paris .", "NNP VBZ IN NNP .", [(0, 1, "PERSON"), (3, 4, "GPE")]),
     ("The cat sat on the mat .", "DT NN VBD IN DT NN .", []),
@@ -145,14 +133,14 @@ TAGGED = [
 
 
 @needs_trf
-def test_transformer_config_trains_a_few_steps(tmp_path):
+def test_transformer_config_trains_a_few_steps(tmp_path, tiny_bert_dir):
     pytest.importorskip("transformers")
     import torch
 
     from heron.training import loop
 
     torch.set_num_threads(1)
-    model_dir = _build_tiny_bert(tmp_path / "tiny-bert")
+    model_dir = tiny_bert_dir  # tests/conftest.py: shared, built once per session
     vocab = heron.blank("en").vocab
     docs = []
     for text, tags, ents in TAGGED:

@@ -13,7 +13,6 @@ import json
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,7 +20,8 @@ import heron
 from heron.errors import HeronError
 from heron.tokens import Doc, DocBin
 from heron.training.converters import CONVERTERS
-from heron.training.example import Example
+
+from fakes import trained_tagger_ner
 
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                       HealthCheck.function_scoped_fixture])
@@ -36,32 +36,11 @@ nasty_text = st.one_of(
             max_size=80),
 )
 
-TAGGED = [
-    ("Ada Lovelace wrote notes in London .", ["NNP", "NNP", "VBD", "NNS", "IN", "NNP", "."],
-     ["B-PER", "L-PER", "O", "O", "O", "U-LOC", "O"]),
-    ("The engine ran in Paris .", ["DT", "NN", "VBD", "IN", "NNP", "."], ["O", "O", "O", "O", "U-LOC", "O"]),
-    ("Grace Hopper found a bug .", ["NNP", "NNP", "VBD", "DT", "NN", "."], ["B-PER", "L-PER", "O", "O", "O", "O"]),
-]
-
 
 @pytest.fixture(scope="module")
 def trained_nlp():
-    torch.manual_seed(0)
-    nlp = heron.blank("en")
-    width = 16
-    nlp.add_pipe("tok2vec", config={"model": {
-        "@architectures": "heron.HashEmbedCNN.v1", "width": width, "depth": 1, "embed_size": 200,
-        "window_size": 1, "maxout_pieces": 2, "subword_features": True, "pretrained_vectors": None}})
-    listener = {"@architectures": "heron.Tok2VecListener.v1", "width": width, "upstream": "*"}
-    nlp.add_pipe("tagger", config={"model": {"@architectures": "heron.Tagger.v1", "nO": None, "tok2vec": listener}})
-    nlp.add_pipe("ner", config={"model": {"@architectures": "heron.TransitionBasedParser.v1",
-                                          "state_type": "ner", "tok2vec": listener}})
-    examples = [Example.from_dict(nlp.make_doc(text), {"tags": tags, "entities": ents})
-                for text, tags, ents in TAGGED]
-    optimizer = nlp.initialize(lambda: examples)
-    for _ in range(10):
-        nlp.update(examples, sgd=optimizer)
-    return nlp
+    """tok2vec + tagger + ner, briefly trained (the shared fake in tests/fakes.py)."""
+    return trained_tagger_ner()
 
 
 # ---- tokenizer ---------------------------------------------------------------------

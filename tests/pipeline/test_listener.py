@@ -13,9 +13,7 @@ from heron.language import Language
 from heron.pipeline.listener import Tok2VecListener, iter_listeners
 from heron.pipeline.update import trainable_parameters
 
-from test_trainable_support import (
-    TAGGED, WIDTH, listener_model, make_nlp, tagged_examples, train, trunk_model,
-)
+from fakes import TAGGED, WIDTH, listener_model, make_nlp, tagged_examples, train, trunk_model
 
 HEADS = ("tagger", "tagger#2")  # two taggers (named tagger, tagger_2) on the same trunk
 

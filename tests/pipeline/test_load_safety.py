@@ -29,7 +29,7 @@ from heron.training.example import Example
 from heron.util import atomic_output_dir, atomic_write_bytes, temp_name_prefix
 from heron.vectors.table import Vectors
 
-from test_trainable_support import WIDTH, listener_model, trunk_model  # noqa: E402
+from fakes import WIDTH, listener_model, trunk_model
 
 TRAINED = ["tok2vec", "tagger", "senter", "ner"]
 TEXT = "Acme sells cats . Bob buys dogs"

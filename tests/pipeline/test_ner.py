@@ -2,62 +2,16 @@
 (overfit, batch invariance, save/load, partial annotation, labels) and decoding."""
 from __future__ import annotations
 
-from typing import List, Optional, Tuple
-
 import numpy as np
 import pytest
 import torch
 
 import heron
-import heron.pipeline.ner  # noqa: F401  (registers the "ner" factory)
 from heron.errors import HeronValueError
 from heron.pipeline._biluo import BiluoMoves, actions_to_spans, gold_oracle
-from heron.tokens import Doc
 from heron.training.example import Example
 
-from test_trainable_support import WIDTH, listener_model, train, trunk_model  # noqa: E402
-
-# Hand-written sentences; entities as (start token, end token, label).
-NER = [
-    ("Alice Smith flew to Paris on Monday .", [(0, 2, "PER"), (4, 5, "LOC")]),
-    ("Bob works for Acme Corp in New York City .", [(0, 1, "PER"), (3, 5, "ORG"), (6, 9, "LOC")]),
-    ("Nothing much happened today .", []),
-    ("The river Thames runs through London", [(2, 3, "LOC"), (5, 6, "LOC")]),
-    ("Carol and Dave Jones met at Globex .", [(0, 1, "PER"), (2, 4, "PER"), (6, 7, "ORG")]),
-]
-
-
-def biluo(n: int, spans) -> List[str]:
-    tags = ["O"] * n
-    for start, end, label in spans:
-        if end - start == 1:
-            tags[start] = f"U-{label}"
-        else:
-            tags[start] = f"B-{label}"
-            tags[start + 1:end - 1] = [f"I-{label}"] * (end - start - 2)
-            tags[end - 1] = f"L-{label}"
-    return tags
-
-
-def make_example(nlp, text: str, tags: List[Optional[str]]) -> Example:
-    doc = nlp.make_doc(text)
-    assert len(doc) == len(tags), [t.text for t in doc]
-    return Example(doc, Doc(nlp.vocab, words=doc.words, spaces=doc.spaces, ents=tags))
-
-
-def ner_examples(nlp, data=NER) -> List[Example]:
-    """Five Examples with gold entities (also used by test_contract.py)."""
-    return [make_example(nlp, text, biluo(len(text.split()), spans)) for text, spans in data]
-
-
-def ents_of(doc) -> List[Tuple[str, int, int]]:
-    return [(e.label_, e.start, e.end) for e in doc.ents]
-
-
-def ner_config(shared: bool, **model) -> dict:
-    tok2vec = listener_model(WIDTH) if shared else trunk_model(WIDTH)
-    return {"model": {"@architectures": "heron.TransitionBasedParser.v1", "tok2vec": tok2vec,
-                      "hidden_width": 32, **model}}
+from fakes import WIDTH, biluo, ents_of, make_example, ner_config, ner_examples, train, trunk_model
 
 
 def make_nlp(shared: bool = True, **model):

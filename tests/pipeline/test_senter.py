@@ -7,7 +7,7 @@ import torch
 import heron
 from heron.training.example import Example
 
-from test_trainable_support import SENTS, make_nlp, sent_examples, train
+from fakes import SENTS, make_nlp, sent_examples, train
 
 
 @pytest.fixture(scope="module")

@@ -7,13 +7,11 @@ keep the text exactly.
 import multiprocessing
 
 import pytest
-import torch
 
 import heron
 from heron.tokens import Doc, DocBin
 
-from test_ner import ner_config, ner_examples  # noqa: E402  (tests/pipeline is on sys.path)
-from test_trainable_support import make_nlp, tagged_examples, train  # noqa: E402
+from fakes import trained_tagger_ner
 
 TEXTS = [
     "a \ud800 b",
@@ -27,12 +25,7 @@ TEXTS = [
 
 @pytest.fixture(scope="module")
 def trained():
-    torch.manual_seed(0)
-    nlp = make_nlp(("tagger",))
-    nlp.add_pipe("ner", config=ner_config(True))
-    examples = tagged_examples(nlp) + ner_examples(nlp)
-    nlp.initialize(lambda: examples)
-    train(nlp, examples, steps=5)
+    nlp = trained_tagger_ner(steps=5)
     # the surrogate reaches the saved vocab too
     nlp.vocab.strings.add("\ud800")
     return nlp

@@ -9,7 +9,7 @@ import heron
 from heron.errors import HeronValueError
 from heron.training.example import Example
 
-from test_trainable_support import TAGGED, WIDTH, make_nlp, tagged_examples, train, trunk_model
+from fakes import TAGGED, WIDTH, make_nlp, tagged_examples, train, trunk_model
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import torch
 import heron
 from heron.errors import HeronValueError
 
-from test_trainable_support import TAGGED, WIDTH, make_nlp, tagged_examples, train
+from fakes import TAGGED, WIDTH, make_nlp, tagged_examples, train
 
 
 def _tok2vec_v1(include_static_vectors: bool = False) -> dict:

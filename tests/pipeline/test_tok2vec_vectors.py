@@ -16,7 +16,7 @@ from heron.language import Language
 from heron.pipeline.update import trainable_parameters
 from heron.vectors.table import Vectors
 
-from test_trainable_support import TAGGED, WIDTH, listener_model, tagged_examples, train, trunk_model
+from fakes import TAGGED, WIDTH, listener_model, tagged_examples, train, trunk_model
 
 DIM = 6
 WORDS = sorted({w for text, _ in TAGGED for w in text.split()} - {"mat", "quickly"})

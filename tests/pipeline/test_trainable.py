@@ -13,7 +13,7 @@ from heron.pipeline.update import set_dropout, trainable_parameters
 from heron.registry import registry
 from heron.training.example import Example
 
-from test_trainable_support import TAGGED, make_nlp, tagged_examples, train
+from fakes import NER, SENTS, TAGGED, make_nlp, ner_examples, sent_examples, tagged_examples, train
 
 
 @pytest.fixture
@@ -24,6 +24,16 @@ def nlp():
     nlp.initialize(lambda: examples)
     train(nlp, examples, steps=5)
     return nlp
+
+
+def test_fake_data_is_consistent():
+    """The hand-written data in tests/fakes.py: one annotation per token."""
+    blank = heron.blank("en")
+    for text, tags in TAGGED:
+        assert len(blank.make_doc(text)) == len(tags)
+    assert len(sent_examples(blank)) == len(SENTS)  # asserts the lengths itself
+    assert len(ner_examples(blank)) == len(NER)
+    assert registry.has("architectures", "heron.Tok2VecListener.v1")
 
 
 def test_predict_is_pure_and_uses_eval_mode(nlp):

@@ -1,7 +1,7 @@
-"""Every grad-factor user reads the ONE global training step (CNN listener, transformer
-listener, a head's inline transformer), also under accumulate_gradient and after
-replace_listeners; negative factors are coded errors for every kind; a listener's
-width comes from its own pipeline's transformer, never from another pipeline's."""
+"""Every grad-factor user reads the ONE global training step, also after replace_listeners
+(under accumulate_gradient, for every listener kind at once: the trunk-kind table in
+tests/pipeline/test_contract.py); negative factors are coded errors for every kind; a
+listener's width comes from its own pipeline's transformer, never from another pipeline's."""
 from __future__ import annotations
 
 import shutil
@@ -16,8 +16,8 @@ from heron.errors import HeronValueError
 from heron.language import Language
 from heron.tokens import Doc
 from heron.training.example import Example
-from heron.training.loop import train_while_improving
-from heron.transformer.inline import TransformerTok2Vec
+
+from fakes import StepRecorder
 
 TAGGED = [
     ("Alice visits Paris today", ["NNP", "VBZ", "NNP", "NN"]),
@@ -28,17 +28,6 @@ TAGGED = [
 SPANS = {"@span_getters": "heron.doc_spans.v1"}
 CNN = {"@architectures": "heron.HashEmbedCNN.v1", "width": 16, "depth": 1, "embed_size": 200,
        "window_size": 1, "maxout_pieces": 2, "subword_features": True, "pretrained_vectors": None}
-
-
-class Recorder:
-    """A grad_factor schedule recording the steps it is read at."""
-
-    def __init__(self) -> None:
-        self.steps: List[int] = []
-
-    def __call__(self, step: int) -> float:
-        self.steps.append(step)
-        return 1.0
 
 
 def _tagger(tok2vec: Dict[str, Any]) -> Dict[str, Any]:
@@ -54,18 +43,6 @@ def _inline(model_dir: Path, **extra: Any) -> Dict[str, Any]:
             **extra}
 
 
-def _all_kinds(model_dir: Path) -> Any:
-    """tok2vec + a CNN listener, transformer + a transformer listener, an inline transformer."""
-    nlp = heron.blank("en")
-    nlp.add_pipe("tok2vec", config={"model": CNN})
-    nlp.add_pipe("tagger", name="cnn_head", config=_tagger(
-        {"@architectures": "heron.Tok2VecListener.v1", "width": 16, "upstream": "tok2vec"}))
-    nlp.add_pipe("transformer", config={"model": {"name": str(model_dir), "get_spans": SPANS}})
-    nlp.add_pipe("tagger", name="trf_head", config=_tagger(_trf_listener(upstream="transformer")))
-    nlp.add_pipe("tagger", name="inline_head", config=_tagger(_inline(model_dir)))
-    return nlp
-
-
 def _examples(nlp: Any) -> List[Example]:
     out = []
     for text, tags in TAGGED:
@@ -74,26 +51,11 @@ def _examples(nlp: Any) -> List[Example]:
     return out
 
 
-def _record(nlp: Any, heads: List[str]) -> Dict[str, Recorder]:
+def _record(nlp: Any, heads: List[str]) -> Dict[str, StepRecorder]:
     recorders = {}
     for head in heads:
-        recorders[head] = nlp.get_pipe(head).model.tok2vec.grad_factor = Recorder()
+        recorders[head] = nlp.get_pipe(head).model.tok2vec.grad_factor = StepRecorder()
     return recorders
-
-
-def test_every_listener_kind_reads_the_same_step_under_accumulate_gradient(tiny_bert_dir):
-    torch.manual_seed(0)
-    nlp = _all_kinds(tiny_bert_dir)
-    egs = _examples(nlp)
-    optimizer = nlp.initialize(lambda: egs)
-    assert isinstance(nlp.get_pipe("inline_head").model.tok2vec, TransformerTok2Vec)
-    recorders = _record(nlp, ["cnn_head", "trf_head", "inline_head"])
-    steps = train_while_improving(
-        nlp, optimizer, [(0, egs)] * 3, lambda: (0.0, {}), dropout=0.0, eval_frequency=100,
-        accumulate_gradient=2, patience=0, max_steps=0, exclude=[], annotating_components=[])
-    assert [info["step"] for _, info, _ in steps] == [0, 1, 2]
-    for name, recorder in recorders.items():
-        assert recorder.steps == [0, 0, 1, 1, 2, 2], name  # two sub-batches per step
 
 
 def test_inline_copy_keeps_the_global_step_after_replace_listeners(tiny_bert_dir):
