@@ -7,8 +7,15 @@ import pytest
 from confection import Config
 
 from heron.config import (
-    config_to_str, fill_config, import_code, load_config, load_config_from_str,
-    parse_cli_overrides, resolve_config, save_config, validate_config,
+    config_to_str,
+    fill_config,
+    import_code,
+    load_config,
+    load_config_from_str,
+    parse_cli_overrides,
+    resolve_config,
+    save_config,
+    validate_config,
 )
 from heron.errors import ConfigError, HeronWarning
 from heron.registry import registry

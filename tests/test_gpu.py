@@ -10,7 +10,6 @@ from heron import gpu
 from heron.errors import HeronValueError
 
 
-
 @pytest.fixture(autouse=True)
 def _reset_device():
     yield

@@ -1,9 +1,8 @@
 """Scorer numbers on hand-made examples (exact P/R/F)."""
 import pytest
 
-import heron
-from heron.language import Language
 from heron import scorer
+from heron.language import Language
 from heron.tokens import Doc
 from heron.training import Example
 

@@ -11,7 +11,6 @@ from typer.testing import CliRunner
 
 from heron.cli import app
 from heron.config import fill_config, load_config
-from heron.errors import HeronWarning
 from heron.registry import registry
 
 runner = CliRunner()

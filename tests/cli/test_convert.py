@@ -1,6 +1,6 @@
 """`heron convert`: outputs, folder inputs, exit codes, and no output on malformed input."""
-import shutil
 import os
+import shutil
 from pathlib import Path
 
 import pytest

@@ -86,7 +86,8 @@ def test_fasttext_bin_floret_mode(tmp_path):
     matrix = np.arange((2 + bucket) * dim, dtype="float32").reshape(-1, dim) / 10
     path = tmp_path / "ft.bin"
     with open(path, "wb") as f:
-        f.write(struct.pack("<ii", 793712314, 12) + struct.pack("<12id", dim, 5, 5, 1, 5, 1, 1, 2, bucket, 3, 3, 100, 1e-4))
+        args = struct.pack("<12id", dim, 5, 5, 1, 5, 1, 1, 2, bucket, 3, 3, 100, 1e-4)
+        f.write(struct.pack("<ii", 793712314, 12) + args)
         f.write(struct.pack("<iiiqq", 2, 2, 0, 10, -1))
         for w in words:
             f.write(w.encode() + b"\x00" + struct.pack("<qb", 5, 0))

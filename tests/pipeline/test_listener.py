@@ -167,7 +167,8 @@ def _config(trunk_width: int, head_width: int, upstream: str = "*", trunk: bool 
 
 
 def test_width_mismatch_names_both_widths_and_keys():
-    with pytest.raises(HeronValueError, match=r"E353.*expects width 16.*width 32.*components\.tagger\.model\.tok2vec\.width"):
+    expected = r"E353.*expects width 16.*width 32.*components\.tagger\.model\.tok2vec\.width"
+    with pytest.raises(HeronValueError, match=expected):
         Language.from_config(_config(32, 16))
 
 

@@ -97,7 +97,9 @@ def test_saved_files_are_safetensors_and_json(nlp, tmp_path):
 
 def test_architecture_mismatch_on_load_is_a_coded_error(nlp, tmp_path):
     nlp.to_disk(tmp_path / "p")
-    with pytest.raises(HeronValueError, match=r"(?s)E355.*'tok2vec'.*components.tok2vec.model.width = 32 in the saved config.cfg, 24 now.*shape .* in the file"):
+    expected = (r"(?s)E355.*'tok2vec'.*components.tok2vec.model.width = 32 in the saved config.cfg, 24 now"
+                r".*shape .* in the file")
+    with pytest.raises(HeronValueError, match=expected):
         heron.load(tmp_path / "p", config={"components.tok2vec.model.width": 24,
                                            "components.tagger.model.tok2vec.width": 24})
 

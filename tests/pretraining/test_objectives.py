@@ -4,8 +4,13 @@ import pytest
 import torch
 
 from heron.errors import HeronValueError
-from heron.pretraining.objectives import (N_CHAR_CLASSES, PretrainCharacters, PretrainVectors,
-                                          character_targets, doc_words)
+from heron.pretraining.objectives import (
+    N_CHAR_CLASSES,
+    PretrainCharacters,
+    PretrainVectors,
+    character_targets,
+    doc_words,
+)
 from heron.registry import registry
 
 

@@ -6,8 +6,13 @@ import pytest
 from heron.errors import HeronError, HeronTypeError, HeronValueError
 from heron.registry import registry
 from heron.tokenizer import (
-    Tokenizer, TokenizerRules, compile_infix_regex, compile_prefix_regex, compile_suffix_regex,
-    create_tokenizer, get_lang_defaults,
+    Tokenizer,
+    TokenizerRules,
+    compile_infix_regex,
+    compile_prefix_regex,
+    compile_suffix_regex,
+    create_tokenizer,
+    get_lang_defaults,
 )
 from heron.tokens import Vocab
 

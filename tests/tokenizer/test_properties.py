@@ -8,7 +8,8 @@ EN = create_tokenizer("en")
 XX = create_tokenizer("xx")
 
 # Text dense in the characters the rules care about, so properties meet the rules often.
-TRICKY = st.text(alphabet=st.sampled_from(list("aZ09 .,;:!?'\"’‘“”()[]{}<>-–—/\\@#$%&*+=_~^`|\n\t\u00a0…😀é")), max_size=60)
+TRICKY = st.text(alphabet=st.sampled_from(list("aZ09 .,;:!?'\"’‘“”()[]{}<>-–—/\\@#$%&*+=_~^`|\n\t\u00a0…😀é")),
+                 max_size=60)
 
 
 def _check_tiles(tokenizer, text):

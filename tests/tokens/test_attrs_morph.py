@@ -48,7 +48,8 @@ def test_morph_analysis_api():
     assert list(morph) == ["Case=Nom", "PronType=Int", "PronType=Prs"]
     assert "PronType=Prs" in morph and "Case=Acc" not in morph
     assert morph.get("PronType") == ["Int", "Prs"] and morph.get("Tense") == []
-    assert morph == "PronType=Int,Prs|Case=Nom" and morph == MorphAnalysis(vocab, {"Case": "Nom", "PronType": "Prs,Int"})
+    assert morph == "PronType=Int,Prs|Case=Nom"
+    assert morph == MorphAnalysis(vocab, {"Case": "Nom", "PronType": "Prs,Int"})
     assert MorphAnalysis(vocab, "") == "" and MorphAnalysis(vocab).to_dict() == {}
     doc = Doc(vocab, ["x"], morphs=["Case=Nom"])
     doc[0].morph = morph

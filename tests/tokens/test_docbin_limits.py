@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from heron.errors import HeronError
-from heron.tokens import Doc, DocBin, Vocab
-from heron.tokens import _docbin_format, docbin as docbin_module
+from heron.tokens import Doc, DocBin, Vocab, _docbin_format
+from heron.tokens import docbin as docbin_module
 
 
 def _docs():

@@ -109,7 +109,8 @@ def test_span_ents_and_sent(doc):
     doc.ents = [("PER", 0, 2), ("GPE", 5, 7)]
     assert [e.text for e in doc[0:4].ents] == ["Ann Lee"]
     doc[3].is_sent_start = True
-    assert doc[4:6].sent.text == "Bob in New York" and [s.text for s in doc[1:5].sents] == ["Ann Lee met", "Bob in New York"]
+    assert doc[4:6].sent.text == "Bob in New York"
+    assert [s.text for s in doc[1:5].sents] == ["Ann Lee met", "Bob in New York"]
     assert doc[0:2].char_span(4, 7).text == "Lee"
 
 

@@ -142,4 +142,4 @@ def test_set_ents_then_get_ents_is_identity(n, data):
     chosen = [b for b in bounds if data.draw(st.booleans())]
     labels = [data.draw(st.sampled_from(["PER", "ORG"])) for _ in chosen]
     doc.ents = [(label, s, e) for label, (s, e) in zip(labels, chosen)]
-    assert [(e.start, e.end, e.label_) for e in doc.ents] == [(s, e, l) for l, (s, e) in zip(labels, chosen)]
+    assert [(e.start, e.end, e.label_) for e in doc.ents] == [(s, e, lab) for lab, (s, e) in zip(labels, chosen)]

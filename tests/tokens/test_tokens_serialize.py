@@ -37,7 +37,8 @@ def test_json_roundtrip(annotated):
 
 def test_from_json_rejects_bad_offsets():
     with pytest.raises(HeronError, match=r"\[E026\]"):
-        Doc.from_json(Vocab(), {"text": "ab  c", "tokens": [{"id": 0, "start": 0, "end": 2}, {"id": 1, "start": 4, "end": 5}]})
+        tokens = [{"id": 0, "start": 0, "end": 2}, {"id": 1, "start": 4, "end": 5}]
+        Doc.from_json(Vocab(), {"text": "ab  c", "tokens": tokens})
     with pytest.raises(HeronError, match=r"\[E026\]"):
         Doc.from_json(Vocab(), {"text": "abc"})
     with pytest.raises(HeronError, match=r"\[E026\].*aligned"):

@@ -2,8 +2,8 @@
 import pytest
 
 from heron.errors import HeronValueError
-from heron.training import Alignment, biluo_tags_to_offsets, iob_to_biluo, biluo_to_iob, offsets_to_biluo_tags
 from heron.tokens import Doc
+from heron.training import Alignment, biluo_tags_to_offsets, biluo_to_iob, iob_to_biluo, offsets_to_biluo_tags
 
 
 def test_one_to_one():

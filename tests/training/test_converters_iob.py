@@ -1,6 +1,6 @@
 """IOB/CoNLL NER converters: layouts, IOB1 vs IOB2, documents, comments, errors."""
-import warnings
 import os
+import warnings
 from pathlib import Path
 
 import pytest

@@ -1,6 +1,6 @@
 """JSONL converter: spaCy/Prodigy/doccano entity styles, alignment, errors."""
-import re
 import os
+import re
 from pathlib import Path
 
 import pytest

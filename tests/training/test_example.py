@@ -9,7 +9,8 @@ from heron.training import Example
 @pytest.fixture
 def split_example(en_vocab):
     # predicted merges "New York" and splits "cannot"; gold is the other way round.
-    pred = Doc(en_vocab, words=["I", "can", "not", "see", "NewYork", "."], spaces=[True, False, True, True, False, False])
+    pred = Doc(en_vocab, words=["I", "can", "not", "see", "NewYork", "."],
+               spaces=[True, False, True, True, False, False])
     gold = {"words": ["I", "cannot", "see", "New", "York", "."],
             "spaces": [True, True, True, False, False, False],
             "tags": ["PRP", "MD", "VB", "NNP", "NNP", "."],

@@ -12,11 +12,17 @@ from hypothesis import strategies as st
 
 import heron
 from heron.errors import HeronValueError, HeronWarning
-from heron.tokens import Doc
-from heron.featurize.alignment import (align_doc, align_tokens, doc_piece_offsets, doc_token_spans,
-                                       piece_coverage, trim_whitespace)
+from heron.featurize.alignment import (
+    align_doc,
+    align_tokens,
+    doc_piece_offsets,
+    doc_token_spans,
+    piece_coverage,
+    trim_whitespace,
+)
 from heron.featurize.span_pieces import tokenize_spans
 from heron.featurize.windows import average_windows, plan_span_windows, plan_windows
+from heron.tokens import Doc
 from heron.transformer.data import Ragged, TransformerData
 
 KINDS = ["bert", "roberta", "sentencepiece"]

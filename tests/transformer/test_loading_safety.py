@@ -184,8 +184,8 @@ def test_every_hf_call_is_local_offline_and_trusts_no_code(saved_dir, tiny_bert_
         spy(cls)
     offline_before = constants.is_offline_mode()
     heron.load(saved_dir)
-    from heron.transformer.model import TransformerModel
     from heron.featurize.span_getters import doc_spans
+    from heron.transformer.model import TransformerModel
 
     TransformerModel(str(tiny_bert_dir), doc_spans(), {}, {}).load()
     assert {name for name, _, _ in calls} == {"AutoConfig", "AutoTokenizer", "AutoModel"}
@@ -199,8 +199,8 @@ def test_every_hf_call_is_local_offline_and_trusts_no_code(saved_dir, tiny_bert_
 
 
 def test_a_model_not_here_fails_without_touching_the_network(monkeypatch):
-    from heron.transformer.model import TransformerModel
     from heron.featurize.span_getters import doc_spans
+    from heron.transformer.model import TransformerModel
 
     attempts = []
 
@@ -223,8 +223,8 @@ def _name_copy(tiny_bert_dir: Path, tmp_path: Path) -> Path:
 
 
 def test_name_folder_with_auto_map_is_refused_before_anything_loads(tiny_bert_dir, tmp_path):
-    from heron.transformer.model import TransformerModel
     from heron.featurize.span_getters import doc_spans
+    from heron.transformer.model import TransformerModel
 
     folder = _name_copy(tiny_bert_dir, tmp_path)
     marker = tmp_path / "MARKER"
@@ -239,8 +239,8 @@ def test_name_folder_with_only_pickled_weights_is_refused(tiny_bert_dir, tmp_pat
     """Decision: never unpickle, not even with torch.load(weights_only=True)."""
     from safetensors.torch import load_file
 
-    from heron.transformer.model import TransformerModel
     from heron.featurize.span_getters import doc_spans
+    from heron.transformer.model import TransformerModel
 
     folder = _name_copy(tiny_bert_dir, tmp_path)
     torch.save(load_file(str(folder / "model.safetensors")), str(folder / "pytorch_model.bin"))
@@ -256,9 +256,9 @@ def test_name_folder_with_only_pickled_weights_is_refused(tiny_bert_dir, tmp_pat
 
 # ---- the inline transformer files kept in a head's cfg.json --------------------------------------
 def test_inline_files_with_auto_map_or_code_are_refused(tiny_bert_dir, tmp_path):
+    from heron.featurize.span_getters import doc_spans
     from heron.transformer.inline import build_from_files, hf_files
     from heron.transformer.model import TransformerModel
-    from heron.featurize.span_getters import doc_spans
 
     source = TransformerModel(str(tiny_bert_dir), doc_spans(), {}, {})
     source.load()

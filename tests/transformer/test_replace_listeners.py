@@ -241,9 +241,10 @@ learn_rate = 0.01
 
 
 def test_inline_transformer_in_a_config_trains_with_heron_train(tiny_bert_dir, tmp_path):
+    from transformers import AutoModel
+
     import heron.cli  # noqa: F401  (registers the commands)
     from heron.cli._app import app
-    from transformers import AutoModel
 
     vocab = heron.blank("en").vocab
     docs = [Doc(vocab, words=w.split(), tags=t) for w, t in

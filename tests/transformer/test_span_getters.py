@@ -6,10 +6,16 @@ import pytest
 import heron
 from heron.config import resolve_config
 from heron.errors import HeronValueError
+from heron.featurize.span_getters import (
+    doc_spans,
+    get_span_chars,
+    sent_spans,
+    strided_spans,
+    validate_window,
+    window_settings,
+)
 from heron.registry import registry
 from heron.tokens import Doc
-from heron.featurize.span_getters import (doc_spans, get_span_chars, sent_spans, strided_spans,
-                                          validate_window, window_settings)
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,9 @@ import torch
 
 import heron
 from heron.errors import HeronWarning
-from heron.training.example import Example
 from heron.featurize.span_pieces import SpanPieces, tokenize_spans
 from heron.featurize.windows import plan_span_windows
+from heron.training.example import Example
 
 
 def _span(n_content: int) -> SpanPieces:
