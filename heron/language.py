@@ -17,7 +17,6 @@ metas and disabled names have one owner, `PipelineState` (pipeline/_state.py).
 """
 from __future__ import annotations
 
-import itertools
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 from confection import Config
@@ -275,46 +274,17 @@ class Language:
         start_method (str | None): multiprocessing start method ("fork", "spawn",
             "forkserver"); None = the platform default.
         """
-        disable = [disable] if isinstance(disable, str) else list(disable)
-        if as_tuples:
-            pairs1, pairs2 = itertools.tee(texts)
-            docs = self.pipe((t for t, _ in pairs1), batch_size=batch_size, disable=disable,
-                             component_cfg=component_cfg, n_process=n_process,
-                             start_method=start_method)
-            yield from zip(docs, (c for _, c in pairs2))
-            return
-        batch_size = batch_size or self.batch_size
-        n_process = _parallel_count(n_process)
-        if n_process > 1:
-            from .pipeline import _parallel
+        from .pipeline import _pipe_errors
 
-            yield from _parallel.pipe(self, texts, n_process=n_process, batch_size=batch_size,
-                                      disable=list(disable), component_cfg=component_cfg,
-                                      start_method=start_method)
-            return
-        from .pipeline import _pipe_errors  # a failing document goes to the error handler
-
-        yield from _pipe_errors.pipe_in_process(self, texts, batch_size, list(disable), component_cfg or {})
+        yield from _pipe_errors.pipe(self, texts, as_tuples=as_tuples, batch_size=batch_size,
+                                     disable=disable, component_cfg=component_cfg,
+                                     n_process=n_process, start_method=start_method)
 
     def set_error_handler(self, error_handler: Callable[[str, Any, List[Any], Exception], Any]) -> None:
         """Call `error_handler(component_name, component, docs, error)` for each document that
         fails in nlp.pipe (any n_process) instead of raising E040; e.g. heron.pipeline.ignore_error
         skips failing documents. See pipeline/_pipe_errors.py."""
         self.default_error_handler = error_handler
-
-    def _pipe_here(self, texts: Iterable[Any], batch_size: int, disable: Iterable[str],
-                   component_cfg: Dict[str, Dict[str, Any]]) -> Iterator[Any]:
-        docs: Iterable[Any] = (self._ensure_doc(text) for text in texts)
-        for name, proc in self.pipeline:
-            if name in disable:
-                continue
-            kwargs = dict(component_cfg.get(name, {}))
-            if hasattr(proc, "pipe"):
-                kwargs.setdefault("batch_size", batch_size)
-                docs = proc.pipe(docs, **kwargs)
-            else:
-                docs = _call_each(name, proc, docs, kwargs)
-        yield from docs
 
     def initialize(self, get_examples: Optional[Callable[[], Iterable[Any]]] = None, *,
                    sgd: Any = None) -> Any:
@@ -370,28 +340,16 @@ class Language:
         """The default optimizer over `trainable_parameters(nlp)`: heron.Adam.v1 with its
         default settings if available, else torch.optim.Adam(lr=0.001); None if the
         pipeline has nothing to train."""
-        import torch
+        from .pipeline.update import default_optimizer
 
-        from .pipeline.update import trainable_parameters
-
-        params = trainable_parameters(self)
-        self._optimizer_params = [id(p) for p in params]
-        if not params:  # nothing to train (rule-based components only)
-            return None
-        registry.ensure_populated()
-        if registry.has("optimizers", "heron.Adam.v1"):
-            return registry.get("optimizers", "heron.Adam.v1")()(params)
-        return torch.optim.Adam(params, lr=0.001)
+        return default_optimizer(self)
 
     def get_optimizer(self) -> Any:
         """nlp's default optimizer, re-created if the parameters changed (e.g. after
         replace_listeners or add_label)."""
-        from .pipeline.update import trainable_parameters
+        from .pipeline.update import current_optimizer
 
-        current = [id(p) for p in trainable_parameters(self)]
-        if getattr(self, "_optimizer", None) is None or current != getattr(self, "_optimizer_params", None):
-            self._optimizer = self.create_optimizer()
-        return self._optimizer
+        return current_optimizer(self)
 
     def replace_listeners(self, tok2vec_name: str, pipe_name: str, listeners: Iterable[str]) -> None:
         """Turn listeners of `pipe_name` into private copies of trunk `tok2vec_name`.
@@ -454,24 +412,6 @@ class Language:
 
     def __repr__(self) -> str:
         return f"<heron.Language lang={self.lang!r} pipeline={self.pipe_names}>"
-
-
-def _call_each(name: str, proc: Callable, docs: Iterable[Any], kwargs: Dict[str, Any]) -> Iterator[Any]:
-    for doc in docs:
-        result = proc(doc, **kwargs)
-        if result is None or not hasattr(result, "vocab"):
-            raise HeronTypeError(Errors.E307.format(name=name, obj=type(result).__name__))
-        yield result
-
-
-def _parallel_count(n_process: Any) -> int:
-    import os
-
-    if n_process == -1:
-        return max(1, os.cpu_count() or 1)
-    if isinstance(n_process, bool) or not isinstance(n_process, int) or n_process < 1:
-        raise HeronValueError(Errors.E322.format(n=n_process))
-    return n_process
 
 
 def blank(lang: str, *, vocab: Any = True, config: Optional[Dict[str, Any]] = None,

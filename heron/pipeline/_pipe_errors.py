@@ -1,4 +1,5 @@
-"""`nlp.pipe`: one failing document never takes the rest of the stream with it.
+"""`nlp.pipe`: batches through the components, in this process or in workers, and one
+failing document never takes the rest of the stream with it.
 
 Batches run through the pipeline as usual. When a batch raises, its documents are
 run again one by one, each component on its own, to find the document and the
@@ -19,15 +20,72 @@ before the failing one see them a second time and overwrite their own annotation
 """
 from __future__ import annotations
 
+import itertools
+import os
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Union
 
-from ..errors import Errors, HeronError
+from ..errors import Errors, HeronError, HeronTypeError, HeronValueError
 from .component import minibatch
 
 TOKENIZER = "tokenizer"
 TO_BYTES = "Doc.to_bytes"  # a worker could not send the finished Doc back (n_process > 1 only)
 _PREVIEW_CHARS = 60
+
+
+def pipe(nlp: Any, texts: Iterable[Any], *, as_tuples: bool, batch_size: Optional[int],
+         disable: Union[str, Iterable[str]], component_cfg: Optional[Dict[str, Dict[str, Any]]],
+         n_process: int, start_method: Optional[str]) -> Iterator[Any]:
+    """`Language.pipe` (see its docstring)."""
+    disable = [disable] if isinstance(disable, str) else list(disable)
+    if as_tuples:
+        pairs1, pairs2 = itertools.tee(texts)
+        docs = pipe(nlp, (t for t, _ in pairs1), as_tuples=False, batch_size=batch_size, disable=disable,
+                    component_cfg=component_cfg, n_process=n_process, start_method=start_method)
+        yield from zip(docs, (c for _, c in pairs2))
+        return
+    batch_size = batch_size or nlp.batch_size
+    n_process = parallel_count(n_process)
+    if n_process > 1:
+        from . import _parallel
+
+        yield from _parallel.pipe(nlp, texts, n_process=n_process, batch_size=batch_size,
+                                  disable=disable, component_cfg=component_cfg, start_method=start_method)
+        return
+    yield from pipe_in_process(nlp, texts, batch_size, disable, component_cfg or {})
+
+
+def pipe_here(nlp: Any, texts: Iterable[Any], batch_size: int, disable: Iterable[str],
+              component_cfg: Dict[str, Dict[str, Any]]) -> Iterator[Any]:
+    """Texts (or Docs) through the enabled components, batch by batch, in this process."""
+    docs: Iterable[Any] = (nlp._ensure_doc(text) for text in texts)
+    for name, proc in nlp.pipeline:
+        if name in disable:
+            continue
+        kwargs = dict(component_cfg.get(name, {}))
+        if hasattr(proc, "pipe"):
+            kwargs.setdefault("batch_size", batch_size)
+            docs = proc.pipe(docs, **kwargs)
+        else:
+            docs = _call_each(name, proc, docs, kwargs)
+    yield from docs
+
+
+def _call_each(name: str, proc: Callable, docs: Iterable[Any], kwargs: Dict[str, Any]) -> Iterator[Any]:
+    for doc in docs:
+        result = proc(doc, **kwargs)
+        if result is None or not hasattr(result, "vocab"):
+            raise HeronTypeError(Errors.E307.format(name=name, obj=type(result).__name__))
+        yield result
+
+
+def parallel_count(n_process: Any) -> int:
+    """n_process as a count of processes (-1 = one per CPU); E322 for anything else."""
+    if n_process == -1:
+        return max(1, os.cpu_count() or 1)
+    if isinstance(n_process, bool) or not isinstance(n_process, int) or n_process < 1:
+        raise HeronValueError(Errors.E322.format(n=n_process))
+    return n_process
 
 
 def raise_error(proc_name: str, proc: Any, docs: List[Any], error: Exception) -> None:
@@ -93,7 +151,7 @@ def run_batch(nlp: Any, batch: List[Any], offset: int, batch_size: int, disable:
               component_cfg: Dict[str, Dict[str, Any]]) -> List[Union[Any, Failure]]:
     """One Doc or Failure per item of `batch` (whose first item is number `offset` of the stream)."""
     try:
-        docs = list(nlp._pipe_here(batch, batch_size, disable, component_cfg))
+        docs = list(pipe_here(nlp, batch, batch_size, disable, component_cfg))
     except Exception:  # noqa: BLE001  (any component error: find the document at fault)
         return [_run_one(nlp, item, offset + k, disable, component_cfg) for k, item in enumerate(batch)]
     if len(docs) != len(batch):  # a component dropped or added Docs: not a per-document failure
@@ -111,10 +169,11 @@ def _run_one(nlp: Any, item: Any, index: int, disable: List[str],
             if name in disable:
                 continue
             others = [other for other in nlp.pipe_names if other != name]
-            doc = next(iter(nlp._pipe_here([doc], 1, others, component_cfg)))
+            doc = next(iter(pipe_here(nlp, [doc], 1, others, component_cfg)))
     except Exception as e:  # noqa: BLE001  (reported through the error handler)
         return Failure(index, name, f"{type(e).__name__}: {e}", doc, e)
     return doc
 
 
-__all__ = ["raise_error", "ignore_error", "pipe_in_process", "run_batch", "handle", "Failure"]
+__all__ = ["pipe", "pipe_here", "parallel_count", "raise_error", "ignore_error", "pipe_in_process", "run_batch",
+           "handle", "Failure"]

@@ -192,4 +192,29 @@ def _annotate(proc: Any, docs: List[Any]) -> None:
             proc(doc)
 
 
-__all__ = ["update", "trainable_parameters", "trainable_parameter_groups", "set_dropout", "check_frozen"]
+def default_optimizer(nlp: Any) -> Any:
+    """`Language.create_optimizer`: heron.Adam.v1 (default settings) over
+    `trainable_parameters(nlp)`, else torch.optim.Adam(lr=0.001); None if nothing trains."""
+    from ..registry import registry
+
+    params = trainable_parameters(nlp)
+    nlp._optimizer_params = [id(p) for p in params]
+    if not params:  # nothing to train (rule-based components only)
+        return None
+    registry.ensure_populated()
+    if registry.has("optimizers", "heron.Adam.v1"):
+        return registry.get("optimizers", "heron.Adam.v1")()(params)
+    return torch.optim.Adam(params, lr=0.001)
+
+
+def current_optimizer(nlp: Any) -> Any:
+    """`Language.get_optimizer`: nlp's default optimizer, re-created when the parameters
+    changed (replace_listeners, add_label)."""
+    current = [id(p) for p in trainable_parameters(nlp)]
+    if getattr(nlp, "_optimizer", None) is None or current != getattr(nlp, "_optimizer_params", None):
+        nlp._optimizer = nlp.create_optimizer()
+    return nlp._optimizer
+
+
+__all__ = ["update", "trainable_parameters", "trainable_parameter_groups", "set_dropout", "check_frozen",
+           "default_optimizer", "current_optimizer"]
