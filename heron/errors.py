@@ -165,6 +165,12 @@ class Errors:
             "of the bidirectional LSTM gets {arg} // 2 hidden units and the two are concatenated "
             "back to {arg}. Fix: set `{arg}` to an even number in the model's config block "
             "(recommended: {recommended}).")
+    E157 = ("[E157] featurize: n_chars = {value!r} is not an int >= 0 (the number of UTF-8 "
+            "bytes per token that character embeddings read). Fix: pass "
+            "heron.nn.chars_needed(model) (e.g. the nC of heron.CharacterEmbed.v1), or 0 for none.")
+    E158 = ("[E158] {layer} reads {needed} UTF-8 bytes per token, but the batch carries {got}. "
+            "Fix: build the batch with featurize(docs, model.attrs, n_chars=heron.nn.chars_needed("
+            "model)); the tok2vec component and heads with an inline tok2vec (embed_docs) do this.")
     # ---- E200-E299 registry and config ------------------------------------
     E201 = "[E201] Config file not found: {path}. Fix: check the path (relative paths are read from the current folder: {cwd})."
     E202 = "[E202] Could not parse config file {path}{line}: {detail} Fix: sections look like [section.sub], values like key = 1, key = \"text\" or key = [\"a\", \"b\"] (JSON syntax)."
@@ -241,6 +247,10 @@ class Errors:
     E365 = "[E365] {link} in the pipeline folder {root} is a symbolic link to {target}, which is outside the folder. heron refuses links that leave a pipeline folder, so that a folder from someone else can't make it read other files on this machine. Fix: replace the link by a copy of its target (e.g. cp -rL), or, if you trust this folder, pass allow_symlinks=True to heron.load / nlp.from_disk."
     E366 = "[E366] Can't load pipeline bytes: they hold no state for component {name!r} (they hold: {saved}), so it would run with untrained weights. Fix: pass bytes from nlp.to_bytes() of a pipeline with this component, or leave it out with nlp.from_bytes(data, exclude=[{name!r}])."
     E367 = "[E367] {path}: the \"files\" entry is malformed: {detail}. nlp.to_disk writes it to list the files of each part, so that loading can tell when one is missing. Fix: restore meta.json from the original save or save the pipeline again (or delete the \"files\" entry: then only trained components' folders and weights are checked)."
+    # E368-E379: self-contained component configs, sourcing with replace_listeners (pipeline/_build.py, _serialize.py, _replace.py)
+    E368 = "[E368] [components.{name}] replace_listeners = {paths}: {detail}. Fix: {fix}"
+    E369 = "[E369] [components.{name}] replace_listeners: the listener at {path!r} of the sourced component {source_name!r} listens to upstream {upstream!r}, but no trunk of the source pipeline is bound to it (the source's trunks: {trunks}), so there are no trained trunk weights to copy. Fix: source the component from a pipeline that has the trunk it was trained with, or drop replace_listeners and add a trunk before it in this pipeline."
+    E370 = "[E370] [components.{name}] replace_listeners: the listener at {path!r} can't become a private copy of trunk {trunk!r}: its [components.{trunk}.model] has settings the copy can't take: {unknown}. Fix: keep the listener (drop replace_listeners and source {trunk!r} too), or use a trunk whose model the head can own (heron.TransformerModel.v1 for transformers)."
     # E380-E399: ner (pipeline/ner.py, pipeline/_biluo.py, nn/transition.py)
     E380 = "[E380] TransitionBasedParser(state_type=\"parser\") is not implemented yet (heron has no dependency parser). Fix: use state_type = \"ner\" in [components.NAME.model]."
     E381 = "[E381] Invalid TransitionBasedParser state_type {value!r}. Fix: use state_type = \"ner\" in [components.NAME.model]."
@@ -304,7 +314,7 @@ class Errors:
     E600 = "[E600] Vectors({detail}). Fix: pass either shape=(n_rows, dim) or data= a 2-d float array (not both), and keys with at most one key per row of data."
     E601 = "[E601] Key {key!r} has no vector in this table ({n_keys} keys, mode {mode!r}). Fix: check `key in vectors` first, use vectors.get_batch (zeros for missing keys), or add the key with vectors.add(key, vector=...)."
     E602 = "[E602] Vectors.add({key!r}): {detail}. Fix: {fix}"
-    E603 = "[E603] Unknown vectors mode {mode!r}. Available: default, floret, fasttext. Fix: use mode=\"default\" for a plain table or \"floret\" for hashed subword vectors."
+    E603 = "[E603] Unknown vectors mode {mode!r}. Available: default, floret, fasttext, spacy_floret. Fix: use mode=\"default\" for a plain table, \"floret\" for hashed subword vectors, or \"spacy_floret\" for a table from the floret tool / spaCy."
     E604 = "[E604] Can't read a vectors table from {path}: {detail}. Fix: pass a folder written by Vectors.to_disk (vectors.npy, key2row.npy, cfg.json) or a pipeline folder from `heron init vectors` (PATH/vocab/vectors)."
     E605 = "[E605] Vector for {key!r} has shape {got}; this table's rows have dim {dim}. Fix: pass a 1-d vector of length {dim} (or resize the table)."
     E606 = "[E606] Vectors.{method} needs a StringStore to turn hash {key} into text (floret/fasttext modes hash the characters). Fix: pass the string itself, or create the table with Vectors(strings=nlp.vocab.strings, ...)."
@@ -318,6 +328,8 @@ class Errors:
     E616 = "[E616] Bad option {option} = {value!r}: {detail}. Fix: {fix}"
     E617 = "[E617] {path} is a zip archive with {n} members ({names}); expected exactly one vectors file. Fix: unzip it and pass the vectors file itself."
     E618 = "[E618] Output path {path} exists and is not a folder. Fix: pass a new or existing folder as OUTPUT_DIR."
+    E619 = "[E619] {path}:1: not a floret table header ({header!r}): {detail}. Fix: a .floret file (floret's model.save_floret_vectors) starts with `bucket dim minn maxn hash_count hash_seed bow eow`, e.g. `50000 300 4 5 2 2166136261 < >`; re-export it, or import a plain word list without --mode floret."
+    E620 = "[E620] {path} is a floret table (header `{header}`): its rows are hashed n-gram buckets, not words. Fix: import it with --mode floret (Python: read_vectors(path, mode=\"floret\")); --truncate and --prune don't apply to it."
     # ---- E650-E699 static vectors as features, [initialize] vectors ----
     E650 = "[E650] {layer} needs static word vectors, but the batch carries none (TokenBatch.vectors is None). Fix: load vectors into the vocab ([initialize] vectors = \"path/from/heron init vectors\") and featurize with the model's vectors_attr (featurize(docs, attrs, vectors_attr=model.vectors_attr); the tok2vec component does this), or remove the static-vectors layer from the config."
     E651 = "[E651] {layer} was sized for vectors of dim {expected}, but the batch's vectors have dim {got}. Fix: use the vectors the model was initialised with, or re-initialise the pipeline (nlp.initialize / heron train) with the new vectors."
@@ -358,6 +370,9 @@ class Errors:
     E769 = "[E769] The transformer model {name!r} ({path}) has only pickle-based weights {files} and no model.safetensors: heron never unpickles, since loading a pickle can run code (torch.load's weights_only mode included, which has had such holes). Fix: use the model's safetensors release (most hub models ship model.safetensors), or convert it once on a machine you trust: AutoModel.from_pretrained(folder).save_pretrained(new_folder) writes model.safetensors; save the tokenizer there too (AutoTokenizer.from_pretrained(folder).save_pretrained(new_folder)) and set name to new_folder."
     E770 = "[E770] The Hugging Face tokenizer {name!r} crashed on a batch of {n} text(s): {detail}. (A regex in its tokenizer.json that backtracks past Oniguruma's retry limit does this; the limit is what keeps such a pattern from hanging the process.) Fix: run the texts one by one (nlp.pipe with an error handler, nlp.set_error_handler(...)) to find the one at fault, and check the tokenizer.json patterns (pre_tokenizer / normalizer \"Regex\") of the model or pipeline folder: one from someone you don't trust may be hostile."
     E771 = "[E771] TransformerModel.forward takes a window batch of tensors: .input_ids (B, L) integer ids and .attention_mask (B, L) with 1 on real pieces, right-padded; {problem}. Fix: build the window batch with heron.featurize.featurize_wordpieces(docs, model.get_spans, model.tokenizer, max_length=model.max_length).chunks(...), or run Docs through heron.transformer.batch.transformer_batch(model, docs)."
+    E772 = "[E772] [components.{name}] sets both set_extra_annotations ({heron}) and annotation_setter ({guide}), the same setting under two names. Fix: keep only set_extra_annotations (spacy-transformers' and heron's name; annotation_setter is the name spaCy's usage guide used), e.g. [components.{name}.set_extra_annotations] @annotation_setters = \"heron.trf_tensor_setter.v1\"."
+    E773 = "[E773] The transformer model {name!r} returned {got} for a window batch of {n} real wordpieces; expected a float tensor of shape ({n}, {width}): one row per real wordpiece (padding dropped), window after window, `width` columns. Fix: in its forward, select the real pieces, e.g. `hidden[windows.attention_mask.bool()]` on a (B, L, width) output, and make `width` the hidden size it returns (see heron/transformer/protocol.py)."
+    E774 = "[E774] heron.EncoderTok2Vec.v1: its encoder (a {got}) {detail}. Fix: {fix}"
     # ---- E800-E849 pretraining ----
     E800 = "[E800] {path}:{line}: not valid JSON ({detail}). Fix: write one JSON object per line, e.g. {{\"text\": \"Some raw text.\"}}, or give plain text in a .txt file (one document per line or per blank-line paragraph)."
     E801 = "[E801] {path}:{line}: {detail}. Fix: give every line a \"text\" field holding a string, e.g. {{\"text\": \"Some raw text.\"}}."
@@ -414,6 +429,7 @@ class Warnings:
     W701 = "[W701] heron.strided_spans.v1 window = {window} wordpieces plus {n_special} special tokens exceeds the model's maximum length {max_length}; using window = {new_window}, stride = {new_stride}, which keeps the configured overlap ratio (stride/window = {stride}/{window}), so windows still overlap as configured. Fix: set window <= {new_window} (and the stride you want) in the span getter's config."
     # ---- W750-W799 transformer model/component ----
     W750 = "[W750] Transformer {name!r}: mixed_precision = true is ignored on {device}: torch.autocast is used on GPU only. Fix: set mixed_precision = false, or run on a GPU (--gpu-id 0)."
+    W772 = "[W772] {where}: `annotation_setter` is a deprecated alias of `set_extra_annotations` (spacy-transformers' and heron's name); the setter is used. Fix: rename it to set_extra_annotations, e.g. [components.transformer.set_extra_annotations] in the config or pipe.set_extra_annotations = f in Python."
     # ---- W800-W849 pretraining ----
     W800 = "[W800] Output directory {path} already holds pretrained weights ({files}); they will be overwritten. Fix: use an empty directory, or --resume-path/--epoch-resume to continue that run."
     W801 = "[W801] [corpora.pretrain] is missing, so the pretraining corpus is read from [paths] raw_text = {path!r} with heron.JsonlCorpus.v1 defaults (min_length 5, max_length 500). Fix: add a [corpora.pretrain] block with @readers = \"heron.JsonlCorpus.v1\" and path = ${{paths.raw_text}} to choose other settings."

@@ -2,6 +2,7 @@
 
     heron init vectors en cc.en.300.vec.gz vectors_en --prune 50000
     heron init vectors en cc.en.300.bin vectors_en_sub --mode floret   # fastText OOV vectors
+    heron init vectors en vectors.floret vectors_en_floret --mode floret   # a floret table
 
 The output folder is `heron.blank(LANG)` with `vocab.vectors` set, saved with
 `nlp.to_disk` (atomic: a failed import leaves no folder). Use it as
@@ -9,9 +10,12 @@ The output folder is `heron.blank(LANG)` with `vocab.vectors` set, saved with
 
 Inputs (`--format`, detected when "auto"): text (word2vec/GloVe/fastText .txt/.vec,
 header optional, also .gz/.bz2/.zip), word2vec_bin, fasttext_bin (parsed directly, no
-fasttext package), gensim (KeyedVectors.save files; needs gensim, explicit only).
-`--mode floret` keeps a fastText .bin model's subword buckets so every word, even one
-never seen, gets fastText's own vector; other inputs have no subword rows and are refused.
+fasttext package), gensim (KeyedVectors.save files; needs gensim, explicit only),
+floret (the `.floret` text table of floret's `model.save_floret_vectors`).
+`--mode floret` keeps subword rows so every word, even one never seen, gets a vector:
+a fastText .bin model's buckets with fastText's hashing, or a .floret table with
+floret's (the vectors spaCy's `init vectors --mode floret` gives). Word lists have no
+subword rows and are refused (E615); a .floret table needs --mode floret (E620).
 """
 from __future__ import annotations
 
@@ -31,12 +35,12 @@ from ._util import good, info, warn
 def init_vectors_cli(
     # fmt: off
     lang: str = typer.Argument(..., help="Language code of the blank pipeline (en, de, xx, ...)."),
-    vectors_loc: Path = typer.Argument(..., metavar="VECTORS_FILE", help="Vectors file: .txt/.vec (optionally .gz/.bz2/.zip), word2vec or fastText .bin, or a gensim KeyedVectors file."),
+    vectors_loc: Path = typer.Argument(..., metavar="VECTORS_FILE", help="Vectors file: .txt/.vec (optionally .gz/.bz2/.zip), word2vec or fastText .bin, a floret .floret table, or a gensim KeyedVectors file."),
     output_dir: Path = typer.Argument(..., help="Pipeline folder to write (replaced atomically if it exists)."),
-    fmt: str = typer.Option("auto", "--format", "-f", help="auto, text, word2vec_bin, fasttext_bin or gensim (gensim unpickles the file: only for files you trust)."),
+    fmt: str = typer.Option("auto", "--format", "-f", help="auto, text, word2vec_bin, fasttext_bin, floret or gensim (gensim unpickles the file: only for files you trust)."),
     prune: int = typer.Option(-1, "--prune", "-p", help="Keep this many rows (the first = most frequent); other words map to their most similar kept row. -1: keep all."),
     truncate: int = typer.Option(0, "--truncate", "-t", help="Read only the first N rows (0: all)."),
-    mode: str = typer.Option("default", "--mode", "-m", help="default (word -> row) or floret (subword buckets; needs a fastText .bin)."),
+    mode: str = typer.Option("default", "--mode", "-m", help="default (word -> row) or floret (subword buckets; needs a fastText .bin or a .floret table)."),
     name: Optional[str] = typer.Option(None, "--name", "-n", help="Vectors name stored in meta.json and cfg.json (default: LANG_FILESTEM)."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar on stderr."),
     # fmt: on
@@ -63,7 +67,7 @@ def init_vectors_cli(
 def default_name(lang: str, path: Path) -> str:
     """`{lang}_{stem}` with compression/format suffixes removed: en + cc.en.300.vec.gz -> en_cc_en_300."""
     stem = path.name
-    for suffix in (".gz", ".bz2", ".zip", ".txt", ".vec", ".bin", ".kv", ".model"):
+    for suffix in (".gz", ".bz2", ".zip", ".txt", ".vec", ".bin", ".floret", ".kv", ".model"):
         if stem.lower().endswith(suffix):
             stem = stem[: -len(suffix)]
     safe = "".join(c if c.isalnum() else "_" for c in stem).strip("_") or "vectors"
@@ -103,8 +107,9 @@ def init_vectors(lang: str, vectors_loc: Path, output_dir: Path, *, fmt: str = "
     table_mode = cfg.pop("mode", "default")
     vectors = Vectors(strings=nlp.vocab.strings, data=result.data, keys=result.words, name=name,
                       mode=table_mode, **cfg)
-    stats = {"read": len(result.words) + result.n_duplicates, "read_s": read_s, "format": result.fmt,
-             "words_per_s": (len(result.words) + result.n_duplicates) / max(read_s, 1e-9)}
+    # A floret table has rows but no words: count its rows.
+    n_read = len(result.words) + result.n_duplicates or len(result.data)
+    stats = {"read": n_read, "read_s": read_s, "format": result.fmt, "words_per_s": n_read / max(read_s, 1e-9)}
     if prune > 0:
         removed, _, scores = prune_table(vectors, prune)
         stats["pruned"] = len(removed)

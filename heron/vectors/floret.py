@@ -1,6 +1,6 @@
 """Hashed-subword vectors: which table rows make up the vector of any string.
 
-Two schemes share one code path (a word's vector is the mean over its "entries" of
+Three schemes share one code path (a word's vector is the mean over its "entries" of
 the summed rows each entry hashes to):
 
 - "floret": entries = the word itself + its character n-grams of `bow + word + eow`
@@ -12,6 +12,12 @@ the summed rows each entry hashes to):
   entries = the word's own row (if it is in the model's vocabulary) + its n-grams of
   "<word>", each hashed with fastText's FNV-1a over UTF-8 bytes into `bucket` rows
   after the `n_words` word rows. Vectors of unseen words equal what fastText computes.
+- "spacy_floret": the floret tool's and spaCy's `Vectors(mode="floret")` scheme, for
+  tables read from a `.floret` file: entries = `bow + word + eow` itself + all its
+  n-grams of minn..maxn characters (code points; none skipped), each hashed with
+  MurmurHash3_x64_128 of its UTF-8 bytes (seed `seed`, floret's hash_seed) into
+  `hash_count` of the digest's four 32-bit keys, mod n_rows; the vector is the mean of
+  ALL those rows (spaCy's reduce_mean), so every word gets exactly spaCy's vector.
 
 Row lists are cached per string (bounded), so a word's n-grams are hashed once.
 """
@@ -23,6 +29,7 @@ from typing import Dict, List, Sequence, Tuple
 import numpy as np
 
 from ..tokens.strings import text_to_bytes  # lone surrogates hash too (surrogatepass)
+from .murmur import murmurhash3_keys32
 
 _FNV_OFFSET = np.uint32(2166136261)
 _FNV_PRIME = np.uint32(16777619)
@@ -44,6 +51,14 @@ def char_ngrams(text: str, minn: int, maxn: int) -> List[str]:
                 continue
             out.append(text[i:i + n])
     return out
+
+
+def floret_entries(word: str, minn: int, maxn: int, bow: str, eow: str) -> List[str]:
+    """spaCy's `Vectors._get_ngrams` for floret: the padded word, then each of its
+    substrings of minn..maxn code points, shortest first, left to right."""
+    padded = f"{bow}{word}{eow}"
+    return [padded] + [padded[start:start + size] for size in range(minn, maxn + 1)
+                       for start in range(len(padded) - size + 1)]
 
 
 def fnv1a_batch(strings: Sequence[str]) -> np.ndarray:
@@ -103,6 +118,8 @@ class SubwordRows:
         return [self._cache[s] for s in strings]
 
     def _compute(self, words: List[str], keys: List[int]) -> List[Tuple[np.ndarray, int]]:
+        if self.mode == "spacy_floret":
+            return self._spacy_floret_rows(words)
         grams = [char_ngrams(f"{self.bow}{w}{self.eow}", self.minn, self.maxn) if self.maxn else []
                  for w in words]
         if self.mode == "fasttext":
@@ -114,6 +131,19 @@ class SubwordRows:
         for ent in entries:
             stop = start + len(ent)
             out.append((hashed[start:stop].ravel(), len(ent)))
+            start = stop
+        return out
+
+    def _spacy_floret_rows(self, words: List[str]) -> List[Tuple[np.ndarray, int]]:
+        # spaCy gives the empty string no rows (a zero vector), not the rows of "<>".
+        entries = [floret_entries(w, self.minn, self.maxn, self.bow, self.eow) if w else [] for w in words]
+        flat = [text_to_bytes(e) for ent in entries for e in ent]
+        rows = murmurhash3_keys32(flat, self.seed)[:, : self.hash_count].astype(np.int64) % self.n_rows
+        out, start = [], 0
+        for ent in entries:
+            stop = start + len(ent)
+            # The divisor is the number of rows, not of entries: spaCy averages them all.
+            out.append((rows[start:stop].ravel(), (stop - start) * self.hash_count))
             start = stop
         return out
 

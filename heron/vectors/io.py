@@ -7,6 +7,8 @@ Formats (`--format`):
 - "fasttext_bin": a fastText binary model (`.bin`), parsed directly (io_bin.py).
 - "gensim": a Gensim `KeyedVectors.save()` file, loaded through gensim (a pickle: only
   on request, never auto-detected).
+- "floret": a `.floret` table exported by floret (io_floret.py): hashed n-gram rows,
+  no words; needs mode "floret" and gives a "spacy_floret" table.
 
 Readers stream: rows go into a float32 array preallocated from the header (or grown
 by doubling), words into one list, so memory stays ~ the size of the final table.
@@ -27,7 +29,7 @@ import numpy as np
 
 from ..errors import Errors, HeronError, Warnings, warn
 
-FORMATS = ("auto", "text", "word2vec_bin", "fasttext_bin", "gensim")
+FORMATS = ("auto", "text", "word2vec_bin", "fasttext_bin", "gensim", "floret")
 FASTTEXT_MAGIC = 793712314
 _CHUNK = 2048
 
@@ -65,8 +67,11 @@ def _is_header(fields: List[str]) -> bool:
 
 
 def detect_format(path: Path) -> str:
-    """Guess the format from the first bytes: fastText magic number, a `N D` header followed
-    by binary data (word2vec binary), otherwise text."""
+    """Guess the format from the first bytes: fastText magic number, a floret header
+    (`bucket dim minn maxn hash_count hash_seed bow eow`), a `N D` header followed by
+    binary data (word2vec binary), otherwise text."""
+    from .io_floret import is_floret_header
+
     with open_binary(path) as f:
         head = f.read(4096)
     if len(head) >= 4 and int.from_bytes(head[:4], "little") == FASTTEXT_MAGIC:
@@ -77,6 +82,8 @@ def detect_format(path: Path) -> str:
         fields = first.decode("utf8").split()
     except UnicodeDecodeError:
         fields = []
+    if is_floret_header(fields):
+        return "floret"
     if _is_header(fields):
         body = head[newline + 1:]
         try:
@@ -257,8 +264,10 @@ def read_gensim(path: Path, *, truncate: Optional[int] = None, progress: bool = 
 def read_vectors(path: Path, *, fmt: str = "auto", truncate: Optional[int] = None, mode: str = "default",
                  progress: bool = False) -> ReadResult:
     """Read `path` in format `fmt` ("auto" detects it). mode "floret" on a fastText binary
-    keeps its subword buckets (ReadResult.cfg["mode"] == "fasttext")."""
+    keeps its subword buckets (ReadResult.cfg["mode"] == "fasttext"); on a `.floret`
+    table it gives floret's own hashing (cfg["mode"] == "spacy_floret")."""
     from .io_bin import read_fasttext_bin, read_word2vec_bin
+    from .io_floret import read_floret
 
     path = Path(path)
     if not path.is_file():
@@ -270,10 +279,17 @@ def read_vectors(path: Path, *, fmt: str = "auto", truncate: Optional[int] = Non
         fmt = detect_format(path)
     if fmt == "fasttext_bin":
         return read_fasttext_bin(path, truncate=truncate, subwords=mode != "default", progress=progress)
+    if fmt == "floret":
+        if mode == "default" or truncate:
+            with open_binary(path) as f:
+                header = f.readline().decode("utf8", "replace").strip()
+            raise HeronError(Errors.E620.format(path=path, header=header[:80]))
+        return read_floret(path, progress=progress)
     if mode != "default":
         raise HeronError(Errors.E615.format(
             mode=mode, fmt=fmt, detail="a word list has no subword (n-gram) rows",
-            fix="import a fastText binary model (.bin) with --mode floret, or use --mode default."))
+            fix="import a floret table (.floret) or a fastText binary model (.bin) with --mode floret, "
+                "or use --mode default."))
     if fmt == "word2vec_bin":
         return read_word2vec_bin(path, truncate=truncate, progress=progress)
     if fmt == "gensim":

@@ -7,6 +7,9 @@ Modes:
   floret.py); the table has no keys, only rows.
 - "fasttext": an imported fastText `.bin` model: word rows + n-gram buckets, with
   fastText's own hashing, so vectors of unseen words equal fastText's.
+- "spacy_floret": a table exported by the floret tool (`.floret` text file) or used by
+  spaCy's `Vectors(mode="floret")`: MurmurHash3 n-gram rows, so every word gets the
+  vector spaCy gives it (`seed` holds floret's hash_seed).
 
 On disk: `vectors.npy` (memory-mapped read-only on load, so a 2 GB table costs no RAM
 until rows are touched), `key2row.npy` (structured uint64 key / int32 row) and
@@ -24,7 +27,7 @@ from ..tokens.strings import get_string_id
 from ..util import PathLike, atomic_output_dir, ensure_path
 from .floret import SubwordRows
 
-MODES = ("default", "floret", "fasttext")
+MODES = ("default", "floret", "fasttext", "spacy_floret")
 KEY2ROW_DTYPE = np.dtype([("key", "<u8"), ("row", "<i4")])
 Key = Union[str, int]
 
@@ -38,10 +41,11 @@ class Vectors:
     data (array (n_rows, dim)): the matrix (kept as float32, not copied if it already is);
     keys (list of str|int): keys[i] -> row i; fewer keys than rows is fine.
     name (str | None): recorded in cfg.json; pipelines trained with vectors check it.
-    mode ("default" | "floret" | "fasttext"): see the module docstring.
+    mode ("default" | "floret" | "fasttext" | "spacy_floret"): see the module docstring.
     minn, maxn (int): character n-gram lengths of the subword modes (maxn 0: none).
     hash_count (int, 1-4): rows each floret entry sums; more = fewer collisions.
     bow, eow (str): markers added around a word before taking n-grams.
+    seed (int): the hash seed of the floret modes (spacy_floret: floret's hash_seed).
     """
 
     def __init__(self, *, strings=None, shape: Optional[Tuple[int, int]] = None,
