@@ -307,7 +307,16 @@ def _check_component(name: str, block: Any) -> ErrorList:
             "(copy one from a saved pipeline)"
         ))]
     factory = block.get("factory")
-    if "source" in block or not isinstance(factory, str):
+    if "source" in block:
+        return _check_sourced(path, block)
+    if "replace_listeners" in block:
+        return [(f"{path}.replace_listeners", (
+            "applies only to a component copied from a saved pipeline (source = \"path\"); "
+            "a component built here from its factory gets its own tok2vec from its model block "
+            "(e.g. an inline heron.Tok2Vec.v1 instead of a listener), or from "
+            "nlp.replace_listeners(...) in Python. Fix: remove the setting, or add source = ..."
+        ))]
+    if not isinstance(factory, str):
         return []
     registry.ensure_populated()
     if factory not in registry.factories:
@@ -320,6 +329,33 @@ def _check_component(name: str, block: Any) -> ErrorList:
     return _check_args(registry.factories.get(factory), block, path,
                        what=f"component factory {factory!r}", skip=("nlp", "name", "factory"),
                        fill=factory_default_config(factory))
+
+
+# What a [components.NAME] block that copies a component from a saved pipeline may set.
+SOURCED_KEYS = ("source", "component", "replace_listeners")
+
+
+def _check_sourced(path: str, block: Dict[str, Any]) -> ErrorList:
+    """source = "path" blocks: known keys only (an unknown one would be ignored), and
+    replace_listeners a list of dotted paths."""
+    errors: ErrorList = []
+    for key in block:
+        if key == "factory":
+            errors.append((f"{path}.factory", (
+                "a block sets either factory (build a new component) or source (copy a trained "
+                "one), not both. Fix: remove one of them")))
+        elif key not in SOURCED_KEYS:
+            errors.append((f"{path}.{key}", (
+                f"a component copied with source = ... takes only {', '.join(SOURCED_KEYS)}; "
+                f"{key!r} would be ignored.{suggest(key, list(SOURCED_KEYS))} Its other settings "
+                f"come from the source pipeline. Fix: remove it, or build the component from "
+                f"its factory instead")))
+    paths = block.get("replace_listeners", [])
+    if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+        errors.append((f"{path}.replace_listeners", (
+            f"expected a list of dotted listener paths, got {paths!r}. "
+            f"Fix: e.g. replace_listeners = [\"model.tok2vec\"]")))
+    return errors
 
 
 def factory_default_config(factory: str) -> Dict[str, Any]:

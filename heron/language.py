@@ -194,11 +194,16 @@ class Language:
     def remove_pipe(self, name: str) -> Tuple[str, Any]:
         """Remove component `name`; returns (name, component)."""
         removed = _manage.remove_pipe(self._state, name)
+        _manage.sync_initialize_settings(self._config, name, None)
         self._bind_listeners(strict=False)
         return removed
 
     def rename_pipe(self, old_name: str, new_name: str) -> None:
+        """Rename component `old_name`; listeners naming it as their upstream and its
+        [initialize.components] settings follow."""
         _manage.rename_pipe(self._state, old_name, new_name)
+        if old_name != new_name:
+            _manage.sync_initialize_settings(self._config, old_name, new_name)
         self._bind_listeners(strict=False)
 
     def replace_pipe(self, name: str, factory_name: str, *,

@@ -8,11 +8,13 @@ key); settings passed to `add_pipe` are checked here against the factory signatu
 """
 from __future__ import annotations
 
+import copy
 import difflib
 import inspect
 import json
+import re
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 import catalogue
 from confection import Config, ConfigValidationError, Schema
@@ -65,8 +67,11 @@ def create_pipe(nlp: Any, factory: str, name: str, config: Dict[str, Any],
     stored = Config({"factory": factory, **{k: v for k, v in filled.items() if k not in _CALL_KEYS}})
     if raw_config:
         # Keep the user's ${variables} (from a config file) over their interpolated values,
-        # but not a listener's `width = null` over the width taken from its trunk.
-        stored = stored.merge(Config(raw_config, is_interpolated=False))
+        # except those into [components] (they would dangle once that component is
+        # removed, renamed or sourced elsewhere), and not a listener's `width = null`
+        # over the width taken from its trunk.
+        raw = resolve_component_references(raw_config, stored)
+        stored = stored.merge(Config(raw, is_interpolated=False))
         fill_listener_widths(stored, upstream)
     return component, stored, meta
 
@@ -178,6 +183,54 @@ def _fill(config: Dict[str, Any], validate: bool) -> Config:
     return fill_config(config, validate=validate)
 
 
+# A ${...} reference, or "$$" (the escape of a literal "$"): scanned together, so the
+# text "$${x}" is never taken for a reference.
+_REFERENCE_OR_ESCAPE = re.compile(r"\$\$|\$\{([\w.:]+)\}")
+
+
+def references(value: Any) -> Iterator[str]:
+    """The dotted paths of the ${...} references in a raw config value (a string, list or
+    section), e.g. "components.tok2vec.model.width" ("a:b" is read as "a.b")."""
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from references(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from references(item)
+    elif isinstance(value, str):
+        for match in _REFERENCE_OR_ESCAPE.finditer(value):
+            if match.group(1):
+                yield match.group(1).replace(":", ".")
+
+
+def refers_to_components(value: Any) -> bool:
+    """Whether a raw config value holds a ${components...} reference."""
+    return any(path.split(".")[0] == "components" for path in references(value))
+
+
+def resolve_component_references(raw: Dict[str, Any], interpolated: Dict[str, Any]) -> Config:
+    """`raw` with each value that refers into [components] replaced by its value in
+    `interpolated` (the same config with variables resolved); a value missing there is
+    dropped. Other variables (${paths.train}, ${system.seed}) are kept, as spaCy keeps
+    them: those sections never leave a pipeline's config, while a component block can be
+    removed, renamed, or copied into a pipeline without the block it points to."""
+
+    def walk(node: Dict[str, Any], done: Any) -> Dict[str, Any]:
+        done = done if isinstance(done, dict) else {}
+        out: Dict[str, Any] = {}
+        for key, value in node.items():
+            if isinstance(value, dict):
+                out[key] = walk(value, done.get(key))
+            elif not refers_to_components(value):
+                out[key] = value
+            elif key in done:
+                out[key] = copy.deepcopy(done[key])
+        return out
+
+    order = raw.section_order if isinstance(raw, Config) else None
+    return Config(walk(raw, interpolated), is_interpolated=False, section_order=order)
+
+
 def _interpolate(config: Config) -> Config:
     if config.is_interpolated:
         return config
@@ -185,6 +238,15 @@ def _interpolate(config: Config) -> Config:
         return Config(config).interpolate()
     except Exception as e:  # confection raises several types for bad ${...}
         raise ConfigError(Errors.E208.format(where="", detail=_short(e))) from None
+
+
+def interpolated_block(nlp: Any, name: str) -> Config:
+    """Component `name`'s config block with every ${...} resolved against nlp's whole
+    config (spaCy's create_pipe_from_source): what a copy of it in another pipeline needs."""
+    block = nlp.get_pipe_config(name)
+    if not any(references(block)):
+        return block
+    return Config(_interpolate(nlp.config)["components"][name])
 
 
 def from_config(cls: Any, config: Any, *, vocab: Any, disable: Iterable[str],
@@ -202,6 +264,9 @@ def from_config(cls: Any, config: Any, *, vocab: Any, disable: Iterable[str],
 
         validate_config(filled)
     resolved = _interpolate(filled)
+    # nlp.config keeps the config's variables, except references into [components]:
+    # each component block is self-contained (see resolve_component_references).
+    filled = resolve_component_references(filled, resolved)
     nlp_cfg = resolved["nlp"]
     check_lang(nlp_cfg.get("lang"))
     hooks = {k: resolve_block(nlp_cfg[k], f"nlp.{k}") for k in
@@ -282,4 +347,5 @@ def initialize_settings(nlp: Any) -> Dict[str, Dict[str, Any]]:
 
 
 __all__ = ["FactoryMeta", "unknown_factory_message", "create_pipe", "from_config", "current_config", "default_config",
-           "resolve_block", "check_lang", "check_factory", "source_of", "initialize_settings"]
+           "resolve_block", "check_lang", "check_factory", "source_of", "initialize_settings",
+           "resolve_component_references", "refers_to_components", "references", "interpolated_block"]

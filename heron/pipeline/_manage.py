@@ -13,6 +13,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 from ..errors import Errors, HeronKeyError, HeronTypeError, HeronValueError
 from . import _build
 from ._state import PipelineState
+from .listener import config_blocks, iter_listeners
 
 # Names used by files of a saved pipeline folder; a component can't have them.
 RESERVED_NAMES = ("vocab", "tokenizer", "config.cfg", "meta.json")
@@ -101,6 +102,29 @@ def rename_pipe(state: PipelineState, old_name: str, new_name: str) -> None:
             component.name = new_name
         except AttributeError:  # a read-only name: the pipeline's name still changes
             pass
+    _rename_upstreams(state, old_name, new_name)
+
+
+def _rename_upstreams(state: PipelineState, old_name: str, new_name: str) -> None:
+    """Listeners naming a renamed trunk (upstream = "tok2vec") follow it, in the live
+    model and in the config blocks, so the pipeline still saves and reloads."""
+    for name, component in state.components:
+        for _, listener in iter_listeners(component):
+            if listener.upstream_name == old_name:
+                listener.upstream_name = new_name
+        for block in config_blocks(state.configs[name]):
+            if "@architectures" in block and block.get("upstream") == old_name:
+                block["upstream"] = new_name
+
+
+def sync_initialize_settings(config: Dict[str, Any], old_name: str, new_name: Optional[str]) -> None:
+    """Move [initialize.components.OLD] to NEW (None: drop it) after a rename (remove), as
+    spaCy does, so a saved pipeline's config never names a component it lacks."""
+    settings = (config.get("initialize") or {}).get("components")
+    if isinstance(settings, dict) and old_name in settings:
+        block = settings.pop(old_name)
+        if new_name is not None:
+            settings[new_name] = block
 
 
 def replace_pipe(nlp: Any, state: PipelineState, name: str, factory: str, *,
@@ -163,5 +187,5 @@ def select_pipes(nlp: Any, state: PipelineState, *, disable: Any = None, enable:
     return DisabledPipes(nlp, to_disable)
 
 
-__all__ = ["add_pipe", "remove_pipe", "rename_pipe", "replace_pipe", "select_pipes",
+__all__ = ["add_pipe", "remove_pipe", "rename_pipe", "replace_pipe", "select_pipes", "sync_initialize_settings",
            "DisabledPipes", "pipe_index", "unknown_component", "RESERVED_NAMES"]

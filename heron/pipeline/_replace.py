@@ -8,7 +8,7 @@ of the trunk (`replace_listeners_error`), never decided by the trunk's module na
 """
 from __future__ import annotations
 
-from typing import Any, Dict, NoReturn, Sequence, Tuple
+from typing import Any, Dict, List, NoReturn, Sequence, Tuple
 
 from ..errors import Errors, HeronValueError
 from ._state import PipelineState
@@ -46,16 +46,80 @@ def replace_listeners(nlp: Any, state: PipelineState, tok2vec_name: str, pipe_na
             _replace_error(args, trunk, "tok2vec_name", f"[components.{tok2vec_name}.model] has "
                            f"settings the private copy can't take: {unknown}",
                            "use @architectures = \"heron.TransformerModel.v1\" with its documented settings.")
-        plans.append((path, block))
-    for path, block in plans:
+        plans.append((path, block, listener))
+    _install_private_copies(head, state.configs[pipe_name], plans)
+    bind_listeners(nlp, strict=True)
+
+
+def _install_private_copies(head: Any, head_config: Dict[str, Any],
+                            plans: Sequence[Tuple[str, Dict[str, Any], Any]]) -> None:
+    """For each (path, config block, listener): put the listener's private copy of its
+    trunk at `path` in the head's model and `block` at `path` in its config."""
+    for path, block, listener in plans:
         parent_path, _, attr = path.rpartition(".")
-        setattr(_resolve_path(head, parent_path), attr, found[path].private_copy())
+        setattr(_resolve_path(head, parent_path), attr, listener.private_copy())
         *parents, last = path.split(".")
-        node = state.configs[pipe_name]
+        node = head_config
         for part in parents:
             node = node[part]
         node[last] = block
-    bind_listeners(nlp, strict=True)
+
+
+def plan_sourced_replacement(name: str, source: Any, source_name: str,
+                             paths: Any) -> List[Tuple[str, Dict[str, Any], Any]]:
+    """Check `replace_listeners = paths` of [components.NAME], a copy of component
+    `source_name` of pipeline `source`, and plan it: (path, config block, listener) for
+    each path, for `install_sourced_replacement` once the copy is in the pipeline.
+
+    Each listener's private copy is made from its trunk in `source` (spaCy 3.1+), so the
+    head keeps the trunk's trained state even where the new pipeline has another trunk.
+    """
+    from ._build import interpolated_block
+
+    shown = paths if isinstance(paths, list) else repr(paths)
+    if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+        raise HeronValueError(Errors.E368.format(
+            name=name, paths=shown, detail="it must be a list of dotted paths (strings)",
+            fix="write e.g. replace_listeners = [\"model.tok2vec\"], or remove the setting."))
+    original = source.get_pipe(source_name)
+    found = dict(iter_listeners(original))
+    block = interpolated_block(source, source_name)
+    plans = []
+    for path in paths:
+        listener = found.get(path)
+        if listener is None or paths.count(path) > 1:
+            raise HeronValueError(Errors.E368.format(name=name, paths=shown, **_path_problem(
+                source_name, path, sorted(found), twice=listener is not None)))
+        trunk_name = next((n for n, proc in source.components if proc is listener.upstream), None)
+        if trunk_name is None:
+            raise HeronValueError(Errors.E369.format(
+                name=name, path=path, source_name=source_name, upstream=listener.upstream_name,
+                trunks=[n for n, proc in source.components if is_trunk(proc)]))
+        private, unknown = listener.private_config(interpolated_block(source, trunk_name)["model"],
+                                                   _config_block(block, path))
+        if unknown:
+            raise HeronValueError(Errors.E370.format(name=name, path=path, trunk=trunk_name,
+                                                     unknown=unknown))
+        plans.append((path, private, listener))
+    return plans
+
+
+def _path_problem(source_name: str, path: str, found: List[str], twice: bool) -> Dict[str, str]:
+    if twice:
+        return {"detail": f"{path!r} is listed twice", "fix": "list each listener path once."}
+    if not found:
+        return {"detail": f"component {source_name!r} has no listeners: it owns its token "
+                          f"vectors already", "fix": "remove replace_listeners from this block."}
+    return {"detail": f"component {source_name!r} has no listener at {path!r} (its listeners: {found})",
+            "fix": f"list the paths of its listeners, e.g. replace_listeners = [\"{found[0]}\"]."}
+
+
+def install_sourced_replacement(nlp: Any, state: PipelineState, name: str,
+                                plans: Sequence[Tuple[str, Dict[str, Any], Any]]) -> None:
+    """Carry out `plan_sourced_replacement` on the copy `name` now in nlp's pipeline."""
+    if plans:
+        _install_private_copies(state.get(name), state.configs[name], plans)
+        bind_listeners(nlp, strict=False)
 
 
 def _replace_error(args: Tuple[Any, ...], trunk: Any, arg: str, detail: str, fix: str) -> NoReturn:
@@ -94,4 +158,4 @@ def _config_block(block: Any, path: str) -> Dict[str, Any]:
     return block if isinstance(block, dict) else {}
 
 
-__all__ = ["replace_listeners"]
+__all__ = ["replace_listeners", "plan_sourced_replacement", "install_sourced_replacement"]

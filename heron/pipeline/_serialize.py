@@ -205,16 +205,9 @@ def copy_from_source(nlp: Any, source: Any, source_name: str, name: str):
     """
     from . import _build
 
-    if not hasattr(source, "component_names") or not hasattr(source, "get_pipe_config"):
-        raise HeronValueError(Errors.E323.format(
-            name=name, source=type(source).__name__, detail="source= must be a Language (nlp object)"
-        ))
-    if source_name not in source.component_names:
-        raise HeronValueError(Errors.E323.format(
-            name=name, source=source.meta.get("name", "pipeline"),
-            detail=f"it has no component {source_name!r} (components: {source.component_names})",
-        ))
-    stored = source.get_pipe_config(source_name)
+    _check_source(source, source_name, name)
+    # Self-contained: the source's ${paths...} etc. mean nothing in this pipeline.
+    stored = _build.interpolated_block(source, source_name)
     settings = {k: v for k, v in stored.items() if k != "factory"}
     original = source.get_pipe(source_name)
     if source.vocab is not nlp.vocab:
@@ -228,8 +221,24 @@ def copy_from_source(nlp: Any, source: Any, source_name: str, name: str):
     return component, config, meta
 
 
+def _check_source(source: Any, source_name: str, name: str) -> None:
+    if not hasattr(source, "component_names") or not hasattr(source, "get_pipe_config"):
+        raise HeronValueError(Errors.E323.format(
+            name=name, source=type(source).__name__, detail="source= must be a Language (nlp object)"
+        ))
+    if source_name not in source.component_names:
+        raise HeronValueError(Errors.E323.format(
+            name=name, source=source.meta.get("name", "pipeline"),
+            detail=f"it has no component {source_name!r} (components: {source.component_names})",
+        ))
+
+
 def add_sourced(nlp: Any, name: str, block: Dict[str, Any], cache: Dict[str, Any]) -> None:
-    """[components.NAME] source = "path" (component = "other name" optional)."""
+    """[components.NAME] source = "path" (component = "other name" and replace_listeners =
+    ["model.tok2vec"] optional: the copy then owns a copy of the trunk it listened to, in
+    the source's trained state)."""
+    from ._replace import install_sourced_replacement, plan_sourced_replacement
+
     source = block["source"]
     source_name = block.get("component", name)
     if not isinstance(source, str):
@@ -239,7 +248,12 @@ def add_sourced(nlp: Any, name: str, block: Dict[str, Any], cache: Dict[str, Any
     if source not in cache:
         cache[source] = load(type(nlp), source, vocab=True, disable=(), enable=(), exclude=(),
                              overrides=None)
+    plans = []
+    if "replace_listeners" in block:  # checked before the copy is added
+        _check_source(cache[source], source_name, name)
+        plans = plan_sourced_replacement(name, cache[source], source_name, block["replace_listeners"])
     nlp.add_pipe(source_name, name=name, source=cache[source])
+    install_sourced_replacement(nlp, nlp._state, name, plans)
 
 
 __all__ = ["to_disk", "from_disk", "to_bytes", "from_bytes", "load", "current_meta",

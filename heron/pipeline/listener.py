@@ -178,11 +178,14 @@ def embed_docs(tok2vec: nn.Module, docs: Sequence[Any]) -> Tuple[torch.Tensor, t
         # Listeners and inline transformers (heron.TransformerTok2Vec.v1) take Docs.
         return tok2vec(docs)
     from ..featurize import featurize
+    from ..nn.char_embed import chars_needed
     from ..nn.static_vectors import vectors_attr
 
-    # vectors_attr: the batch carries the static vectors the model reads (None: none needed).
+    # vectors_attr: the batch carries the static vectors the model reads (None: none needed);
+    # n_chars: the UTF-8 bytes per token its character layers read (0: none).
     attrs = getattr(tok2vec, "attrs")  # any token-to-vector module declares the features it reads
-    batch = featurize(docs, attrs, vectors_attr=vectors_attr(tok2vec)).to(module_device(tok2vec))
+    batch = featurize(docs, attrs, vectors_attr=vectors_attr(tok2vec),
+                      n_chars=chars_needed(tok2vec)).to(module_device(tok2vec))
     return tok2vec(batch), batch.mask
 
 
@@ -205,7 +208,7 @@ def fill_listener_widths(settings: Dict[str, Any], upstream: Sequence[Tuple[str,
     upstream trunk among the components before it (`upstream`, pipeline order; "*" =
     the nearest). A block whose trunk isn't there (or doesn't know its width) is left
     alone: the architecture then raises its own coded error."""
-    for block in _blocks(settings):
+    for block in config_blocks(settings):
         name = block.get("@architectures")
         if block.get("width") is not None or not isinstance(name, str):
             continue
@@ -220,11 +223,12 @@ def fill_listener_widths(settings: Dict[str, Any], upstream: Sequence[Tuple[str,
             block["width"] = int(width)
 
 
-def _blocks(node: Any) -> Iterator[Dict[str, Any]]:
+def config_blocks(node: Any) -> Iterator[Dict[str, Any]]:
+    """Every dict in a config tree, the root first."""
     if isinstance(node, dict):
         yield node
         for value in node.values():
-            yield from _blocks(value)
+            yield from config_blocks(value)
 
 
 def bind_listeners(nlp: Any, *, strict: bool = True) -> None:
@@ -341,4 +345,4 @@ def listening_heads(nlp: Any, trunk_name: str) -> Dict[str, List[Tok2VecListener
 
 __all__ = ["Tok2VecListener", "embed_docs", "bind_listeners", "iter_listeners", "is_trunk",
            "pad_tensors", "module_device", "listening_heads", "fill_listener_widths",
-           "width_from_upstream"]
+           "width_from_upstream", "config_blocks"]
