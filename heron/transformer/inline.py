@@ -42,11 +42,10 @@ from torch import nn
 
 from ..errors import Errors, HeronValueError
 from ..featurize.span_pieces import require_fast_tokenizer
-from ..nn.grad import GradFactor, GradFactorValue, scale_grad
+from ..nn.grad import GradFactor, GradFactorValue
 from ..registry import registry
-from .batch import transformer_batch
+from .encoder_tok2vec import encode_and_pool
 from .hf_loading import require_transformers
-from .listener import pool_docs
 from .model import SpanGetter, TransformerModel
 from .pooling import Pooling
 from .safe_loading import check_model_folder, from_pretrained, offline
@@ -100,18 +99,9 @@ class TransformerTok2Vec(nn.Module):
 
     def forward(self, docs: Sequence[Any]) -> Tuple[torch.Tensor, torch.Tensor]:
         """(X (B, T, W) pooled token vectors, mask (B, T)) for `docs`."""
-        docs = list(docs)
         self.materialize()
         factor = self.current_grad_factor() if torch.is_grad_enabled() else 1.0
-        if factor == 0.0:
-            with torch.no_grad():  # frozen: no activations kept for a backward that won't come
-                batch = transformer_batch(self.model, docs)
-        else:
-            batch = transformer_batch(self.model, docs)
-        pieces = batch.extra["pieces"]  # (n_pieces, W)
-        pieces = scale_grad(pieces, factor)
-        return pool_docs(self.pooling, pieces, [d.align for d in batch.doc_data],
-                         batch.extra["doc_offsets"])
+        return encode_and_pool(self.model, self.pooling, list(docs), factor)
 
     # ---- saving and restoring the HF config + tokenizer ------------------------------------
     def bind_store(self, cfg: Dict[str, Any], key: str) -> None:

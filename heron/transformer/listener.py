@@ -30,7 +30,7 @@ At inference the listener pools the transformer's cached batch, else each doc's
 from __future__ import annotations
 
 import copy
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union, cast
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -99,18 +99,27 @@ class TransformerListener(Tok2VecListener):
 
     # ---- replace_listeners ----------------------------------------------------------
     def private_copy(self) -> nn.Module:
-        """A heron.TransformerTok2Vec.v1 module owning a copy of the bound transformer's
-        weights (as they are now) and this listener's pooling and grad_factor."""
+        """A module owning a copy of the bound transformer's weights (as they are now) and
+        this listener's pooling and grad_factor: heron.TransformerTok2Vec.v1 for a
+        TransformerModel, heron.EncoderTok2Vec.v1 for a custom WordpieceEncoder."""
+        from .encoder_tok2vec import EncoderTok2Vec, copy_encoder
         from .inline import TransformerTok2Vec, copy_transformer_model
 
-        return TransformerTok2Vec(copy_transformer_model(cast(TransformerModel, self.bound_upstream().model)),
-                                  copy.deepcopy(self.pooling), self.width, copy.deepcopy(self.grad_factor))
+        model = self.bound_upstream().model
+        if not isinstance(model, TransformerModel):
+            return EncoderTok2Vec(copy_encoder(model), copy.deepcopy(self.pooling), self.width,
+                                  copy.deepcopy(self.grad_factor))
+        return TransformerTok2Vec(copy_transformer_model(model), copy.deepcopy(self.pooling), self.width,
+                                  copy.deepcopy(self.grad_factor))
 
     def private_config(self, trunk_model_cfg: Dict[str, Any],
                        listener_cfg: Dict[str, Any]) -> Tuple[Dict[str, Any], List[str]]:
         """(the config block describing `private_copy()`, trunk model keys it can't take)."""
+        from .encoder_tok2vec import encoder_inline_config
         from .inline import inline_config
 
+        if not isinstance(self.bound_upstream().model, TransformerModel):
+            return encoder_inline_config(trunk_model_cfg, listener_cfg, self.width), []
         unknown: List[str] = []
         if trunk_model_cfg.get("@architectures") != "heron.TransformerModel.v1":
             unknown = [f"@architectures = {trunk_model_cfg.get('@architectures')!r}"]
