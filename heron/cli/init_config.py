@@ -243,7 +243,31 @@ def _corpora() -> Dict[str, Any]:
     registry.ensure_populated()
     if not _registered(CORPUS_READER):
         return {}
-    return {split: {**CORPUS_READER, "path": f"${{paths.{split}}}"} for split in ("train", "dev")}
+    return {split: _corpus_reader(split) for split in ("train", "dev")}
+
+
+def _corpus_reader(name: str) -> Dict[str, Any]:
+    return {**CORPUS_READER, "path": f"${{paths.{name}}}"}
+
+
+def with_default_corpora(config: Config) -> Config:
+    """A copy of `config` with a reader (heron.Corpus.v1 on ${paths.NAME}, as `init config`
+    writes) for each corpus [training] train_corpus / dev_corpus names that [corpora] lacks,
+    so a filled config trains (E513 otherwise); readers the config has are kept as they are."""
+    from ..schemas import section_defaults
+
+    registry.ensure_populated()
+    config = config.copy()
+    if not _registered(CORPUS_READER):
+        return config
+    training = {**section_defaults("training"), **(config.get("training") or {})}
+    for key in ("train_corpus", "dev_corpus"):
+        section, _, name = str(training[key]).partition(".")
+        if section != "corpora" or not name or name in (config.get("corpora") or {}):
+            continue
+        config.setdefault("corpora", {})[name] = _corpus_reader(name)
+        config.setdefault("paths", {}).setdefault(name, None)
+    return config
 
 
 def _training() -> Dict[str, Any]:
@@ -300,8 +324,9 @@ def init_fill_config_cli(
 ) -> None:
     """Fill every default into a partial config (e.g. one exported from a quickstart).
 
-    Variables (${...}) are kept. The result is validated: a config that fills is a
-    config `heron train` accepts (as far as settings go).
+    Variables (${...}) are kept. A corpus [training] names but [corpora] lacks gets the
+    reader `init config` writes (path ${paths.train} / ${paths.dev}). The result is
+    validated: a config that fills is a config `heron train` accepts (as far as settings go).
     """
     import_code(code)
     config = load_config(base_path)
@@ -313,7 +338,7 @@ def init_fill_config_cli(
             Optimize.efficiency, False, True,
         ))
     with errors_in_file(base_path):
-        filled = fill_config(config)
+        filled = fill_config(with_default_corpora(config))
     before, after = config_to_str(config), config_to_str(filled)
     if diff:
         lines = difflib.unified_diff(

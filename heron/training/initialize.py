@@ -74,9 +74,18 @@ def resolve_training(config: Any) -> Tuple[Dict[str, Any], Callable, Callable]:
 def _resolve_training(config: Config) -> Tuple[Dict[str, Any], Callable, Callable]:
     """resolve_training of a config already filled, validated and interpolated."""
     T = _resolve_section(config, "training")
-    corpora = _resolve_section(config, "corpora")
-    return T, resolve_dot_name(corpora, T["train_corpus"], "training.train_corpus"), \
-        resolve_dot_name(corpora, T["dev_corpus"], "training.dev_corpus")
+    return T, _resolve_corpus(config, T["train_corpus"], "training.train_corpus"), \
+        _resolve_corpus(config, T["dev_corpus"], "training.dev_corpus")
+
+
+def _resolve_corpus(config: Config, dotted: str, key: str) -> Any:
+    """Resolve only the [corpora] block `dotted` names: other readers (e.g. the [corpora.pretrain]
+    that only `heron pretrain` reads, its path often unset) must not stop training."""
+    corpora = config.get("corpora") or {}
+    section, _, name = str(dotted).partition(".")
+    if section != "corpora" or name not in corpora:
+        resolve_dot_name(corpora, dotted, key)  # raises E513 naming the available corpora
+    return _resolve_section(Config({"corpora": {name: corpora[name]}}), "corpora")[name]
 
 
 def _resolve_section(config: Config, name: str) -> Dict[str, Any]:
@@ -125,7 +134,8 @@ def prepare_training(config: Any, *, use_gpu: int = -1) -> TrainingSetup:
 
     Validates the config (one error naming every bad setting); resolves [training]
     (optimizer, batcher, logger, score weights, frozen/annotating components) and the
-    [corpora] readers (their paths are checked, nothing is read); builds [nlp] and every
+    two [corpora] readers it names (their paths are checked, nothing is read; other
+    readers, e.g. [corpora.pretrain], are left alone); builds [nlp] and every
     component (language, layer sizes, listeners bound to their trunk); resolves
     [initialize] and checks the components it names. Seeds the generators from
     [training] seed first, so the weights built here are reproducible.
