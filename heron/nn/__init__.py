@@ -4,12 +4,13 @@ Modules here never import heron.tokens: they see `TokenBatch` tensors made by
 `heron.featurize`. Importing this package registers the architectures
 (heron.HashEmbed.v1, heron.MultiHashEmbed.v1, heron.MaxoutWindowEncoder.v1,
 heron.MishWindowEncoder.v1, heron.Tok2Vec.v1, heron.HashEmbedCNN.v1,
-heron.StaticVectors.v1, and the transition-based parser model).
+heron.StaticVectors.v1, heron.CharacterEmbed.v1, and the transition-based parser model).
 """
 from . import (
            lstm,  # noqa: F401  (registers heron.TorchBiLSTMEncoder.v1)
            transition,  # noqa: F401  (registers heron.TransitionBasedParser.v1)
 )
+from .char_embed import CharacterEmbed, chars_needed
 from .embed import HashEmbed, MultiHashEmbed
 from .encode import MaxoutWindowEncoder, MishWindowEncoder, WindowEncoder
 from .grad import scale_grad
@@ -19,4 +20,4 @@ from .tok2vec import Tok2Vec
 
 __all__ = ["HashEmbed", "MultiHashEmbed", "MaxoutWindowEncoder", "MishWindowEncoder",
            "WindowEncoder", "Tok2Vec", "Maxout", "MishLayer", "scale_grad", "set_dropout_rate",
-           "StaticVectors", "set_vectors_dim", "vectors_attr"]
+           "StaticVectors", "set_vectors_dim", "vectors_attr", "CharacterEmbed", "chars_needed"]

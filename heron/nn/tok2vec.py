@@ -15,6 +15,7 @@ from torch import nn
 
 from ..errors import Errors, HeronValueError
 from ..registry import registry
+from .char_embed import CharacterEmbed
 from .embed import MultiHashEmbed
 from .encode import MaxoutWindowEncoder, MishWindowEncoder, WindowEncoder, flat_layout
 from .layers import check_positive
@@ -68,14 +69,18 @@ class Tok2Vec(nn.Module):
 
     def forward(self, batch) -> torch.Tensor:
         """TokenBatch -> (B, T, width) float; zero on padding."""
-        if isinstance(self.embed, MultiHashEmbed) and isinstance(self.encode, WindowEncoder):
-            return self._forward_packed(batch, self.embed, self.encode)
+        if isinstance(self.encode, WindowEncoder):
+            mask = batch.mask  # (B, T)
+            if isinstance(self.embed, MultiHashEmbed):
+                vectors = None if batch.vectors is None else batch.vectors[mask]  # (N, D)
+                X = self.embed.forward_packed(self.embed.select(batch)[mask], vectors)  # (N, W)
+                return self._encode_packed(X, mask, self.encode)
+            if isinstance(self.embed, CharacterEmbed):
+                return self._encode_packed(self.embed.embed_tokens(batch), mask, self.encode)
         return self.encode(self.embed(batch), batch.mask)
 
-    def _forward_packed(self, batch, embed: MultiHashEmbed, encode: WindowEncoder) -> torch.Tensor:
-        mask = batch.mask  # (B, T)
-        vectors = None if batch.vectors is None else batch.vectors[mask]  # (N, D)
-        X = embed.forward_packed(embed.select(batch)[mask], vectors)  # (N, W)
+    def _encode_packed(self, X: torch.Tensor, mask: torch.Tensor, encode: WindowEncoder) -> torch.Tensor:
+        """(N, W) embedded real tokens -> (B, T, W), encoded without padding rows."""
         layout = flat_layout(mask, encode.window_size)
         flat = X.new_zeros(layout.length, self.width).index_copy(0, layout.pos, X)  # (L, W)
         flat = encode.forward_flat(flat, layout)
