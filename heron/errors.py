@@ -310,6 +310,7 @@ class Errors:
     E516 = "[E516] Corpus reader setting {name} = {value!r} is invalid: it must be {expected}. Fix: correct {name} in the [corpora] block of the config (0 = no limit)."
     E517 = "[E517] The corpus [{key}] ({corpus}) yielded no Examples, so {role}. Fix: point its path at DocBin files with Docs in them (create them with `heron convert`), and check that limit/max_length don't filter them all out."
     E518 = "[E518] Could not read the corpus [{key}] ({corpus}): {detail}. Fix: check that every file of it is a DocBin written by `heron convert` or DocBin.to_disk, readable, and not truncated."
+    E519 = "[E519] The grad_factor schedule of {owner} raised {error} at training step {step} (every step the run can reach is read before training starts). Fix: correct the schedule in the config block [components.{owner}.grad_factor] so it returns a number >= 0 at every step, e.g. @schedules = \"heron.warmup_linear.v1\" or a constant."
     # ---- E600-E649 vectors table and import (heron/vectors, heron init vectors) ----
     E600 = "[E600] Vectors({detail}). Fix: pass either shape=(n_rows, dim) or data= a 2-d float array (not both), and keys with at most one key per row of data."
     E601 = "[E601] Key {key!r} has no vector in this table ({n_keys} keys, mode {mode!r}). Fix: check `key in vectors` first, use vectors.get_batch (zeros for missing keys), or add the key with vectors.add(key, vector=...)."

@@ -152,6 +152,7 @@ def prepare_training(config: Any, *, use_gpu: int = -1) -> TrainingSetup:
     check_component_names(nlp, T["frozen_components"], "training.frozen_components")
     check_component_names(nlp, T["annotating_components"], "training.annotating_components")
     _check_learn_rates(nlp, config, T["frozen_components"])
+    check_grad_factors(nlp, T)
     from .loop import default_score_weights  # lazy: loop imports this module
 
     default_score_weights(nlp, T["score_weights"])
@@ -179,6 +180,57 @@ def _check_learn_rates(nlp: Any, config: Config, frozen: Iterable[str]) -> None:
         if name not in names:
             raise HeronValueError(Errors.E850.format(key=COMPONENT_RATES_KEY, name=name,
                                                      names=", ".join(names) or "(none)"))
+
+
+# Steps at which check_grad_factors reads grad_factor schedules when [training] max_steps
+# is 0 (no limit) or larger: reading one costs well under a microsecond.
+SCHEDULE_CHECK_STEPS = 100_000
+
+
+def check_grad_factors(nlp: Any, training: Dict[str, Any]) -> None:
+    """Read every grad_factor schedule at each step the run can reach, now: a schedule that
+    turns negative (E389) or fails (E519) at step 30,000 must stop `heron debug config`
+    and the start of `heron train`, not a run hours in. Then E354 if a frozen trunk's
+    trained heads would send it gradients at any of those steps (a schedule rising from 0
+    included), the check `nlp.update` makes at every step."""
+    from ..nn.grad import GradFactor
+    from ..pipeline.update import check_frozen
+
+    n_steps = min(training.get("max_steps") or SCHEDULE_CHECK_STEPS, SCHEDULE_CHECK_STEPS) + 1
+    scheduled = []
+    for name, proc in nlp.components:
+        model = getattr(proc, "model", None)
+        for path, module in model.named_modules() if isinstance(model, torch.nn.Module) else ():
+            factor = getattr(module, "grad_factor", None)
+            if isinstance(factor, GradFactor) and factor.is_schedule and hasattr(module, "step"):
+                owner = f"{name}.model" + (f".{path}" if path else "")
+                scheduled.append((module, _first_nonzero_step(factor, owner, n_steps), module.step))
+    # check_frozen reads each listener's factor at its `step`: show it the first step
+    # at which the schedule lets gradients through (step 0 if it never does).
+    for module, first, _ in scheduled:
+        module.step = first or 0
+    try:
+        check_frozen(nlp, set(training["frozen_components"]), set(training["annotating_components"]))
+    finally:
+        for module, _, step in scheduled:
+            module.step = step
+
+
+def _first_nonzero_step(factor: Any, owner: str, n_steps: int) -> Optional[int]:
+    """The first step < n_steps at which `factor` is not 0 (None: never); E389 / E519 for a
+    step at which the schedule returns a negative number or raises."""
+    first = None
+    for step in range(n_steps):
+        try:
+            value = factor.at(step, owner=owner)
+        except HeronValueError:
+            raise
+        except Exception as e:  # a user's or a misconfigured schedule: name where and when
+            raise HeronValueError(Errors.E519.format(owner=owner, step=step,
+                                                     error=f"{type(e).__name__}: {e}")) from None
+        if first is None and value != 0.0:
+            first = step
+    return first
 
 
 def _check_initialize_components(nlp: Any, init: Dict[str, Any]) -> None:
