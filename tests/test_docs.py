@@ -5,6 +5,8 @@ folder (the working directory), sharing one Python namespace:
 
 - ```python           executed;
 - ```ini file=NAME    written to NAME (a config the following blocks use);
+- ```python file=NAME written to NAME, not executed (a module for `--code` or
+                      heron.config.import_code);
 - ```sh               each non-comment line run with bash (heron's CLI on PATH); a line
                       ending in `# fails` must exit non-zero;
 - other fences (```text, ```json, output)  shown, not run.
@@ -45,12 +47,12 @@ def run_page(path: Path, workdir: Path) -> None:
         where = f"{path.name}:{line}"
         if "skip" in words:
             continue
-        if kind == "python":
-            exec(compile(body, where, "exec"), namespace)  # noqa: S102  (the guide's own code)
-        elif kind == "ini" and any(w.startswith("file=") for w in words):
+        if kind in ("ini", "python") and any(w.startswith("file=") for w in words):
             name = next(w for w in words if w.startswith("file="))[len("file="):]
             (workdir / name).parent.mkdir(parents=True, exist_ok=True)
             (workdir / name).write_text(body, encoding="utf8")
+        elif kind == "python":
+            exec(compile(body, where, "exec"), namespace)  # noqa: S102  (the guide's own code)
         elif kind in ("sh", "bash"):
             for command in _commands(body):
                 expect_fail = command.rstrip().endswith("# fails")

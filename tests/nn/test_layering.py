@@ -10,7 +10,9 @@ import heron.nn
 
 HERON_DIR = Path(heron.__file__).parent
 NN_DIR = Path(heron.nn.__file__).parent
-ENCODER_FILES = [HERON_DIR / "transformer" / name for name in ("model.py", "packed.py", "hf_loading.py")]
+# protocol.py: what any encoder of the transformer component offers (tensors only, too).
+ENCODER_FILES = [HERON_DIR / "transformer" / name
+                 for name in ("model.py", "packed.py", "hf_loading.py", "protocol.py")]
 
 
 def _module_name(path: Path) -> str:
