@@ -21,7 +21,8 @@ from confection import Config, ConfigValidationError, Schema
 
 from ..errors import ConfigError, Errors, HeronError, HeronTypeError, HeronValueError
 from ..registry import FactoryMeta, check_factory, registry, source_of, unknown_factory_message
-from .listener import bind_listeners, fill_listener_widths
+from .listener import bind_listeners, fill_listener_widths, iter_listeners
+from .trunk import is_trunk
 
 DEFAULT_CONFIG_PATH = Path(__file__).parent.parent / "configs" / "default.cfg"
 # Keys of the factory call that are not settings (never written to the config).
@@ -280,6 +281,7 @@ def from_config(cls: Any, config: Any, *, vocab: Any, disable: Iterable[str],
         nlp = hooks["after_creation"](nlp)
     _add_components(nlp, resolved, filled, set(exclude), validate)
     _set_disabled(nlp, nlp_cfg.get("disabled") or [], disable, enable)
+    _check_sourced_listeners(nlp, resolved.get("components") or {})
     # Heads listening to a trunk are bound now that every component exists (E351-E353).
     bind_listeners(nlp, strict=True)
     kept = Config(filled, is_interpolated=False)
@@ -316,6 +318,22 @@ def _add_components(nlp: Any, resolved: Dict[str, Any], raw: Dict[str, Any],
             raise ConfigError(Errors.E319.format(
                 name=name, detail=f"[components.{name}] needs factory = \"...\" or source = \"path\""
             ))
+
+
+def _check_sourced_listeners(nlp: Any, blocks: Dict[str, Any]) -> None:
+    """E371 for a sourced head still listening, with no trunk for it here: the fix is
+    replace_listeners (or sourcing the trunk too), not a new trunk (E351's advice). A
+    trunk that is there but doesn't fit is left to bind_listeners (E352, E353)."""
+    components = nlp.components
+    for index, (name, proc) in enumerate(components):
+        block = blocks.get(name)
+        if not isinstance(block, dict) or "source" not in block:
+            continue
+        before = [n for n, p in components[:index] if is_trunk(p)]
+        unbound = [path for path, listener in iter_listeners(proc) if listener.upstream is None and not (
+            before if listener.upstream_name == "*" else listener.upstream_name in nlp.component_names)]
+        if unbound:
+            raise HeronValueError(Errors.E371.format(name=name, source=block["source"], paths=unbound))
 
 
 def _set_disabled(nlp: Any, from_config: Iterable[str], disable: Iterable[str],

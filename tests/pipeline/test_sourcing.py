@@ -238,6 +238,25 @@ def test_component_that_owns_its_tok2vec(saved, tmp_path):
         sourced({"ner": {"source": str(tmp_path / "own"), "replace_listeners": ["model.tok2vec"]}})
 
 
+def test_sourced_listener_without_a_trunk_names_replace_listeners(saved, tmp_path):
+    with pytest.raises(HeronValueError, match=r"E371.*\[components.ner\].*'model.tok2vec'.*replace_listeners"):
+        sourced({"ner": {"source": str(saved[0])}})
+    named = heron.load(saved[0])  # the tagger listens to upstream = "tok2vec" by name
+    named.get_pipe("tagger").model.tok2vec.upstream_name = "tok2vec"
+    named._state.configs["tagger"]["model"]["tok2vec"]["upstream"] = "tok2vec"
+    named.to_disk(tmp_path / "named")
+    with pytest.raises(HeronValueError, match=r"E371.*\[components.tagger\]"):
+        sourced({"trunk": {"source": str(tmp_path / "named"), "component": "tok2vec"},
+                 "tagger": {"source": str(tmp_path / "named")}})
+    bad = {"tok2vec": {"factory": "tok2vec", "model": {"@architectures": "heron.HashEmbedCNN.v1", "width": 8,
+                                                        "depth": 1, "embed_size": 100, "window_size": 1,
+                                                        "maxout_pieces": 2, "subword_features": True,
+                                                        "pretrained_vectors": None}},
+           "ner": {"source": str(saved[0])}}
+    with pytest.raises(HeronValueError, match=r"E353"):  # a trunk is there: its width is what's wrong
+        sourced(bad)
+
+
 def test_source_without_the_trunk(saved):
     from heron.pipeline._replace import plan_sourced_replacement
 
