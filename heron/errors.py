@@ -435,6 +435,7 @@ class Warnings:
     # ---- W800-W849 pretraining ----
     W800 = "[W800] Output directory {path} already holds pretrained weights ({files}); they will be overwritten. Fix: use an empty directory, or --resume-path/--epoch-resume to continue that run."
     W801 = "[W801] [corpora.pretrain] is missing, so the pretraining corpus is read from [paths] raw_text = {path!r} with heron.JsonlCorpus.v1 defaults (min_length 5, max_length 500). Fix: add a [corpora.pretrain] block with @readers = \"heron.JsonlCorpus.v1\" and path = ${{paths.raw_text}} to choose other settings."
+    W802 = "[W802] Pretraining corpus {path}: skipped {n:,} of {total:,} documents as too long ({detail}); pretraining goes on with the others. Fix: split long texts into paragraphs or sentences (one JSON line or one blank-line separated paragraph each), or raise max_length in [corpora.pretrain] (0 = no limit in tokens)."
     # ---- W850-W899 optimizer groups, GPU, transformer config/CLI ----
     W850 = "[W850] {keys}: the model trains in float16 but the optimizer is a {optimizer}, which does not unscale gradients, so the model's gradients are NOT loss-scaled and small ones may underflow to zero. Fix: train with a heron optimizer (heron.Adam.v1 / heron.AdamW.v1, what `heron train` and nlp.update(sgd=None) use), or set mixed_precision = false, or use a GPU with bfloat16 (Ampere or newer)."
     pass

@@ -16,15 +16,20 @@ by line, so a corpus of any size streams in constant memory; a UTF-8 BOM and CRL
 ends are handled. Like every reader, it resolves to `corpus(nlp) -> Iterator[Example]`
 (each Example's predicted and reference Doc are the same `nlp.make_doc(text)`), so
 heron's batchers and `len(example)` word counts work unchanged.
+
+Documents over the length limits are skipped, never fatal: one huge record must not end
+hours of pretraining. A text longer than `nlp.max_length` characters (which `nlp.make_doc`
+refuses, E314) is skipped before tokenizing, like one over `max_length` tokens; at the end
+of the first pass over the corpus, W802 says how many of each were skipped.
 """
 from __future__ import annotations
 
 import json
 from itertools import islice
 from pathlib import Path
-from typing import Iterator, List, Optional, Union
+from typing import Dict, Iterator, List, Optional, Union
 
-from ..errors import DataError, Errors, HeronValueError
+from ..errors import DataError, Errors, HeronValueError, Warnings, warn
 from ..registry import registry
 
 JSONL_SUFFIXES = (".jsonl", ".json")
@@ -141,6 +146,7 @@ class JsonlCorpus:
         self.files = raw_text_files(path)  # fail at config time, not hours later
         self.min_length, self.max_length, self.limit = min_length, max_length, limit
         self.paragraphs = paragraphs
+        self._warned = False
 
     def texts(self) -> Iterator[str]:
         """Every document's text, file by file (before length filtering)."""
@@ -153,15 +159,37 @@ class JsonlCorpus:
     def __call__(self, nlp) -> Iterator:
         from ..training.example import Example
 
-        docs = (nlp.make_doc(text) for text in self.texts())
-        kept = (doc for doc in docs if self._keep(len(doc)))
-        for doc in islice(kept, self.limit or None):
+        counts = {"read": 0, "characters": 0, "tokens": 0}  # this pass; skipped for being too long
+        for doc in islice(self._docs(nlp, counts), self.limit or None):
             yield Example(doc, doc)
+        self._warn_skipped(counts, nlp.max_length)
 
-    def _keep(self, n_tokens: int) -> bool:
-        if n_tokens == 0 or n_tokens < self.min_length:
-            return False
-        return not self.max_length or n_tokens <= self.max_length
+    def _docs(self, nlp, counts: Dict[str, int]) -> Iterator:
+        """The Docs within the length limits; the others are counted in `counts`."""
+        for text in self.texts():
+            counts["read"] += 1
+            if len(text) > nlp.max_length:  # nlp.make_doc would raise E314
+                counts["characters"] += 1
+                continue
+            doc = nlp.make_doc(text)
+            if self.max_length and len(doc) > self.max_length:
+                counts["tokens"] += 1
+            elif len(doc) and len(doc) >= self.min_length:
+                yield doc
+
+    def _warn_skipped(self, counts: Dict[str, int], max_chars: int) -> None:
+        """W802 once (every epoch reads the same texts) if documents were too long."""
+        if self._warned or not (counts["characters"] or counts["tokens"]):
+            return
+        self._warned = True
+        parts = []
+        if counts["tokens"]:
+            parts.append(f"{counts['tokens']:,} longer than max_length = {self.max_length:,} tokens")
+        if counts["characters"]:
+            parts.append(f"{counts['characters']:,} longer than nlp.max_length = {max_chars:,} characters "
+                         "(the tokenizer's limit)")
+        warn(Warnings.W802.format(path=self.path, n=counts["characters"] + counts["tokens"],
+                                  total=counts["read"], detail=", ".join(parts)))
 
     def __repr__(self) -> str:
         return f"<heron JsonlCorpus {self.path} ({len(self.files)} file(s))>"
@@ -183,6 +211,8 @@ def create_jsonl_reader(*, path: Optional[str], min_length: int = 0, max_length:
         stray lines that teach little.
     max_length: skip documents with more tokens (0 = no limit), as spaCy does; 500
         keeps memory per batch bounded. Long texts are better split into paragraphs.
+        Texts over nlp.max_length characters (1,000,000) are skipped whatever this is.
+        Skipped documents are counted in one warning (W802) after the first pass.
     limit: stop after this many documents (0 = all); for quick experiments.
     paragraphs: plain text only: false = one document per line, true = one per
         blank-line paragraph (wrapped lines joined), "auto" = decide per file.

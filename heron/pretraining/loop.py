@@ -7,7 +7,8 @@
 One step = featurize the batch's Docs, run the trunk (`embed_docs`, the path every
 head uses), the objective's loss on the real tokens' vectors, ONE backward, ONE
 optimizer step. `pretrain()` adds what a user of `heron pretrain` sees: a progress bar
-(words/sec, loss), OUT/model{epoch}.safetensors after every epoch (every n_save_epoch
+(words/sec, loss) when stderr is a terminal, else a progress line on stdout every LOG_EVERY
+steps, OUT/model{epoch}.safetensors after every epoch (every n_save_epoch
 epochs if set), OUT/model{epoch}_temp.safetensors every n_save_every batches (spaCy's
 names), OUT/model-last.safetensors at every save and OUT/log.jsonl, all written
 atomically. Ctrl-C saves model-last before stopping.
@@ -40,7 +41,8 @@ from .init_tok2vec import (
 
 LOG_FILE = "log.jsonl"
 LAST_FILE = "model-last.safetensors"
-LOG_EVERY = 100  # steps between log.jsonl rows (plus one at every save)
+LOG_EVERY = 100  # steps between log.jsonl rows (plus one at every save), and progress lines
+# on stdout when stderr is not a terminal (no bar): a redirected run's log shows progress.
 DEFAULT_BATCHER = {"@batchers": "heron.batch_by_words.v1", "size": 3000, "tolerance": 0.2,
                    "discard_oversize": False}
 DEFAULT_OPTIMIZER = {"@optimizers": "heron.Adam.v1", "learn_rate": 0.001, "beta1": 0.9, "beta2": 0.999,
@@ -315,7 +317,9 @@ def _run(setup: PretrainSetup, steps: Iterator[Dict[str, Any]], saver: _Saver, *
 
     P = setup.settings
     n_save_every, n_save_epoch = P.get("n_save_every") or 0, P.get("n_save_epoch") or 0
+    # disable=None: a bar only when stderr is a terminal; otherwise progress is printed as lines.
     bar = tqdm(total=None, unit=" words", unit_scale=True, file=stderr, disable=None, dynamic_ncols=True)
+    progress_lines = stdout if bar.disable else None
     info: Dict[str, Any] = {"epoch": 0, "step": 0, "words": 0, "seconds": 0.0}
     losses: List[float] = []
     unsaved = False  # steps taken since the last weights file was written
@@ -339,7 +343,7 @@ def _run(setup: PretrainSetup, steps: Iterator[Dict[str, Any]], saver: _Saver, *
                 _log(saver, info, losses, stdout, f"saved model{info['epoch']}_temp.safetensors")
                 unsaved = False
             elif info["step"] % LOG_EVERY == 0:
-                _log(saver, info, losses, None, "")
+                _log(saver, info, losses, progress_lines, "")
     except KeyboardInterrupt:
         bar.close()
         saver.save(LAST_FILE, info, epoch_complete=False)
