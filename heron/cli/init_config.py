@@ -158,7 +158,8 @@ TRAINING_BLOCKS = (
         "@optimizers": "heron.Adam.v1", "learn_rate": 0.001, "beta1": 0.9, "beta2": 0.999,
         "eps": 1e-8, "L2": 0.01, "grad_clip": 1.0, "use_averages": False,
     }),
-    ("logger", {"@loggers": "heron.ConsoleLogger.v1", "progress_bar": False}),
+    # A bar when stderr is a terminal, table lines only when it's redirected (the logger decides).
+    ("logger", {"@loggers": "heron.ConsoleLogger.v1", "progress_bar": True}),
 )
 CORPUS_READER = {"@readers": "heron.Corpus.v1", "max_length": 0, "gold_preproc": False, "limit": 0}
 

@@ -115,3 +115,47 @@ train_corpus = "corpora.mine"
     corpora = load_config(filled)["corpora"]
     assert corpora["mine"]["limit"] == 3
     assert sorted(corpora) == ["dev", "mine"]  # only the missing dev reader is added
+
+
+# ---- item 5: debug config and train agree on listeners without their trunk ---------------
+# Building the pipeline binds every listener strictly (Language.from_config), and both
+# commands build it in prepare_training, so `debug config` stops with the error `train`
+# would stop with. These cases pin that down for both trunk kinds.
+
+
+def _same_error(config, corpus, code):
+    checked = _invoke("debug", "config", config, "--paths.train", corpus, "--paths.dev", corpus)
+    trained = _train(config, corpus)
+    for result in (checked, trained):
+        assert result.exit_code == 1 and f"[{code}]" in result.output, result.output
+        assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("edit, code", [
+    (('upstream = "*"', 'upstream = "tok2vec2"'), "E352"),  # no such component
+    (('pipeline = ["tok2vec", "tagger"]', 'pipeline = ["tagger"]'), "E351"),  # no trunk at all
+    (('pipeline = ["tok2vec", "tagger"]', 'pipeline = ["tagger", "tok2vec"]'), "E351"),  # trunk after it
+])
+def test_cnn_listener_without_its_trunk(tmp_path, corpus, edit, code):
+    config = tmp_path / "config.cfg"
+    _invoke("init", "config", config, "-p", "tok2vec,tagger")
+    text = config.read_text()
+    assert edit[0] in text
+    config.write_text(text.replace(*edit))
+    _same_error(config, corpus, code)
+
+
+@pytest.mark.parametrize("edit, code", [
+    (('upstream = "transformer"', 'upstream = "trf"'), "E751"),  # width unknown: no such trunk
+    (('pipeline = ["transformer", "tagger"]', 'pipeline = ["tagger"]'), "E751"),
+    (('width = null', 'width = 32'), "E352"),  # width given, then the binding names the gap
+])
+def test_transformer_listener_without_its_trunk(tmp_path, corpus, tiny_bert_dir, edit, code):
+    config = tmp_path / "config.cfg"
+    assert _invoke("init", "config", config, "-p", "tagger", "-T", tiny_bert_dir).exit_code == 0
+    text = config.read_text()
+    if code == "E352":  # the width is known, and the trunk is gone
+        text = text.replace('pipeline = ["transformer", "tagger"]', 'pipeline = ["tagger"]')
+    assert edit[0] in text
+    config.write_text(text.replace(*edit))
+    _same_error(config, corpus, code)
