@@ -90,16 +90,39 @@ class Vocab:
 
     # ---- serialisation --------------------------------------------------
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
-        data = {"lang": self.lang, "strings": sorted(self.strings), "lex_overrides": self._lex_overrides}
-        return json_to_bytes(data)
+        """JSON of the strings and lexeme overrides; with a vectors table (unless excluded),
+        msgpack {"vocab": that JSON, "vectors": the table's bytes} so that a pipeline
+        rebuilt from bytes (nlp.pipe workers, from_bytes) keeps its vectors."""
+        data = json_to_bytes({"lang": self.lang, "strings": sorted(self.strings),
+                              "lex_overrides": self._lex_overrides})
+        if "vectors" in exclude or self.vectors is None or not hasattr(self.vectors, "to_bytes"):
+            return data
+        import msgpack
+
+        return msgpack.packb({"vocab": data, "vectors": self.vectors.to_bytes()}, use_bin_type=True)
 
     def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> "Vocab":
+        vectors = None
+        if data[:1] != b"{":  # msgpack: strings JSON + a vectors table
+            import msgpack
+
+            try:
+                msg = msgpack.unpackb(data, raw=False)
+                data, vectors = msg["vocab"], msg.get("vectors")
+            except (ValueError, KeyError, TypeError, msgpack.UnpackException) as e:
+                raise HeronValueError(Errors.E004.format(source="Vocab bytes", err=e)) from None
         try:
             msg = json_from_bytes(data)
             self.strings.from_bytes(json_to_bytes(msg["strings"]))
             self._load_overrides(msg.get("lex_overrides", {}))
         except (ValueError, KeyError, TypeError, AttributeError) as e:
             raise HeronValueError(Errors.E004.format(source="Vocab bytes", err=e)) from None
+        if vectors is not None and "vectors" not in exclude:
+            from ..vectors.table import Vectors  # lazy: tokens must not import vectors at load
+
+            if self.vectors is None:
+                self.vectors = Vectors(strings=self.strings)
+            self.vectors.from_bytes(vectors)
         return self
 
     def to_disk(self, path: PathLike, *, exclude: Iterable[str] = ()) -> None:

@@ -384,6 +384,35 @@ class Vectors:
             keys, rows = items["key"], items["row"]
         except (OSError, ValueError, KeyError, TypeError, IndexError) as e:
             raise HeronValueError(Errors.E604.format(path=path, detail=f"{type(e).__name__}: {e}")) from None
+        return self._set_state(cfg, data, keys, rows, path)
+
+    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
+        """msgpack {cfg, the float32 matrix, the uint64 keys and int32 rows} (no pickle)."""
+        import msgpack
+
+        items = np.fromiter(self._key2row.items(), dtype=KEY2ROW_DTYPE, count=len(self._key2row))
+        data = np.ascontiguousarray(self.data, dtype=np.float32)
+        return msgpack.packb({"cfg": self.cfg(), "shape": list(data.shape), "data": data.tobytes(),
+                              "keys": items["key"].astype("<u8").tobytes(),
+                              "rows": items["row"].astype("<i4").tobytes()}, use_bin_type=True)
+
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> "Vectors":
+        import msgpack
+
+        try:
+            msg = msgpack.unpackb(data, raw=False)
+            shape = tuple(int(n) for n in msg["shape"])
+            matrix = np.frombuffer(msg["data"], dtype="<f4").reshape(shape).astype(np.float32)
+            keys = np.frombuffer(msg["keys"], dtype="<u8")
+            rows = np.frombuffer(msg["rows"], dtype="<i4")
+            cfg = dict(msg["cfg"])
+        except (ValueError, KeyError, TypeError, msgpack.UnpackException) as e:
+            raise HeronValueError(Errors.E604.format(path="bytes", detail=f"{type(e).__name__}: {e}")) from None
+        if len(keys) != len(rows):
+            raise HeronValueError(Errors.E604.format(path="bytes", detail="keys and rows differ in length"))
+        return self._set_state(cfg, matrix, keys, rows, "bytes")
+
+    def _set_state(self, cfg: dict, data: np.ndarray, keys: np.ndarray, rows: np.ndarray, path: object) -> "Vectors":
         if data.ndim != 2 or data.dtype != np.float32 or (len(rows) and int(rows.max()) >= data.shape[0]):
             raise HeronValueError(Errors.E604.format(path=path, detail=f"matrix {data.shape} {data.dtype} "
                                                      "does not match key2row.npy"))
