@@ -6,9 +6,15 @@ import numpy as np
 
 import heron
 from heron.language import Language
+from heron.vectors.table import Vectors
 
 from fakes import TAGGED, listener_model, tagged_examples, train, trunk_model
-from test_tok2vec_vectors import make_vectors
+
+
+def make_vectors(vocab) -> Vectors:
+    words = sorted({w for text, _ in TAGGED for w in text.split()})
+    data = np.random.default_rng(0).standard_normal((len(words), 6)).astype(np.float32)
+    return Vectors(strings=vocab.strings, data=data, keys=words, name="test_vectors")
 
 
 def trained_with_vectors() -> Language:
