@@ -262,9 +262,13 @@ def init_nlp(config: Any, *, use_gpu: int = -1) -> Any:
 
         load_vectors_into(nlp, init["vectors"])
     # Checked: an empty training corpus is named as such, not as a component without labels.
+    # Sourced components arrive trained: like spaCy, they resume training (frozen or not)
+    # instead of being initialized anew, which would rebuild their labels from this corpus.
+    sourced = [name for name, block in (config.get("components") or {}).items()
+               if isinstance(block, dict) and "source" in block]
     initialize_components(nlp, lambda: checked_examples(train_corpus, nlp, key=T["train_corpus"],
                                                         role="there is nothing to train on"),
-                          frozen=T["frozen_components"])
+                          frozen=[*T["frozen_components"], *sourced])
     if init.get("init_tok2vec"):
         from ..pretraining import init_tok2vec_from_config
 
@@ -276,8 +280,8 @@ def init_nlp(config: Any, *, use_gpu: int = -1) -> Any:
 
 
 def initialize_components(nlp: Any, get_examples: Callable, *, frozen: Iterable[str] = ()) -> None:
-    """`nlp.initialize(get_examples)`, skipping frozen components (their trained state,
-    usually sourced from another pipeline, must not be reset)."""
+    """`nlp.initialize(get_examples)`, skipping `frozen` components: frozen or sourced ones,
+    whose trained state must not be reset."""
     frozen = set(frozen)
     if not frozen:
         nlp.initialize(get_examples)

@@ -73,3 +73,34 @@ def test_sourced_frozen_ner_keeps_its_predictions(tmp_path):
         assert all(torch.equal(trunk[k], copied["tok2vec." + k]) for k in trunk)
         # The new tagger (on the new trunk) was trained and saved too.
         assert all(token.tag_ for doc in second.pipe(TEXTS) for token in doc)
+
+
+def test_sourced_component_resumes_instead_of_being_initialized_anew(tmp_path):
+    """A sourced, not frozen component keeps what it learnt (labels, weights) and resumes
+    training, as in spaCy: initializing it from the new corpus would throw its labels away."""
+    from heron.training.initialize import init_nlp
+
+    corpus = tmp_path / "train.heron"
+    write_corpus(corpus)
+    result = CliRunner().invoke(app, ["init", "config", str(tmp_path / "config.cfg"), "-p", "tok2vec,tagger,ner"])
+    assert result.exit_code == 0, result.output
+    overrides = {"paths.train": str(corpus), "paths.dev": str(corpus),
+                 "components.tok2vec.model.encode.width": 16, "components.tok2vec.model.encode.depth": 1,
+                 "components.tok2vec.model.embed.rows": [500, 100, 200, 200],
+                 "training.max_steps": 10, "training.eval_frequency": 10}
+    log = io.StringIO()
+    _, first_best = train(load_config(tmp_path / "config.cfg", overrides=overrides), tmp_path / "first",
+                          stdout=log, stderr=log)
+    # New data with ORG entities only: initializing ner from it would leave labels ("ORG",).
+    vocab = heron.blank("en").vocab
+    orgs = [Doc(vocab, words=[org, "hired", "Ann", "."], tags=["NNP", "VBD", "NNP", "."],
+                ents=["U-ORG", "O", "O", "O"]) for org in ("Acme", "Initech", "Globex")]
+    DocBin(docs=orgs).to_disk(tmp_path / "orgs.heron")
+    config = load_config(tmp_path / "config.cfg", overrides={**overrides, "paths.train": str(tmp_path / "orgs.heron"),
+                                                              "paths.dev": str(tmp_path / "orgs.heron")})
+    config["components"]["ner"] = {"source": str(first_best), "replace_listeners": ["model.tok2vec"]}
+    nlp = init_nlp(config)
+    assert {"LOC", "PER"} <= set(nlp.get_pipe("ner").labels)
+    first_head = heron.load(first_best).get_pipe("ner").model.state_dict()
+    resumed = nlp.get_pipe("ner").model.state_dict()
+    assert all(torch.equal(first_head[k], resumed[k]) for k in first_head)
