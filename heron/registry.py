@@ -52,6 +52,8 @@ class FactoryMeta:
     requires: Tuple[str, ...] = ()
     retokenizes: bool = False
     default_score_weights: Dict[str, Optional[float]] = field(default_factory=dict)
+    # Deprecated setting names: {alias: (canonical name, why the alias exists)}.
+    aliases: Dict[str, Tuple[str, str]] = field(default_factory=dict)
     module: Optional[str] = None  # where the factory is defined: workers import it
     file: Optional[str] = None
 
@@ -96,6 +98,7 @@ class registry(confection.registry):
                 assigns: Iterable[str] = (), requires: Iterable[str] = (),
                 retokenizes: bool = False,
                 default_score_weights: Optional[Dict[str, Optional[float]]] = None,
+                aliases: Optional[Dict[str, Tuple[str, str]]] = None,
                 func: Optional[Callable] = None) -> Callable:
         """Register a component factory `(nlp, name, **settings) -> component`.
 
@@ -105,13 +108,16 @@ class registry(confection.registry):
         assigns/requires: the Doc attributes it writes/reads ("token.tag", "doc.ents").
         default_score_weights: its scores' weights in the training score, e.g.
         {"tag_acc": 1.0}.
+        aliases: deprecated setting names, {alias: (setting, note)}: a config block using
+        the alias is read as the setting (W303), both at once is E372; never stored.
         """
         if not isinstance(name, str) or not name:
             raise HeronValueError(Errors.E308.format(func=func, name=name, params="(invalid name)"))
         meta = FactoryMeta(factory=name, default_config=dict(default_config or {}),
                            assigns=tuple(assigns), requires=tuple(requires),
                            retokenizes=retokenizes,
-                           default_score_weights=dict(default_score_weights or {}))
+                           default_score_weights=dict(default_score_weights or {}),
+                           aliases=dict(aliases or {}))
 
         def add_factory(factory_func: Callable) -> Callable:
             check_factory(name, factory_func)

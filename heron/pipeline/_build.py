@@ -19,7 +19,7 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tupl
 import catalogue
 from confection import Config, ConfigValidationError, Schema
 
-from ..errors import ConfigError, Errors, HeronError, HeronTypeError, HeronValueError
+from ..errors import ConfigError, Errors, HeronError, HeronTypeError, HeronValueError, Warnings, warn
 from ..registry import FactoryMeta, check_factory, registry, source_of, unknown_factory_message
 from .listener import bind_listeners, fill_listener_widths, iter_listeners
 from .trunk import is_trunk
@@ -30,6 +30,22 @@ _CALL_KEYS = ("@factories", "nlp", "name")
 
 
 # ---- factories ---------------------------------------------------------------------
+
+
+def _renamed_aliases(meta: FactoryMeta, name: str, config: Dict[str, Any]) -> Dict[str, Any]:
+    """`config` with deprecated setting names (meta.aliases) renamed to the real ones."""
+    found = [alias for alias in meta.aliases if alias in config]
+    if not found:
+        return config
+    config = dict(config)
+    for alias in found:
+        canonical, note = meta.aliases[alias]
+        value = config.pop(alias)
+        if canonical in config and config[canonical] != value:
+            raise ConfigError(Errors.E372.format(name=name, canonical=canonical, alias=alias, note=note))
+        warn(Warnings.W303.format(name=name, alias=alias, canonical=canonical, note=note))
+        config[canonical] = value
+    return config
 
 
 def create_pipe(nlp: Any, factory: str, name: str, config: Dict[str, Any],
@@ -51,6 +67,7 @@ def create_pipe(nlp: Any, factory: str, name: str, config: Dict[str, Any],
         if not registry.has("factories", factory):
             raise HeronValueError(unknown_factory_message(factory, name))
     meta = registry.get_factory_meta(factory)
+    config = _renamed_aliases(meta, name, config)
     merged = Config(meta.default_config).merge(Config(config))
     fill_listener_widths(merged, upstream)
     if validate:

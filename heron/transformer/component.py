@@ -84,11 +84,12 @@ if not Doc.has_extension("trf_data"):
     },
     assigns=["doc._.trf_data"],
     default_score_weights={},
+    aliases={"annotation_setter": ("set_extra_annotations", "the name spaCy's usage guide uses; "
+                                   "spacy-transformers and heron call it set_extra_annotations")},
 )
 def make_transformer(nlp: Nlp, name: str, model: nn.Module,
                      set_extra_annotations: AnnotationSetter,
-                     max_batch_items: int = 4096, drop_trf_data: bool = False,
-                     annotation_setter: Optional[AnnotationSetter] = None) -> "Transformer":
+                     max_batch_items: int = 4096, drop_trf_data: bool = False) -> "Transformer":
     """A shared transformer trunk that heads listen to (heron.TransformerListener.v1).
 
     model (nn.Module): heron.TransformerModel.v1 (a Hugging Face model + span getter), or
@@ -101,30 +102,11 @@ def make_transformer(nlp: Nlp, name: str, model: nn.Module,
         4096 default, 1024-16384 sensible (lower if out of memory).
     drop_trf_data (bool): set doc._.trf_data back to None once the last listening
         component has used it, so annotated Docs don't carry (n_pieces x width) floats.
-    annotation_setter (callable | null): deprecated alias of set_extra_annotations (the
-        name in spaCy's usage guide): used, with W772; E772 if both name different setters.
+    `annotation_setter` (the name in spaCy's usage guide) is read as set_extra_annotations
+    (W303; E372 if both name different setters).
     """
-    setter = choose_setter(name, set_extra_annotations, annotation_setter)
-    return Transformer(nlp.vocab, model, setter, name=name,
+    return Transformer(nlp.vocab, model, set_extra_annotations, name=name,
                        max_batch_items=max_batch_items, drop_trf_data=drop_trf_data)
-
-
-def choose_setter(name: str, set_extra_annotations: AnnotationSetter,
-                  annotation_setter: Optional[AnnotationSetter]) -> AnnotationSetter:
-    """The setter of a config that may use either name: `annotation_setter` wins over the
-    default (the null setter, which the config fills in when set_extra_annotations is
-    absent), with W772; two different real setters are E772."""
-    if annotation_setter is None:
-        return set_extra_annotations
-    if set_extra_annotations is not null_setter and set_extra_annotations is not annotation_setter:
-        raise HeronValueError(Errors.E772.format(name=name, heron=_setter_name(set_extra_annotations),
-                                                 guide=_setter_name(annotation_setter)))
-    warn(Warnings.W772.format(where=f"[components.{name}]"))
-    return annotation_setter
-
-
-def _setter_name(setter: Any) -> str:
-    return getattr(setter, "__qualname__", None) or type(setter).__name__
 
 
 class Transformer(Trunk):

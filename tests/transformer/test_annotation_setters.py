@@ -3,9 +3,12 @@
 
 spacy-transformers' factory takes `set_extra_annotations` (heron's name too); its usage
 guide writes `annotation_setter`, in configs and as `pipe.annotation_setter = f`. Both
-must take effect: the guide's name is a deprecated alias (W772) and never silently ignored.
+must take effect: the guide's name is a deprecated alias (W303 in a config, W772 in Python)
+and never silently ignored.
 """
 from __future__ import annotations
+
+import warnings
 
 import msgpack
 import numpy as np
@@ -37,7 +40,7 @@ def make_nlp(model_dir, span_getter="heron.doc_spans.v1", **trf):
 
 
 def test_config_key_annotation_setter_works_with_a_deprecation_warning(tiny_bert_dir):
-    with pytest.warns(HeronWarning, match=r"W772.*set_extra_annotations"):
+    with pytest.warns(HeronWarning, match=r"W303.*set_extra_annotations"):
         nlp = make_nlp(tiny_bert_dir, annotation_setter={"@annotation_setters": "test.marking_setter.v1",
                                                          "mark": "guide"})
     nlp.initialize()
@@ -45,18 +48,22 @@ def test_config_key_annotation_setter_works_with_a_deprecation_warning(tiny_bert
 
 
 def test_annotation_setter_key_survives_save_and_load(tiny_bert_dir, tmp_path):
-    with pytest.warns(HeronWarning, match="W772"):
+    with pytest.warns(HeronWarning, match="W303"):
         nlp = make_nlp(tiny_bert_dir, annotation_setter={"@annotation_setters": "test.marking_setter.v1",
                                                          "mark": "saved"})
     nlp.initialize()
+    # Stored under the real name: the saved config reloads with no deprecation warning.
+    block = nlp.config["components"]["transformer"]
+    assert "annotation_setter" not in block and block["set_extra_annotations"]["mark"] == "saved"
     nlp.to_disk(tmp_path / "p")
-    with pytest.warns(HeronWarning, match="W772"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", HeronWarning)
         loaded = heron.load(tmp_path / "p")
     assert loaded("one two").user_data["mark"] == "saved"
 
 
 def test_both_keys_with_different_setters_is_a_coded_error(tiny_bert_dir):
-    with pytest.raises(heron.HeronError, match=r"\[E772\].*set_extra_annotations"):
+    with pytest.raises(heron.HeronError, match=r"\[E372\].*set_extra_annotations"):
         make_nlp(tiny_bert_dir,
                  set_extra_annotations={"@annotation_setters": "heron.trf_tensor_setter.v1"},
                  annotation_setter={"@annotation_setters": "test.marking_setter.v1"})
