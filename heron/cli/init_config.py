@@ -66,23 +66,30 @@ class ComponentTemplate:
     help: str
 
 
-# Trunk sizes per goal, as spaCy's quickstart (CPU): efficiency = width 96, depth 4;
-# accuracy = width 256, depth 8 (about 3x slower; static vectors are left off until a
-# pipeline has some: turn on include_static_vectors after `heron init vectors`).
-_TRUNK = {Optimize.efficiency: {"width": 96, "depth": 4}, Optimize.accuracy: {"width": 256, "depth": 8}}
+# Trunk sizes per goal: efficiency = width 128, depth 4 (spaCy's quickstart has 96: 128
+# measured better on EWT, see bench/results/default_config.md); accuracy = width 256,
+# depth 8 (about 3x slower; static vectors are left off until a pipeline has some: turn
+# on include_static_vectors after `heron init vectors`).
+_TRUNK = {Optimize.efficiency: {"width": 128, "depth": 4}, Optimize.accuracy: {"width": 256, "depth": 8}}
+# A head's own inline CNN (no shared tok2vec): spaCy's quickstart sizes, not re-measured.
+_INLINE_TRUNK = {Optimize.efficiency: {"width": 96, "depth": 4}, Optimize.accuracy: {"width": 256, "depth": 8}}
 _T2V_WIDTH = "${components.tok2vec.model.encode.width}"
+# The trunk's embed: per-word character embeddings (the first and last 4 UTF-8 bytes) +
+# a LOWER hash embedding (spaCy's CharacterEmbed.v2 settings). Chosen over the hashed
+# NORM/PREFIX/SUFFIX/SHAPE embedding by the dev score on EWT (bench/default_config.py).
+_CHAR_EMBED = {"@architectures": "heron.CharacterEmbed.v1", "width": _T2V_WIDTH, "rows": 7000,
+               "nM": 64, "nC": 8, "include_static_vectors": False}
+# Settings that differ from a component's own defaults in generated configs (measured in
+# bench/default_config.py): the tagger's label smoothing.
+_TUNED_SETTINGS: Dict[str, Dict[str, Any]] = {"tagger": {"label_smoothing": 0.05}}
 
 
 def _tok2vec_model(opts: Options) -> Dict[str, Any]:
-    """The shared trunk: hashed NORM/PREFIX/SUFFIX/SHAPE embeddings + a maxout window CNN."""
+    """The shared trunk: character + LOWER embeddings and a maxout window CNN."""
     trunk = _TRUNK[opts.optimize]
     return {
         "@architectures": "heron.Tok2Vec.v1",
-        "embed": {
-            "@architectures": "heron.MultiHashEmbed.v1", "width": _T2V_WIDTH,
-            "attrs": ["NORM", "PREFIX", "SUFFIX", "SHAPE"], "rows": [5000, 1000, 2500, 2500],
-            "include_static_vectors": False,
-        },
+        "embed": dict(_CHAR_EMBED),
         "encode": {
             "@architectures": "heron.MaxoutWindowEncoder.v1", "width": trunk["width"],
             "depth": trunk["depth"], "window_size": 1, "maxout_pieces": 3,
@@ -100,7 +107,7 @@ def _head_tok2vec(opts: Options) -> Dict[str, Any]:
         return transformer_listener()
     if "tok2vec" in opts.pipeline:
         return {"@architectures": "heron.Tok2VecListener.v1", "width": _T2V_WIDTH, "upstream": "*"}
-    trunk = _TRUNK[opts.optimize]
+    trunk = _INLINE_TRUNK[opts.optimize]
     return {
         "@architectures": "heron.HashEmbedCNN.v1", "width": trunk["width"], "depth": trunk["depth"],
         "embed_size": 2000, "window_size": 1, "maxout_pieces": 3, "subword_features": True,
@@ -113,6 +120,7 @@ def _factory_block(factory: str) -> Callable[[Options], Dict[str, Any]]:
     input) becomes a listener or an inline CNN for these options."""
     def block(opts: Options) -> Dict[str, Any]:
         settings = copy.deepcopy(registry.get_factory_meta(factory).default_config)
+        settings.update(copy.deepcopy(_TUNED_SETTINGS.get(factory, {})))
         model = settings.get("model")
         if isinstance(model, dict) and "tok2vec" in model:
             model["tok2vec"] = _head_tok2vec(opts)
@@ -156,7 +164,9 @@ TRAINING_BLOCKS = (
     }),
     ("optimizer", {
         "@optimizers": "heron.Adam.v1", "learn_rate": 0.001, "beta1": 0.9, "beta2": 0.999,
-        "eps": 1e-8, "L2": 0.01, "grad_clip": 1.0, "use_averages": False,
+        # Parameter averaging: the saved model uses the running average of the weights
+        # (measured better on EWT dev, bench/default_config.py).
+        "eps": 1e-8, "L2": 0.01, "grad_clip": 1.0, "use_averages": True,
     }),
     # A bar when stderr is a terminal, table lines only when it's redirected (the logger decides).
     ("logger", {"@loggers": "heron.ConsoleLogger.v1", "progress_bar": True}),

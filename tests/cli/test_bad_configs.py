@@ -30,8 +30,8 @@ def base_config():
     assert result.exit_code == 0, result.output
     text = result.stdout
     # Smaller layers: these cases test checks, not models.
-    for old, new in [("width = 96", "width = 16"), ("depth = 4", "depth = 1"),
-                     ("rows = [5000, 1000, 2500, 2500]", "rows = [50, 10, 20, 20]"),
+    for old, new in [("width = 128", "width = 16"), ("depth = 4", "depth = 1"),
+                     ("rows = 7000", "rows = 50"), ("nM = 64", "nM = 8"),
                      ("hidden_width = 64", "hidden_width = 8")]:
         assert old in text
         text = text.replace(old, new)

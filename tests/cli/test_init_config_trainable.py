@@ -23,7 +23,7 @@ def _init(tmp_path, *args):
     return out, load_config(out)
 
 
-@pytest.mark.parametrize("optimize,width,depth", [("efficiency", 96, 4), ("accuracy", 256, 8)])
+@pytest.mark.parametrize("optimize,width,depth", [("efficiency", 128, 4), ("accuracy", 256, 8)])
 def test_shared_trunk_config_is_complete(tmp_path, optimize, width, depth):
     _, config = _init(tmp_path, "-p", "tok2vec,tagger,ner", "-o", optimize)
     comps = config["components"]

@@ -11,7 +11,7 @@ from heron.pretraining import init_tok2vec, read_pretrained
 
 runner = CliRunner()
 SMALL = ["--components.tok2vec.model.encode.width", "16", "--components.tok2vec.model.encode.depth", "1",
-         "--components.tok2vec.model.embed.rows", "[100, 50, 50, 50]",
+         "--components.tok2vec.model.embed.rows", "100", "--components.tok2vec.model.embed.nM", "8",
          "--pretraining.objective.hidden_size", "16", "--pretraining.batcher.size", "400"]
 
 
@@ -62,7 +62,7 @@ def test_pretrain_end_to_end(config_path, raw_text, tmp_path):
     from heron.language import Language
 
     overrides = {"components.tok2vec.model.encode.width": 16, "components.tok2vec.model.encode.depth": 1,
-                 "components.tok2vec.model.embed.rows": [100, 50, 50, 50]}
+                 "components.tok2vec.model.embed.rows": 100, "components.tok2vec.model.embed.nM": 8}
     nlp = Language.from_config(load_config(config_path, overrides=overrides))
     init_tok2vec(nlp, out / "model2.safetensors")
 

@@ -35,7 +35,7 @@ TEXTS = ["Alice Smith flew to Paris on Monday .", "The cat sat on the warm mat .
          "Bob works for Acme Corp in New York City ."]
 # `heron init config -p tok2vec,tagger,ner`, made tiny for speed.
 TINY = {"components.tok2vec.model.encode.width": 16, "components.tok2vec.model.encode.depth": 1,
-        "components.tok2vec.model.embed.rows": [500, 100, 200, 200]}
+        "components.tok2vec.model.embed.rows": 500, "components.tok2vec.model.embed.nM": 8}
 
 
 def annotations(nlp: Language, names=("tagger", "ner")) -> List[Any]:

@@ -47,7 +47,7 @@ def test_sourced_frozen_ner_keeps_its_predictions(tmp_path):
     assert result.exit_code == 0, result.output
     overrides = {"paths.train": str(corpus), "paths.dev": str(corpus),
                  "components.tok2vec.model.encode.width": 16, "components.tok2vec.model.encode.depth": 1,
-                 "components.tok2vec.model.embed.rows": [500, 100, 200, 200],
+                 "components.tok2vec.model.embed.rows": 500, "components.tok2vec.model.embed.nM": 8,
                  "training.max_steps": 20, "training.eval_frequency": 10}
     log = io.StringIO()
     _, first_best = train(load_config(tmp_path / "config.cfg", overrides=overrides), tmp_path / "first",
@@ -86,7 +86,7 @@ def test_sourced_component_resumes_instead_of_being_initialized_anew(tmp_path):
     assert result.exit_code == 0, result.output
     overrides = {"paths.train": str(corpus), "paths.dev": str(corpus),
                  "components.tok2vec.model.encode.width": 16, "components.tok2vec.model.encode.depth": 1,
-                 "components.tok2vec.model.embed.rows": [500, 100, 200, 200],
+                 "components.tok2vec.model.embed.rows": 500, "components.tok2vec.model.embed.nM": 8,
                  "training.max_steps": 10, "training.eval_frequency": 10}
     log = io.StringIO()
     _, first_best = train(load_config(tmp_path / "config.cfg", overrides=overrides), tmp_path / "first",
