@@ -133,16 +133,20 @@ def width_from_upstream(func: F) -> F:
 
 
 @registry.architectures("heron.Tok2VecListener.v1")
-def tok2vec_listener_v1(*, width: int, upstream: str = "*",
+@width_from_upstream
+def tok2vec_listener_v1(*, width: Optional[int] = None, upstream: str = "*",
                         grad_factor: GradFactorValue = 1.0) -> Tok2VecListener:
     """Read the output of an upstream trunk component instead of owning a tok2vec.
 
-    width (int): must equal the trunk's output width (e.g.
-        ${components.tok2vec.model.width}); checked when the pipeline is built.
+    width (int | null): the trunk's output width (e.g. ${components.tok2vec.model.width});
+        checked when the pipeline is built. Left out or null: taken from the upstream
+        trunk, which must come before this component in the pipeline (E373 otherwise).
     upstream (str): the trunk component's name, or "*" = nearest preceding trunk.
     grad_factor (float | schedule): scales this head's gradient into the trunk;
         0 = don't train the trunk from this head. Default 1.0; must be >= 0.
     """
+    if width is None:
+        raise HeronValueError(Errors.E373.format(upstream=upstream))
     return Tok2VecListener(width, upstream, grad_factor)
 
 
