@@ -1,5 +1,7 @@
-"""Rule-based matching: token patterns (Matcher) and phrase lists (PhraseMatcher)."""
+"""Rule-based matching: token patterns (Matcher), phrase lists (PhraseMatcher) and
+dependency-tree patterns (DependencyMatcher)."""
+from .dependencymatcher import DependencyMatcher
 from .matcher import Matcher
 from .phrasematcher import PhraseMatcher
 
-__all__ = ["Matcher", "PhraseMatcher"]
+__all__ = ["DependencyMatcher", "Matcher", "PhraseMatcher"]

@@ -50,7 +50,7 @@ class TokenSpec:
 class _Where:
     """Names the place at fault in error messages."""
 
-    def __init__(self, key: Any, i: int, j: int):
+    def __init__(self, key: Any, i: int, j: Any):
         self.key, self.i, self.j = key, i, j
 
     def fail(self, attr: str, detail: str) -> HeronValueError:
@@ -69,6 +69,14 @@ def compile_pattern(pattern: Any, i: int, key: Any, validate: bool) -> List[Toke
             detail="a pattern must be a non-empty list of dicts, one per token",
         ))
     return [_compile_token(spec, _Where(key, i, j), validate) for j, spec in enumerate(pattern)]
+
+
+def compile_token(spec: Dict[str, Any], key: Any, i: int, j: Any, validate: bool) -> TokenSpec:
+    """Compile one token dict on its own (the DependencyMatcher's node attributes).
+
+    `j` names the token in error messages; it may be text such as "1 (RIGHT_ID 'verb')".
+    """
+    return _compile_token(spec, _Where(key, i, j), validate)
 
 
 def _compile_token(spec: Dict[str, Any], where: _Where, validate: bool) -> TokenSpec:
@@ -215,4 +223,4 @@ def _hint(name: str, options: Sequence[str]) -> str:
     return f" Did you mean {close[0]!r}?" if close else ""
 
 
-__all__ = ["TokenSpec", "compile_pattern", "PREDICATES", "UNBOUNDED"]
+__all__ = ["TokenSpec", "compile_pattern", "compile_token", "PREDICATES", "UNBOUNDED"]
