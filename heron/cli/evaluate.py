@@ -2,20 +2,20 @@
 
     heron evaluate training/model-best corpus/test.heron --output scores.json --displacy-path viz/
 
-Prints a table of the scores (spaCy's key names, shown as percentages), the
-per-label NER scores, and optionally writes the scores as JSON and a self-contained
-HTML rendering of the predicted entities of the first documents.
+Prints a table of the scores (spaCy's key names, shown as percentages), the per-label
+LAS and NER scores, and optionally writes the scores as JSON and self-contained HTML
+pictures of the first documents' predictions (heron.displacy): entities.html, and
+parses.html (an SVG per sentence) when the pipeline parses.
 """
 from __future__ import annotations
 
-import html
 import json
-import zlib
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, List, Optional
 
 import typer
 
+from ..displacy import render_entities, render_parses
 from ..util import atomic_write_text
 from ._app import app
 from ._util import CODE_OPTION, echo, good, table
@@ -25,8 +25,8 @@ METRICS = {"token_acc": "TOK", "tag_acc": "TAG", "pos_acc": "POS", "morph_acc": 
            "lemma_acc": "LEMMA", "dep_uas": "UAS", "dep_las": "LAS", "ents_p": "NER P",
            "ents_r": "NER R", "ents_f": "NER F", "sents_p": "SENT P", "sents_r": "SENT R",
            "sents_f": "SENT F", "speed": "SPEED"}
-PALETTE = ("#7aecec", "#bfeeb7", "#feca74", "#ff9561", "#aa9cfc", "#c887fb", "#9cc9cc",
-           "#ffeb80", "#ff8197", "#f0d0ff", "#bfe1d9", "#e4e7d2")
+# Per-label tables printed after the metrics: (score key, title).
+PER_TYPE = (("dep_las_per_type", "LAS (per type)"), ("ents_per_type", "NER (per type)"))
 
 
 @app.command("evaluate")
@@ -39,7 +39,8 @@ def evaluate_cli(
     gold_preproc: bool = typer.Option(False, "--gold-preproc", "-G",
                                       help="Predict on the gold tokens and sentences instead of heron's tokenizer."),
     displacy_path: Optional[Path] = typer.Option(
-        None, "--displacy-path", "-dp", help="Folder to write entities.html (predicted entities) to."),
+        None, "--displacy-path", "-dp",
+        help="Folder to write pictures of the predictions to: entities.html, and parses.html (SVG) with a parser."),
     displacy_limit: int = typer.Option(25, "--displacy-limit", "-dl", help="Documents to render."),
 ) -> None:
     """Evaluate a pipeline on annotated data: accuracy, P/R/F and speed."""
@@ -70,14 +71,23 @@ def evaluate(model: str, data_path: Path, *, output: Optional[Path] = None, code
         good(f"Saved scores to {output}")
     if displacy_path is not None:
         docs = list(nlp.pipe(eg.predicted.text for eg in examples[:max(0, displacy_limit)]))
-        path = Path(displacy_path) / "entities.html"
-        atomic_write_text(path, render_entities(docs))
-        good(f"Saved entity visualisation of {len(docs)} document(s) to {path}")
+        write_pictures(docs, Path(displacy_path), title=str(model))
     return scores
 
 
+def write_pictures(docs: List[Any], folder: Path, *, title: str = "") -> None:
+    """entities.html, and parses.html when any Doc has a parse, into `folder`."""
+    path = folder / "entities.html"
+    atomic_write_text(path, render_entities(docs, title=f"{title} entities".strip()))
+    good(f"Saved entity visualisation of {len(docs)} document(s) to {path}")
+    if any(doc.has_annotation("DEP") for doc in docs):
+        path = folder / "parses.html"
+        atomic_write_text(path, render_parses(docs, title=f"{title} parses".strip()))
+        good(f"Saved dependency parses of {len(docs)} document(s) to {path}")
+
+
 def format_scores(scores: Dict[str, Any]) -> str:
-    """The metrics table plus a per-label NER table (as text)."""
+    """The metrics table plus per-label LAS and NER tables (as text)."""
     rows = []
     for key, name in METRICS.items():
         value = scores.get(key)
@@ -86,41 +96,10 @@ def format_scores(scores: Dict[str, Any]) -> str:
         rows.append([name, f"{value:.0f}" if key == "speed" else f"{value * 100:.2f}"])
     text = "\n================================== Results ==================================\n\n"
     text += table(rows)
-    per_type = scores.get("ents_per_type")
-    if per_type:
-        text += "\n\n=============================== NER (per type) ===============================\n\n"
-        text += table([[label, f"{v['p'] * 100:.2f}", f"{v['r'] * 100:.2f}", f"{v['f'] * 100:.2f}"]
-                       for label, v in per_type.items()], header=["", "P", "R", "F"])
+    for key, title in PER_TYPE:
+        per_type = scores.get(key)
+        if per_type:
+            text += f"\n\n{f' {title} ':=^78}\n\n"
+            text += table([[label, f"{v['p'] * 100:.2f}", f"{v['r'] * 100:.2f}", f"{v['f'] * 100:.2f}"]
+                           for label, v in per_type.items()], header=["", "P", "R", "F"])
     return text + "\n"
-
-
-def render_entities(docs: Iterable[Any], title: str = "heron entities") -> str:
-    """One self-contained HTML page (inline CSS, no scripts or external assets)
-    highlighting each Doc's entities with their labels."""
-    body = "\n".join(f'<div class="doc">{_render_doc(doc)}</div>' for doc in docs)
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<style>
-body {{ font-family: -apple-system, "Segoe UI", sans-serif; margin: 2em; line-height: 2.4; }}
-.doc {{ border-bottom: 1px solid #ddd; padding: 1em 0; white-space: pre-wrap; }}
-mark {{ padding: 0.25em 0.5em; margin: 0 0.2em; border-radius: 0.35em; }}
-mark .label {{ font-size: 0.7em; font-weight: bold; text-transform: uppercase; margin-left: 0.4em; }}
-</style></head>
-<body>
-{body}
-</body></html>
-"""
-
-
-def _render_doc(doc: Any) -> str:
-    text = doc.text
-    parts: List[str] = []
-    pos = 0
-    for ent in doc.ents:
-        parts.append(html.escape(text[pos:ent.start_char]))
-        color = PALETTE[zlib.crc32(ent.label_.encode("utf8")) % len(PALETTE)]
-        parts.append(f'<mark class="entity" style="background: {color}">'
-                     f'{html.escape(ent.text)}<span class="label">{html.escape(ent.label_)}</span></mark>')
-        pos = ent.end_char
-    parts.append(html.escape(text[pos:]))
-    return "".join(parts)
