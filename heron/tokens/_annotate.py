@@ -204,30 +204,3 @@ def has_annotation(doc, attr: int, require_complete: bool) -> bool:
         col = doc.to_array([attr])[:, 0]
     values = col[start:]
     return bool(values.all()) if require_complete else bool(values.any())
-
-
-def sent_bounds(doc) -> list[int]:
-    """Token indices where sentences start, plus len(doc) at the end."""
-    n = len(doc._words)
-    col = doc._cols.get(SENT_START)
-    if col is None or n == 0:
-        return [0, n] if n else [0]
-    starts = np.flatnonzero(col == 1).tolist()
-    if not starts or starts[0] != 0:
-        starts.insert(0, 0)
-    return starts + [n]
-
-
-def sent_of(doc, i: int) -> tuple[int, int]:
-    """(start, end) of the sentence holding token i."""
-    col = doc._cols.get(SENT_START)
-    n = len(doc._words)
-    if col is None:
-        return 0, n
-    start = i
-    while start > 0 and col[start] != 1:
-        start -= 1
-    end = i + 1
-    while end < n and col[end] != 1:
-        end += 1
-    return start, end

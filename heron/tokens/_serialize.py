@@ -8,7 +8,7 @@ import msgpack
 import numpy as np
 
 from ..errors import Errors, HeronValueError, Warnings, warn
-from . import _annotate
+from . import _annotate, _tree
 from .attrs import (
     ENT_IOB,
     FLAG_ATTRS,
@@ -49,7 +49,8 @@ def column_values(doc, attr: int) -> np.ndarray:
     if attr == NORM:
         return _norm_values(doc)
     if attr in COLUMN_DTYPES:
-        col = doc._cols.get(attr)
+        # Sentence starts as doc.sents sees them (a parsed Doc's come from its trees).
+        col = _tree.sent_starts(doc) if attr == SENT_START else doc._cols.get(attr)
         if col is None:
             col = _annotate.empty_column(attr, n)
         return col.astype(np.int64).view(np.uint64) if attr in SIGNED else col.astype(np.uint64)

@@ -21,10 +21,12 @@ from typing import Iterable, Iterator, Optional, Sequence, Union
 
 import numpy as np
 
-from ..errors import Errors, HeronValueError
-from . import _annotate, _ents, _serialize, _vectors
+from ..errors import Errors, HeronNotImplementedError, HeronValueError
+from . import _annotate, _ents, _serialize, _tree, _vectors
 from .attrs import DEP, ENT_IOB, POS, SENT_START, TAG, intify_attr
-from .span import Span
+from .noun_chunks import SYNTAX_ITERATORS
+from .retokenizer import Retokenizer
+from .span import Span, char_span_bounds
 from .token import Token
 from .underscore import Underscore, make_extension_classmethods
 from .vocab import Vocab
@@ -64,7 +66,7 @@ class Doc:
     """
 
     __slots__ = ("vocab", "_words", "_spaces", "user_data", "_cols", "_offsets", "_text",
-                 "_tensor", "cats", "_hooks", "__weakref__")
+                 "_tensor", "cats", "_hooks", "_tree", "__weakref__")
 
     def __init__(self, vocab: Vocab, words: Optional[Sequence[str]] = None,
                  spaces: Optional[Sequence[bool]] = None, *, user_data: Optional[dict] = None,
@@ -96,6 +98,7 @@ class Doc:
         self._tensor = None
         self.cats = {}
         self._hooks = None
+        self._tree = None
         if not (tags is None and pos is None and morphs is None and lemmas is None and heads is None
                 and deps is None and sent_starts is None and ents is None):
             _annotate.set_annotations(self, tags=tags, pos=pos, morphs=morphs, lemmas=lemmas,
@@ -118,6 +121,7 @@ class Doc:
         doc._tensor = None
         doc.cats = {}
         doc._hooks = None
+        doc._tree = None
         return doc
 
     # ---- text and offsets ----------------------------------------------
@@ -211,10 +215,15 @@ class Doc:
 
     # ---- columns ---------------------------------------------------------
     def _col(self, attr: int) -> np.ndarray:
-        """The column for `attr`, created (all unset) on first use so it can be written."""
+        """The column for `attr`, created (all unset) on first use so it can be written.
+
+        A column frozen by a cache (HEAD, see _tree.py) is swapped for a writable copy.
+        """
         col = self._cols.get(attr)
         if col is None:
             col = self._cols[attr] = _annotate.empty_column(attr, len(self._words))
+        elif not col.flags.writeable:
+            col = self._cols[attr] = col.copy()
         return col
 
     def _get(self, attr: int, i: int) -> int:
@@ -261,9 +270,32 @@ class Doc:
             return
         if not self.has_annotation(SENT_START):
             raise HeronValueError(Errors.E030)
-        bounds = _annotate.sent_bounds(self)
+        bounds = _tree.sent_bounds(self)
         for start, end in zip(bounds[:-1], bounds[1:]):
             yield Span(self, start, end)
+
+    @property
+    def noun_chunks(self) -> Iterator[Span]:
+        """Base noun phrases ("NP" Spans) from the parse, by the language's rules.
+
+        E060 without dependency labels; E061 for a language without rules (see
+        tokens/noun_chunks.py). The chunks are collected before the first is yielded, so
+        the Doc may be retokenized while iterating.
+        """
+        iterator = self.vocab.get_noun_chunks
+        if iterator is None:
+            raise HeronNotImplementedError(Errors.E061.format(lang=self.vocab.lang, available=sorted(SYNTAX_ITERATORS)))
+        yield from [Span(self, start, end, label=label) for start, end, label in iterator(self)]
+
+    def retokenize(self) -> Retokenizer:
+        """Context manager to merge and split tokens; changes apply together on exit.
+
+        with doc.retokenize() as retokenizer:
+            retokenizer.merge(doc[0:2], attrs={"LEMMA": "New York"})
+            retokenizer.split(doc[3], ["Los", "Angeles"], heads=[(doc[3], 1), doc[2]])
+        See tokens/retokenizer.py for what each operation keeps.
+        """
+        return Retokenizer(self)
 
     @property
     def is_sentenced(self) -> bool:
@@ -289,29 +321,10 @@ class Doc:
         alignment_mode: "strict" needs both offsets on token boundaries; "contract" keeps
         the tokens entirely inside; "expand" grows to every token the range touches.
         """
-        from bisect import bisect_left, bisect_right
-
-        if alignment_mode not in ("strict", "contract", "expand"):
-            raise HeronValueError(Errors.E019.format(mode=alignment_mode))
-        n = len(self._words)
-        offsets = self._get_offsets()
-        starts = offsets[:-1]
-        ends = [s + len(w) for s, w in zip(starts, self._words)]
-        if alignment_mode == "strict":
-            i = bisect_left(starts, start_idx)
-            j = bisect_left(ends, end_idx)
-            if i >= n or j >= n or starts[i] != start_idx or ends[j] != end_idx:
-                return None
-            j += 1
-        elif alignment_mode == "contract":
-            i = bisect_left(starts, start_idx)
-            j = bisect_right(ends, end_idx)
-        else:
-            i = bisect_right(ends, start_idx)
-            j = bisect_left(starts, end_idx)
-        if i >= j:
+        bounds = char_span_bounds(self, start_idx, end_idx, alignment_mode)
+        if bounds is None:
             return None
-        return Span(self, i, j, label=label, kb_id=kb_id, span_id=span_id)
+        return Span(self, bounds[0], bounds[1], label=label, kb_id=kb_id, span_id=span_id)
 
     # ---- copies and serialisation (see _serialize.py) ---------------------
     def copy(self) -> "Doc":

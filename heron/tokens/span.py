@@ -1,12 +1,13 @@
 """Span: a slice doc[start:end] of tokens with an optional label (entities, sentences)."""
 from __future__ import annotations
 
-from typing import Iterator, Union
+from bisect import bisect_left, bisect_right
+from typing import Iterator, Optional, Union
 
 import numpy as np
 
 from ..errors import Errors, HeronValueError
-from . import _annotate, _vectors
+from . import _tree, _vectors
 from .attrs import HEAD, SENT_START
 from .token import Token
 from .underscore import Underscore, make_extension_classmethods
@@ -132,7 +133,7 @@ class Span:
         """The sentence holding the span's first token (E030 without sentence boundaries)."""
         if not self.doc.has_annotation(SENT_START):
             raise HeronValueError(Errors.E030)
-        start, end = _annotate.sent_of(self.doc, self.start)
+        start, end = _tree.sent_of(self.doc, self.start)
         return Span(self.doc, start, end)
 
     @property
@@ -146,21 +147,97 @@ class Span:
         """Entities of the Doc that lie entirely inside this span."""
         return tuple(e for e in self.doc.ents if e.start >= self.start and e.end <= self.end)
 
+    # ---- syntax (spaCy's Span semantics; tree arrays from _tree.py) ---------------
     @property
     def root(self) -> Token:
-        """The token whose head lies outside the span (the shallowest if several)."""
-        col = self.doc._cols.get(HEAD)
-        if col is None or self.start == self.end:
+        """The token nearest the root of the tree (spaCy's rule).
+
+        The first token that is its own head (a root, or an unparsed token) if any;
+        else, among tokens whose head is outside the span, the one with the fewest arcs to
+        its root, the first on ties; a punctuation or space token without children only
+        when nothing else qualifies.
+        """
+        doc, start, end = self.doc, self.start, self.end
+        if doc._hooks is not None and "root" in doc._hooks[2]:
+            return doc._hooks[2]["root"](self)
+        col = doc._cols.get(HEAD)
+        if col is None or start == end:
+            return Token(doc, start)
+        own = np.flatnonzero(col[start:end] == 0)
+        if len(own):
+            return Token(doc, start + int(own[0]))
+        tree = _tree.tree_of(doc)
+        n = len(doc)
+        heads = tree.heads[start:end]
+        best, best_depth = start, n
+        for i in (start + np.flatnonzero((heads < start) | (heads >= end))).tolist():
+            depth = int(tree.depth[i])
+            if depth < 0:  # in a cycle: no path to a root
+                depth = n
+            elif tree.n_lefts[i] + tree.n_rights[i] == 0 and _punct_or_space(doc, i):
+                depth = n - 1
+            if depth < best_depth:
+                best, best_depth = i, depth
+        return Token(doc, best)
+
+    @property
+    def lefts(self) -> Iterator[Token]:
+        """Children of the span's tokens that lie left of the span (spaCy's order)."""
+        for token in reversed(list(self)):
+            for left in token.lefts:
+                if left.i < self.start:
+                    yield left
+
+    @property
+    def rights(self) -> Iterator[Token]:
+        """Children of the span's tokens that lie right of the span."""
+        for token in self:
+            for right in token.rights:
+                if right.i >= self.end:
+                    yield right
+
+    @property
+    def n_lefts(self) -> int:
+        return sum(1 for _ in self.lefts)
+
+    @property
+    def n_rights(self) -> int:
+        return sum(1 for _ in self.rights)
+
+    @property
+    def subtree(self) -> Iterator[Token]:
+        """The span's tokens and their descendants: lefts' subtrees, the span, rights' subtrees."""
+        for word in self.lefts:
+            yield from word.subtree
+        yield from self
+        for word in self.rights:
+            yield from word.subtree
+
+    @property
+    def left_edge(self) -> Token:
+        """The first token of the subtrees of the span's tokens."""
+        if self.start == self.end:
             return Token(self.doc, self.start)
-        heads = np.arange(len(col)) + col
-        best, best_depth = self.start, None
-        for i in range(self.start, self.end):
-            head = int(heads[i])
-            if head == i or not self.start <= head < self.end:
-                depth = _depth(heads, i)
-                if best_depth is None or depth < best_depth:
-                    best, best_depth = i, depth
-        return Token(self.doc, best)
+        return Token(self.doc, int(_tree.tree_of(self.doc).l_edge[self.start:self.end].min()))
+
+    @property
+    def right_edge(self) -> Token:
+        """The last token of the subtrees of the span's tokens."""
+        if self.start == self.end:
+            return Token(self.doc, self.start)
+        return Token(self.doc, int(_tree.tree_of(self.doc).r_edge[self.start:self.end].max()))
+
+    @property
+    def conjuncts(self) -> tuple[Token, ...]:
+        """The tokens coordinated with the span's root."""
+        return self.root.conjuncts
+
+    @property
+    def noun_chunks(self) -> Iterator["Span"]:
+        """The Doc's noun chunks that lie inside this span (see Doc.noun_chunks)."""
+        for chunk in self.doc.noun_chunks:
+            if chunk.start >= self.start and chunk.end <= self.end:
+                yield chunk
 
     def as_doc(self, *, copy_user_data: bool = False):
         """A new Doc holding copies of this span's words and annotations."""
@@ -198,12 +275,31 @@ class Span:
     set_extension, get_extension, has_extension, remove_extension = make_extension_classmethods("span")
 
 
-def _depth(heads: np.ndarray, i: int) -> int:
-    depth = 0
-    while heads[i] != i and depth < len(heads):
-        i = int(heads[i])
-        depth += 1
-    return depth
+def char_span_bounds(doc, start_idx: int, end_idx: int, alignment_mode: str) -> Optional[tuple[int, int]]:
+    """Token bounds (start, end) of the characters [start_idx, end_idx) for Doc.char_span."""
+    if alignment_mode not in ("strict", "contract", "expand"):
+        raise HeronValueError(Errors.E019.format(mode=alignment_mode))
+    n = len(doc._words)
+    starts = doc._get_offsets()[:-1]
+    ends = [s + len(w) for s, w in zip(starts, doc._words)]
+    if alignment_mode == "strict":
+        i = bisect_left(starts, start_idx)
+        j = bisect_left(ends, end_idx)
+        if i >= n or j >= n or starts[i] != start_idx or ends[j] != end_idx:
+            return None
+        j += 1
+    elif alignment_mode == "contract":
+        i = bisect_left(starts, start_idx)
+        j = bisect_right(ends, end_idx)
+    else:
+        i = bisect_right(ends, start_idx)
+        j = bisect_left(starts, end_idx)
+    return (i, j) if i < j else None
+
+
+def _punct_or_space(doc, i: int) -> bool:
+    word = doc._words[i]
+    return doc.vocab.get_lex_attr(word, "is_punct") or doc.vocab.get_lex_attr(word, "is_space")
 
 
 def filter_spans(spans) -> list[Span]:

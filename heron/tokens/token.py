@@ -10,10 +10,11 @@ from typing import Iterator, Union
 import numpy as np
 
 from ..errors import Errors, HeronValueError
-from . import _annotate, _vectors
+from . import _annotate, _tree, _vectors
 from .attrs import DEP, ENT_ID, ENT_IOB, ENT_KB_ID, ENT_TYPE, HEAD, LEMMA, MORPH, NORM, POS, SENT_START, TAG
 from .lex_attrs import FLAG_ATTR_NAMES, STRING_ATTR_NAMES
 from .morphology import MorphAnalysis, normalize_features
+from .strings import get_string_id
 from .underscore import Underscore, make_extension_classmethods
 
 
@@ -177,8 +178,11 @@ class Token:
     # ---- sentences ------------------------------------------------------
     @property
     def is_sent_start(self):
-        """True/False, or None if unknown. Token 0 always starts a sentence."""
-        value = self.doc._get(SENT_START, self.i)
+        """True/False, or None if unknown. Token 0 always starts a sentence.
+
+        Unset on a parsed Doc, it follows the trees (a new root starts a sentence).
+        """
+        value = _tree.is_sent_start(self.doc, self.i)
         return None if value == 0 else value > 0
 
     @is_sent_start.setter
@@ -206,10 +210,10 @@ class Token:
 
         if not self.doc.has_annotation(SENT_START):
             raise HeronValueError(Errors.E030)
-        start, end = _annotate.sent_of(self.doc, self.i)
+        start, end = _tree.sent_of(self.doc, self.i)
         return Span(self.doc, start, end)
 
-    # ---- syntax -----------------------------------------------------------
+    # ---- syntax (tree arrays cached per Doc: see _tree.py) ---------------------
     @property
     def head(self) -> "Token":
         """The syntactic head; a root (or an unparsed token) is its own head."""
@@ -217,69 +221,119 @@ class Token:
 
     @head.setter
     def head(self, value: "Token") -> None:
-        if value.doc is not self.doc:
-            raise HeronValueError(Errors.E034.format(i=self.i))
-        self.doc._col(HEAD)[self.i] = value.i - self.i
+        """Attach to `value` (a token of the same Doc; E034 otherwise).
 
-    def _abs_heads(self) -> np.ndarray:
-        col = self.doc._cols.get(HEAD)
-        n = len(self.doc._words)
-        base = np.arange(n)
-        return base if col is None else base + col
+        Cycles are not checked (as in spaCy, so a tree can be rebuilt arc by arc); if the
+        Doc's sentence starts were the ones its trees imply, they follow the new tree.
+        """
+        doc = self.doc
+        if not isinstance(value, Token) or value.doc is not doc:
+            raise HeronValueError(Errors.E034.format(i=self.i))
+        offset = value.i - self.i
+        if doc._get(HEAD, self.i) == offset:
+            return
+        starts = doc._cols.get(SENT_START)
+        follow = (starts is not None and HEAD in doc._cols
+                  and np.array_equal(starts, _annotate.sent_starts_from_heads(doc._cols[HEAD])))
+        doc._col(HEAD)[self.i] = offset
+        if follow:
+            doc._cols[SENT_START] = _annotate.sent_starts_from_heads(doc._cols[HEAD])
+
+    def has_head(self) -> bool:
+        """Whether the head is annotated (a dep label or a head other than itself)."""
+        return self.doc._get(DEP, self.i) != 0 or self.doc._get(HEAD, self.i) != 0
+
+    def has_dep(self) -> bool:
+        return self.doc._get(DEP, self.i) != 0
 
     @property
     def children(self) -> Iterator["Token"]:
-        for j in np.flatnonzero(self._abs_heads() == self.i).tolist():
-            if j != self.i:
-                yield Token(self.doc, j)
+        """The tokens whose head is this one, in document order (lefts, then rights)."""
+        doc = self.doc
+        for j in _tree.tree_of(doc).children(self.i).tolist():
+            yield Token(doc, j)
 
     @property
     def lefts(self) -> Iterator["Token"]:
-        return (t for t in self.children if t.i < self.i)
+        doc, tree = self.doc, _tree.tree_of(self.doc)
+        for j in tree.children(self.i)[:tree.n_lefts[self.i]].tolist():
+            yield Token(doc, j)
 
     @property
     def rights(self) -> Iterator["Token"]:
-        return (t for t in self.children if t.i > self.i)
+        doc, tree = self.doc, _tree.tree_of(self.doc)
+        for j in tree.children(self.i)[tree.n_lefts[self.i]:].tolist():
+            yield Token(doc, j)
 
     @property
     def n_lefts(self) -> int:
-        return sum(1 for _ in self.lefts)
+        return int(_tree.tree_of(self.doc).n_lefts[self.i])
 
     @property
     def n_rights(self) -> int:
-        return sum(1 for _ in self.rights)
+        return int(_tree.tree_of(self.doc).n_rights[self.i])
 
     @property
     def ancestors(self) -> Iterator["Token"]:
-        token, seen = self, {self.i}
-        while token.head.i not in seen:
-            token = token.head
-            seen.add(token.i)
-            yield token
+        """Head, head's head, ... up to the root (a cycle stops at the first repeat)."""
+        heads = _tree.tree_of(self.doc).heads_list()
+        i, seen = self.i, {self.i}
+        while heads[i] not in seen:
+            i = heads[i]
+            seen.add(i)
+            yield Token(self.doc, i)
 
     def is_ancestor(self, descendant: "Token") -> bool:
+        """Whether this token is the head, the head's head, ... of `descendant`."""
+        if not isinstance(descendant, Token) or descendant.doc is not self.doc:
+            return False
         return any(t.i == self.i for t in descendant.ancestors)
 
     @property
     def subtree(self) -> Iterator["Token"]:
-        heads = self._abs_heads()
-        inside = {self.i}
-        for j in range(len(heads)):  # a node is inside if its head chain reaches self
-            chain, k = [], j
-            while k not in inside and heads[k] != k and len(chain) < len(heads):
-                chain.append(k)
-                k = int(heads[k])
-            if k in inside:
-                inside.update(chain)
-        return (Token(self.doc, j) for j in sorted(inside))
+        """This token and its descendants: lefts' subtrees, itself, rights' subtrees.
+
+        That is document order for projective trees (spaCy's order for the others).
+        """
+        doc = self.doc
+        return (Token(doc, j) for j in _tree.tree_of(doc).subtree(self.i))
 
     @property
     def left_edge(self) -> "Token":
-        return next(iter(self.subtree))
+        """The first token of the subtree."""
+        return Token(self.doc, int(_tree.tree_of(self.doc).l_edge[self.i]))
 
     @property
     def right_edge(self) -> "Token":
-        return list(self.subtree)[-1]
+        """The last token of the subtree."""
+        return Token(self.doc, int(_tree.tree_of(self.doc).r_edge[self.i]))
+
+    @property
+    def conjuncts(self) -> tuple["Token", ...]:
+        """Tokens coordinated with this one ("conj" arcs), without the token itself.
+
+        As spaCy: climb "conj" arcs to the first conjunct, then collect the "conj"
+        right children of it and of every conjunct found.
+        """
+        doc = self.doc
+        if doc._hooks is not None and "conjuncts" in doc._hooks[1]:
+            return tuple(doc._hooks[1]["conjuncts"](self))
+        deps = doc._cols.get(DEP)
+        if deps is None:
+            return ()
+        conj = get_string_id("conj")
+        tree = _tree.tree_of(doc)
+        heads = tree.heads_list()
+        start, steps = self.i, 0
+        while heads[start] != start and deps[start] == conj and steps < len(heads):
+            start, steps = heads[start], steps + 1
+        found, queue = [start], [start]
+        for word in queue:
+            for child in tree.children(word)[tree.n_lefts[word]:].tolist():
+                if deps[child] == conj and child not in found:
+                    found.append(child)
+                    queue.append(child)
+        return tuple(Token(doc, j) for j in found if j != self.i)
 
     # ---- vectors (see _vectors.py) ----------------------------------------
     @property

@@ -6,7 +6,7 @@ cached per string; `vocab["apple"]` returns a `Lexeme` view of them.
 """
 from __future__ import annotations
 
-from typing import Iterable, Iterator, Union
+from typing import Callable, Iterable, Iterator, Optional, Union
 
 from ..errors import Errors, HeronKeyError, HeronValueError
 from ..util import PathLike, atomic_write_bytes, ensure_path
@@ -20,6 +20,7 @@ from .lex_attrs import (  # noqa: F401  (re-exported: "vocab.py holds the lexica
     like_url,
     shape,
 )
+from .noun_chunks import SYNTAX_ITERATORS
 from .strings import StringStore, json_from_bytes, json_to_bytes
 
 _MISSING = object()
@@ -32,12 +33,15 @@ class Vocab:
     lang (str): language code ("en", "xx", ...); picks language-specific lexical functions
         such as English number words for `like_num` and English stop words for `is_stop`.
     lex_attr_getters (dict | None): overrides, name ("like_num") or attrs ID -> fn(text).
+    get_noun_chunks (callable | None): the rules behind doc.noun_chunks, fn(doc) yielding
+        (start, end, label hash); None = the language's own (see tokens/noun_chunks.py).
     """
 
     def __init__(self, strings: Union[StringStore, Iterable[str], None] = None, lang: str = "xx",
-                 *, lex_attr_getters: dict | None = None):
+                 *, lex_attr_getters: dict | None = None, get_noun_chunks: Optional[Callable] = None):
         self.strings = strings if isinstance(strings, StringStore) else StringStore(strings)
         self.lang = lang
+        self._get_noun_chunks = get_noun_chunks
         self.lex_attr_getters = get_lex_attr_getters(lang, lex_attr_getters)
         # attribute name -> {text: value}; one dict per attribute keeps lookups flat.
         self._lex_cache: dict[str, dict] = {name: {} for name in self.lex_attr_getters}
@@ -48,6 +52,17 @@ class Vocab:
     @property
     def lang_(self) -> str:
         return self.lang
+
+    @property
+    def get_noun_chunks(self) -> Optional[Callable]:
+        """fn(doc) -> (start, end, label) noun chunks, or None if the language has no rules."""
+        if self._get_noun_chunks is not None:
+            return self._get_noun_chunks
+        return SYNTAX_ITERATORS.get(self.lang)
+
+    @get_noun_chunks.setter
+    def get_noun_chunks(self, func: Optional[Callable]) -> None:
+        self._get_noun_chunks = func
 
     def get_lex_attr(self, text: str, name: str):
         """Return lexical attribute `name` of `text`, computing and caching it on first use."""
