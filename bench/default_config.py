@@ -96,12 +96,13 @@ def compare(names: List[str], rounds: int) -> None:
             peer.close()
     runs = {n: {**json.loads((RUNS / n / "run" / "result.json").read_text()),
                 **json.loads((RUNS / n / "made_by.json").read_text())} for n in names}
-    rows = [[n, runs[n]["commit"], runs[n].get("optimize", "efficiency"), runs[n]["embed"],
+    rows = [[n, runs[n]["commit"], runs[n].get("optimize", "efficiency"),
+             "CharacterEmbed" if runs[n]["embed"] == "char" else "-",
              f"{100 * runs[n]['tag_acc']:.2f}",
              f"{100 * runs[n]['ents_f']:.2f}", f"{speed[n]['words_per_sec']:,}",
              ", ".join(f"{x:,}" for x in speed[n]["rounds"])] for n in names]
-    table = markdown_table(["run", "config from commit", "-o", "embed", "TAG", "ENTS F", "words/s (best)", "rounds"],
-                           rows)
+    table = markdown_table(["run", "config from commit", "-o", "embed swap", "TAG", "ENTS F", "words/s (best)",
+                            "rounds"], rows)
     md = (f"# `heron init config -p {PIPELINE}` on EWT (test)\n\n{table}\n\n"
           "Each config as `heron init config` wrote it at the commit shown (embed `char`: its trunk's embed "
           "swapped for heron.CharacterEmbed.v1), trained 3,000 steps on EWT train with one thread, "
