@@ -32,17 +32,24 @@ from .token import Token
 _FROM_ROOT = frozenset((TAG, POS, MORPH, DEP, ENT_TYPE, ENT_KB_ID, ENT_ID))
 
 
-def apply_merges(doc, merges: list) -> list:
-    """Merge each (start, end, attrs) of `merges` (sorted, disjoint); old -> new index."""
+def merged_index(n: int, merges: list) -> np.ndarray:
+    """(n,) the index each token will have after `merges` (a merged span's tokens: its one)."""
+    keep = np.ones(n, dtype=bool)
+    for start, end, _ in merges:
+        keep[start + 1:end] = False
+    return np.cumsum(keep) - 1
+
+
+def apply_merges(doc, merges: list) -> None:
+    """Merge each (start, end, attrs) of `merges` (sorted by start, disjoint)."""
     n = len(doc._words)
     roots = np.array([Span(doc, start, end).root.i for start, end, _ in merges], dtype=np.int64)
     firsts = np.array([start for start, _, _ in merges], dtype=np.int64)
     lasts = np.array([end - 1 for _, end, _ in merges], dtype=np.int64)
     follow = sents_follow_tree(doc)
+    new_index = merged_index(n, merges)
     keep = np.ones(n, dtype=bool)
-    for start, end, _ in merges:
-        keep[start + 1:end] = False
-    new_index = np.cumsum(keep) - 1  # tokens inside a span map to the merged token
+    keep[1:] = new_index[1:] != new_index[:-1]  # one token kept per span: its first
     at = new_index[firsts]
     cols = {}
     for attr, col in doc._cols.items():
@@ -77,7 +84,6 @@ def apply_merges(doc, merges: list) -> list:
     _replace(doc, words, spaces, cols, rows, follow)
     for position, (_, _, attrs) in zip(at.tolist(), merges):
         set_token_attrs(doc, position, attrs)
-    return new_index.tolist()
 
 
 def apply_splits(doc, splits: dict) -> None:

@@ -20,7 +20,6 @@ from typing import Optional
 
 import numpy as np
 
-from . import _annotate
 from .attrs import DEP, HEAD, SENT_START
 
 
@@ -38,7 +37,7 @@ class TreeArrays:
     """
 
     __slots__ = ("source", "n", "heads", "child_order", "child_start", "n_lefts", "n_rights",
-                 "l_edge", "r_edge", "depth", "contiguous_order", "_heads_list", "_sent_starts")
+                 "l_edge", "r_edge", "depth", "contiguous_order", "_heads_list")
 
     def __init__(self, source: Optional[np.ndarray], n: int):
         self.source = source
@@ -54,7 +53,6 @@ class TreeArrays:
         self.n_lefts = np.bincount(parents[non_roots < parents], minlength=n)
         self.n_rights = counts - self.n_lefts
         self._heads_list: Optional[list] = None
-        self._sent_starts: Optional[np.ndarray] = None
         self._compute_edges(base)
 
     def _levels(self, base: np.ndarray) -> list[np.ndarray]:
@@ -100,13 +98,6 @@ class TreeArrays:
             self._heads_list = self.heads.tolist()
         return self._heads_list
 
-    def sent_starts(self) -> np.ndarray:
-        """SENT_START values implied by the trees (a sentence is a run sharing one root)."""
-        if self._sent_starts is None:
-            rel = self.heads - np.arange(self.n)
-            self._sent_starts = _annotate.sent_starts_from_heads(rel)
-        return self._sent_starts
-
     def children(self, i: int) -> np.ndarray:
         return self.child_order[self.child_start[i]:self.child_start[i + 1]]
 
@@ -151,32 +142,42 @@ def tree_of(doc) -> TreeArrays:
 # ---- sentences ------------------------------------------------------------------
 def _parsed(doc) -> bool:
     # Labels without heads are a parse of one-token trees (spaCy reads them that way too).
-    return _annotate.has_annotation(doc, DEP, False)
+    deps = doc._cols.get(DEP)
+    return deps is not None and bool(deps.any())
 
 
 def sent_starts(doc) -> Optional[np.ndarray]:
     """The SENT_START values in force: 1 starts a sentence, -1 does not, 0 unknown.
 
     Explicit values win (a sentencizer, senter, the parser, the user); where a parsed Doc
-    has none, the sentence starts come from its trees, as spaCy derives them from the
-    parse. None when the Doc has neither.
+    has none, they come from its trees as spaCy derives them: a sentence starts at the
+    first token of each labelled root's subtree. None when the Doc has neither.
     """
     col = doc._cols.get(SENT_START)
     if col is not None and (len(col) < 2 or col[1:].all()):
         return col
     if not _parsed(doc):
         return col
-    derived = tree_of(doc).sent_starts()
+    tree = tree_of(doc)
+    derived = np.full(tree.n, -1, dtype=np.int8)
+    derived[tree.l_edge[(tree.heads == np.arange(tree.n)) & (doc._cols[DEP] != 0)]] = 1
+    derived[0] = 1
     return derived if col is None else np.where(col != 0, col, derived)
 
 
 def is_sent_start(doc, i: int) -> int:
-    """The SENT_START value of token i (1, -1 or 0 for unknown)."""
+    """The SENT_START value of token i (1, -1 or 0 for unknown), as sent_starts(doc)[i]."""
     col = doc._cols.get(SENT_START)
     value = col.item(i) if col is not None else int(i == 0)
-    if value == 0 and _parsed(doc):
-        return int(tree_of(doc).sent_starts()[i])
-    return value
+    if value != 0 or not _parsed(doc):
+        return value
+    tree = tree_of(doc)
+    heads = tree.heads_list()
+    root, steps = i, 0
+    while heads[root] != root and steps < tree.n:  # the root of i's tree (a cycle stops)
+        root, steps = heads[root], steps + 1
+    labelled_root = heads[root] == root and doc._cols[DEP][root] != 0
+    return 1 if labelled_root and tree.l_edge[root] == i else -1
 
 
 def sent_bounds(doc) -> list[int]:

@@ -31,7 +31,7 @@ from typing import Any, Optional, Sequence
 
 from ..errors import Errors, HeronValueError
 from . import _annotate
-from ._retokenize import apply_merges, apply_splits
+from ._retokenize import apply_merges, apply_splits, merged_index
 from .attrs import (
     DEP,
     ENT_ID,
@@ -76,12 +76,13 @@ class Retokenizer:
         if exc_type is not None:  # leave the Doc untouched when the block failed
             return
         doc = self.doc
-        if self._merges:
-            new_index = apply_merges(doc, sorted(self._merges, key=lambda m: m[0]))
-        else:
-            new_index = list(range(len(doc)))
-        if self._splits:
-            apply_splits(doc, self._resolve_splits(new_index))
+        merges = sorted(self._merges, key=lambda m: m[0])
+        # Resolve (and check) the splits before anything changes: an error leaves the Doc as it was.
+        splits = self._resolve_splits(merged_index(len(doc), merges).tolist()) if self._splits else {}
+        if merges:
+            apply_merges(doc, merges)
+        if splits:
+            apply_splits(doc, splits)
         self._merges, self._merged, self._splits = [], {}, {}
 
     def merge(self, span: Span, attrs: Optional[dict] = None) -> None:
