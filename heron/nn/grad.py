@@ -104,6 +104,18 @@ def _valid(number: Any) -> bool:
     return not math.isnan(number) and number >= 0
 
 
+def grad_factor_attribute() -> Any:
+    """A `grad_factor` property for a listener-like module: assignments are wrapped in a
+    GradFactor (validated: E388) and kept out of nn.Module's registries."""
+    def get(self: Any) -> GradFactor:
+        return self.__dict__["_grad_factor"]
+
+    def set_(self: Any, value: Any) -> None:
+        self.__dict__["_grad_factor"] = GradFactor(value)
+
+    return property(get, set_)
+
+
 def set_grad_step(model: nn.Module, step: Optional[int]) -> None:
     """Tell every grad-factor user inside `model` (a module class with
     `reads_grad_step = True` and a GradFactor `grad_factor`) the global training step:
@@ -114,4 +126,4 @@ def set_grad_step(model: nn.Module, step: Optional[int]) -> None:
             setattr(module, "step", step)
 
 
-__all__ = ["scale_grad", "GradFactor", "GradFactorValue", "set_grad_step"]
+__all__ = ["scale_grad", "GradFactor", "GradFactorValue", "set_grad_step", "grad_factor_attribute"]

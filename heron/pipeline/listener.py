@@ -32,7 +32,7 @@ import torch
 from torch import nn
 
 from ..errors import Errors, HeronValueError
-from ..nn.grad import GradFactor, GradFactorValue
+from ..nn.grad import GradFactor, GradFactorValue, grad_factor_attribute
 from ..registry import registry
 from .trunk import TrunkLike, is_trunk, module_device
 
@@ -66,13 +66,7 @@ class Tok2VecListener(nn.Module):
         self.__dict__["_upstream"] = None
         self.__dict__["owner"] = ""  # "component_name.dotted.path", for messages
 
-    @property
-    def grad_factor(self) -> GradFactor:
-        return self.__dict__["_grad_factor"]
-
-    @grad_factor.setter
-    def grad_factor(self, value: Any) -> None:
-        self.__dict__["_grad_factor"] = GradFactor(value)
+    grad_factor = grad_factor_attribute()
 
     @property
     def upstream(self) -> Optional[TrunkLike]:

@@ -29,7 +29,7 @@ import torch
 from torch import nn
 
 from ..errors import Errors, HeronValueError
-from ..nn.grad import GradFactor, GradFactorValue, scale_grad
+from ..nn.grad import GradFactor, GradFactorValue, grad_factor_attribute, scale_grad
 from ..registry import registry
 from .batch import transformer_batch
 from .listener import pool_docs
@@ -71,13 +71,7 @@ class EncoderTok2Vec(nn.Module):
         self.grad_factor = grad_factor
         self.step: Optional[int] = None  # the global training step, set by nlp.update
 
-    @property
-    def grad_factor(self) -> GradFactor:
-        return self.__dict__["_grad_factor"]
-
-    @grad_factor.setter
-    def grad_factor(self, value: Any) -> None:
-        self.__dict__["_grad_factor"] = GradFactor(value)
+    grad_factor = grad_factor_attribute()
 
     def forward(self, docs: Sequence[Any]) -> Tuple[torch.Tensor, torch.Tensor]:
         """(X (B, T, W) pooled token vectors, mask (B, T)) for `docs`."""

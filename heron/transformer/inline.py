@@ -42,7 +42,7 @@ from torch import nn
 
 from ..errors import Errors, HeronValueError
 from ..featurize.span_pieces import require_fast_tokenizer
-from ..nn.grad import GradFactor, GradFactorValue
+from ..nn.grad import GradFactor, GradFactorValue, grad_factor_attribute
 from ..registry import registry
 from .encoder_tok2vec import encode_and_pool
 from .hf_loading import require_transformers
@@ -85,13 +85,7 @@ class TransformerTok2Vec(nn.Module):
         self.__dict__["_files"] = None  # cached {file name: text} of the loaded model
 
     # ---- forward ------------------------------------------------------------------------
-    @property
-    def grad_factor(self) -> GradFactor:
-        return self.__dict__["_grad_factor"]
-
-    @grad_factor.setter
-    def grad_factor(self, value: Any) -> None:
-        self.__dict__["_grad_factor"] = GradFactor(value)
+    grad_factor = grad_factor_attribute()
 
     def current_grad_factor(self) -> float:
         """The grad_factor at the current global step."""
