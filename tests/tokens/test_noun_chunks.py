@@ -66,6 +66,20 @@ def test_noun_chunks(name, scheme):
     assert all(c.label_ == "NP" for c in chunks)
 
 
+def test_ud_trees_without_ud_only_labels():
+    # Only labels both schemes share (and ROOT, as heron's CoNLL-U reader writes it): the
+    # attachment of "and" and "of" to the word after them shows the trees are UD.
+    vocab = Vocab(lang="en")
+    doc = _doc(vocab, "cats and dogs sleep", [3, 2, 0, 3], "nsubj cc conj ROOT", "NOUN CCONJ NOUN VERB")
+    assert [c.text for c in doc.noun_chunks] == ["cats", "dogs"]
+    doc = _doc(vocab, "the cat of the house sleeps", [1, 5, 4, 4, 1, 5], "det nsubj case det nmod ROOT",
+               "DET NOUN ADP DET NOUN VERB")
+    assert [c.text for c in doc.noun_chunks] == ["the cat", "the house"]
+    doc = _doc(vocab, "good music , great food", [1, 1, 4, 4, 1], "amod ROOT punct amod appos",
+               "ADJ NOUN PUNCT ADJ NOUN")
+    assert [c.text for c in doc.noun_chunks] == ["good music", "great food"]
+
+
 def test_chunks_never_nest():
     # "dog" is a subject inside the subject "owner"'s subtree: only the first chunk stays.
     doc = _doc(Vocab(lang="en"), "The dog owner sleeps", [1, 2, 3, 3], "det nsubj nsubj ROOT", "DET NOUN NOUN VERB")
