@@ -38,6 +38,10 @@ class HeronTypeError(HeronError, TypeError):
     pass
 
 
+class HeronNotImplementedError(HeronError, NotImplementedError):
+    pass
+
+
 class ConfigError(HeronValueError):
     """A config file or override is invalid. `.errors` lists (section.key, message)."""
 
@@ -108,6 +112,19 @@ class Errors:
     E042 = "[E042] {source}: the DocBin declares {what}, over the limit of {limit} bytes. Fix: refuse files from others this large; for your own corpus, split it into several .heron files (corpus readers take a folder) or pass a higher max_size to DocBin.from_disk/from_bytes."
     E043 = "[E043] {source}: doc {i} of the DocBin is invalid ({err}). Fix: the file is corrupt or was edited by hand; re-create it with heron convert or DocBin.to_disk."
     E044 = "[E044] {source}: the compressed DocBin data {problem}. Fix: the file is corrupt, truncated or crafted (a decompression bomb); re-create it with heron convert or DocBin.to_disk."
+    # E060-E099: trees, noun chunks, retokenizer
+    E060 = "[E060] doc.noun_chunks needs a dependency parse, and this Doc has no dependency labels. Fix: add a trained parser to the pipeline (nlp.add_pipe(\"parser\")), or build the Doc with heads=[...] and deps=[...]."
+    E061 = "[E061] doc.noun_chunks: no noun chunk rules for language {lang!r} (built in: {available}). Fix: use an \"en\" pipeline, or give the vocab your own rules: vocab.get_noun_chunks = fn, where fn(doc) yields (start, end, label hash)."
+    E062 = "[E062] retokenizer.merge: the span doc[{start}:{end}] is empty. Fix: merge spans of at least one token."
+    E063 = "[E063] retokenizer.merge: doc[{start}:{end}] overlaps doc[{other_start}:{other_end}], which is already marked for merging in this retokenize() block. Fix: merge non-overlapping spans (heron.tokens.filter_spans(spans) keeps the longest), or merge the union once."
+    E064 = "[E064] retokenizer.split: token {i} ({text!r}) cannot be split into {orths!r}: {problem}. Fix: pass non-empty strings that concatenate to the token's text exactly."
+    E065 = "[E065] retokenizer.split: token {i} ({text!r}) is split into {n_orths} pieces but {what} has {n_values} entries. Fix: give one entry per piece."
+    E066 = "[E066] retokenizer.split: head {head!r} for piece {k} of token {i} is invalid: {problem}. Fix: give a Token of the same Doc, or (token, piece) where piece < the number of pieces that token is split into (0 for a token that is not split)."
+    E067 = "[E067] retokenize(): token {i} ({text!r}) is {problem} in this block. Fix: split and merge a token in separate retokenize() blocks, and split each token once."
+    E068 = "[E068] retokenize() attrs: {problem}. Fix: use token attributes such as \"TAG\", \"POS\", \"LEMMA\", \"MORPH\", \"DEP\", \"ENT_TYPE\", \"ENT_IOB\", \"NORM\", \"SENT_START\", lexical flags such as \"IS_STOP\", and \"_\": {{extension: value}}; the words themselves come from the span or the orths."
+    E069 = "[E069] retokenize() attrs: token extension {name!r} {problem}. Fix: register it first with Token.set_extension({name!r}, default=None); extensions with a getter need a setter to be written."
+    E070 = "[E070] retokenize(): {what} belongs to another Doc. Fix: pass spans and tokens of the Doc being retokenized (doc[start:end], doc[i])."
+    E071 = "[E071] retokenizer.split: head {head!r} of a piece of token {i} is no longer a token after the merges of this block (it was merged into the token before it). Fix: use the first token of the merged span as the head."
     # ---- E100-E149 tokenizer ----------------------------------------------
     E100 = ("[E100] Special case {string!r}: its ORTH pieces concatenate to {orth!r}, not "
             "to the string. Fix: split the string itself, e.g. add_special_case(\"gimme\", "
@@ -254,18 +271,27 @@ class Errors:
     E372 = "[E372] [components.{name}] sets both {canonical} and {alias}, the same setting under two names ({note}). Fix: keep only {canonical}."
     E373 = "[E373] heron.Tok2VecListener.v1 has no `width` and no trunk component (upstream {upstream!r}) before its component to take it from. Fix: add the tok2vec component before it (nlp.add_pipe(\"tok2vec\") first; in a config, earlier in [nlp] pipeline) or set width = the trunk's width, e.g. ${{components.tok2vec.model.encode.width}}."
     E371 = "[E371] [components.{name}] is copied from {source}, where it listened to a trunk (at {paths}), but this pipeline has no trunk for it to listen to. Fix: add replace_listeners = [\"model.tok2vec\"] to [components.{name}] so it gets its own copy of the trunk it was trained with (usual when it is frozen), or source that trunk too (e.g. [components.tok2vec] source = \"{source}\") and put it before {name!r} in [nlp] pipeline."
-    # E380-E399: ner (pipeline/ner.py, pipeline/_biluo.py, nn/transition.py)
-    E380 = "[E380] TransitionBasedParser(state_type=\"parser\") is not implemented yet (heron has no dependency parser). Fix: use state_type = \"ner\" in [components.NAME.model]."
-    E381 = "[E381] Invalid TransitionBasedParser state_type {value!r}. Fix: use state_type = \"ner\" in [components.NAME.model]."
+    # E380-E387: ner (pipeline/ner.py, pipeline/_biluo.py, nn/transition.py)
+    E380 = "[E380] The ner component {name!r} got a TransitionBasedParser with state_type = \"parser\" (a dependency parser's model). Fix: use state_type = \"ner\" in [components.{name}.model], or add the component with factory = \"parser\" if you want a dependency parser."
+    E381 = "[E381] Invalid TransitionBasedParser state_type {value!r}. Fix: use state_type = \"ner\" (entity recognizer) or \"parser\" (dependency parser) in [components.NAME.model]."
     E382 = "[E382] TransitionBasedParser: nr_feature_tokens = {nr!r} does not fit extra_state_tokens = {extra!r}. Fix: nr_feature_tokens (the older name) must be 3 (extra_state_tokens = false) or 6 (extra_state_tokens = true); better, drop nr_feature_tokens and set only extra_state_tokens."
     E383 = "[E383] TransitionBasedParser: the tok2vec layer {obj} has no `width` attribute, so the model can't size its input projection. Fix: use heron.Tok2VecListener.v1 (width = the upstream tok2vec's width) or a heron Tok2Vec architecture in [components.NAME.model.tok2vec]."
     E384 = "[E384] TransitionBasedParser: {name} = {value!r} is invalid; it must be an integer >= 1. Fix: set [components.NAME.model] {name} to a positive integer (recommended: hidden_width 64-256, maxout_pieces 1-3)."
     E385 = "[E385] Invalid entity label {label}. Fix: labels are non-empty strings other than \"O\" and \"-\", e.g. ner.add_label(\"PERSON\")."
     E386 = "[E386] Component {name!r} has no entity labels and no output layer yet, so it can't {action}. Fix: call nlp.initialize(get_examples) with examples that have entities, or pass labels (ner.add_label(\"PERSON\") or [initialize.components.{name}] labels = [...]) first."
     E387 = "[E387] TransitionBasedParser(nO={nO}) does not match the {n_moves} actions of labels {labels} (1 + 4 per label). Fix: leave nO = null in [components.NAME.model] so it is set from the labels."
-    # E388-E399: trunks, listeners and grad factors (pipeline/trunk.py, pipeline/listener.py, nn/grad.py)
+    # E388-E389: trunks, listeners and grad factors (pipeline/trunk.py, pipeline/listener.py, nn/grad.py)
     E388 = "[E388] grad_factor = {value!r} is not allowed: a grad factor is a number >= 0 or a schedule f(step) -> number >= 0 (1.0 = this head trains the shared trunk fully, 0.5 = at half strength, 0 = the trunk is frozen for this head). A negative factor would train the trunk AGAINST the head's loss. Fix: set grad_factor to a value >= 0 in the listener's block (e.g. [components.NAME.model.tok2vec] grad_factor = 1.0)."
     E389 = "[E389] The grad_factor schedule{where} returned {value!r} at training step {step}; grad factors must be numbers >= 0 (a negative factor would train the trunk AGAINST the head's loss). Fix: use a schedule that stays >= 0, e.g. @schedules = \"heron.warmup_linear.v1\" or a constant, in the listener's grad_factor block."
+    # E390-E399: the dependency parser (pipeline/parser.py, _arc_eager*.py, _nonproj.py, nn/parser_model.py)
+    E390 = "[E390] TransitionBasedParser(state_type=\"parser\"): nr_feature_tokens = {nr!r} does not fit extra_state_tokens = {extra!r}. Fix: nr_feature_tokens (the older name) must be 8 (extra_state_tokens = false) or 13 (extra_state_tokens = true); better, drop nr_feature_tokens and set only extra_state_tokens."
+    E391 = "[E391] Component {name!r} has no dependency labels and no output layer yet, so it can't {action}. Fix: call nlp.initialize(get_examples) with examples whose reference Docs have heads and deps, or pass labels ([initialize.components.{name}] labels = [\"nsubj\", ...] or parser.add_label(\"nsubj\")) first."
+    E392 = "[E392] Invalid dependency label {label}. Fix: labels are non-empty strings without spaces, e.g. parser.add_label(\"nsubj\") (\"ROOT\" is the label of sentence roots and is always known)."
+    E393 = "[E393] TransitionBasedParser(nO={nO}) does not match the parser's {n_moves} actions (SHIFT, REDUCE, BREAK + a LEFT and a RIGHT action per label kept). Fix: leave nO = null in [components.NAME.model] so it is set from the labels."
+    E394 = "[E394] The dependency tree of the reference Doc {doc!r} has a cycle through token {i} (heads {heads}), so it can't be made projective for training. Fix: correct the heads of that Doc in the training data (every head chain must end at a root, a token that is its own head)."
+    E395 = "[E395] The parser component {name!r} needs a TransitionBasedParser with state_type = \"parser\", got {obj}. Fix: set state_type = \"parser\" in [components.{name}.model] (or leave the model block out to use the parser's default)."
+    E396 = "[E396] Component {name!r}: {detail}. Fix: train the parser on reference Docs with heads and dependency labels (heron convert keeps them from CoNLL-U), or pass labels in [initialize.components.{name}]."
+    E397 = "[E397] [components.{name}] {setting} = {value!r} is invalid: {detail}. Fix: {fix}"
     # ---- E400-E499 CLI and conversion -------------------------------------
     E400 = "[E400] Input files {first} and {second} would both be written to {out}. Fix: rename one of them, convert them separately, or pass --concatenate to write one DocBin."
     E401 = "[E401] Input path not found: {path}. Fix: pass an existing file or folder as INPUT."
@@ -292,6 +318,7 @@ class Errors:
     E422 = "[E422] DependencyMatcher pattern {i} for key {key!r}, node {j}: RIGHT_ATTRS has OP {op!r}, but a node stands for exactly one token. Fix: remove the OP (\"!\" to negate the attributes is allowed); for an optional node, add a second pattern without it."
     E423 = "[E423] DependencyMatcher.add({key!r}): on_match must be a callable (matcher, doc, i, matches) or None, got {type}. Fix: pass the function itself, not its result."
     E424 = "[E424] DependencyMatcher expects a Doc or a Span, got {type}. Fix: call the matcher on nlp(text) or on a slice doc[start:end]."
+    E425 = "[E425] displacy.render: unknown style {style!r}. Fix: use one of {styles}."
     E430 = "[E430] {path}:{line}: invalid JSON: {detail}. Fix: write one JSON object per line, e.g. {{\"text\": \"Ada lives in Paris.\", \"entities\": [[0, 3, \"PER\"]]}}."
     E431 = "[E431] {path}:{line}: {detail}. Fix: each line needs a \"text\" string and optionally entities as \"entities\": [[start, end, \"LABEL\"], ...] or \"spans\": [{{\"start\": 0, \"end\": 3, \"label\": \"PER\"}}]."
     E432 = "[E432] {path}:{line}: entity {entity!r} is invalid: {detail}. Fix: give character offsets with 0 <= start < end <= len(text) ({n_chars} here) and a non-empty string label."
@@ -318,7 +345,6 @@ class Errors:
     E514 = "[E514] Score weight {key!r} in [training.score_weights] is not a number or null ({value!r}). Fix: give each score a float weight (weights are normalised to sum to 1) or null to show it without weighting."
     E515 = "[E515] Example.get_aligned({attr!r}) is not supported: gold heads are token indices of the reference and must be re-mapped onto predicted tokens, which heron's dependency parser support will add. Fix: align token attributes (TAG, POS, LEMMA, MORPH, DEP, ENT_IOB, SENT_START), or read eg.reference heads directly."
     E516 = "[E516] Corpus reader setting {name} = {value!r} is invalid: it must be {expected}. Fix: correct {name} in the [corpora] block of the config (0 = no limit)."
-    E425 = "[E425] displacy.render: unknown style {style!r}. Fix: use one of {styles}."
     E517 = "[E517] The corpus [{key}] ({corpus}) yielded no Examples, so {role}. Fix: point its path at DocBin files with Docs in them (create them with `heron convert`), and check that limit/max_length don't filter them all out."
     E518 = "[E518] Could not read the corpus [{key}] ({corpus}): {detail}. Fix: check that every file of it is a DocBin written by `heron convert` or DocBin.to_disk, readable, and not truncated."
     E519 = "[E519] The grad_factor schedule of {owner} raised {error} at training step {step} (every step the run can reach is read before training starts). Fix: correct the schedule in the config block [components.{owner}.grad_factor] so it returns a number >= 0 at every step, e.g. @schedules = \"heron.warmup_linear.v1\" or a constant."
@@ -422,6 +448,7 @@ class Warnings:
     W300 = "[W300] Pipeline {path} was saved with heron {saved}; this is heron {current}. It may load incorrectly or give different results. Fix: save it again with this version (or retrain)."
     W301 = "[W301] PhraseMatcher: pattern {i} for key {key!r} is an empty Doc and was skipped."
     W303 = "[W303] [components.{name}]: `{alias}` is a deprecated name of `{canonical}` ({note}); it is used as {canonical}. Fix: rename it to {canonical} in the config."
+    W304 = "[W304] The parser stopped {n} parse state(s) after {steps} steps without finishing; their unattached tokens became sentence roots. This is a bug in heron. Fix: please report it with the text that caused it."
     W302 = "[W302] Component {name!r} was excluded when {source} was saved (to_disk/to_bytes exclude=[...]), so none of its state is loaded: it keeps the weights it has now (freshly initialised, untrained, after heron.load). Fix: save the pipeline with this component, or load with exclude=[{name!r}] to leave it out."
     # ---- W400-W499 CLI and conversion --------------------------------------
     W401 = "[W401] {path}: {n} tag(s) with entity type 'O' (e.g. 'B-O') were read as 'O' (outside any entity)."

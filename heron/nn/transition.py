@@ -1,5 +1,8 @@
 """TransitionBasedParser: the model of the transition-based `ner` component.
 
+(`state_type = "parser"` builds the dependency parser's model instead:
+`heron.nn.parser_model.ParserModel`, on the same lower/upper layers, `TransitionModel`.)
+
 Pure torch (never imports heron.tokens): it sees token vectors (B, T, W) and a
 (B, T) mask, and the transition system only as tensors (`tables`, see
 `heron.pipeline._biluo.TransitionTables`).
@@ -52,41 +55,55 @@ def transition_based_parser(*, tok2vec: Any, state_type: str = "ner",
                             extra_state_tokens: bool = False, hidden_width: int = 64,
                             maxout_pieces: int = 2, use_upper: bool = True,
                             nO: Optional[int] = None,
-                            nr_feature_tokens: Optional[int] = None) -> "TransitionBasedParser":
+                            nr_feature_tokens: Optional[int] = None) -> "TransitionModel":
     """Greedy transition-based model (spaCy's argument names and meanings).
 
     tok2vec (Module): token vectors; usually heron.Tok2VecListener.v1 (shared trunk)
         or an inline Tok2Vec. Must have a `width`.
-    state_type (str): "ner" (BILUO entity recognizer). "parser" is not implemented yet.
-    extra_state_tokens (bool): 6 context tokens per state instead of 3 (B1, B2 and the
-        token before the entity); a little more accurate, a little slower.
+    state_type (str): "ner" (BILUO entity recognizer) or "parser" (arc-eager
+        dependency parser, heron.nn.parser_model.ParserModel).
+    extra_state_tokens (bool): more context tokens per state: ner 6 instead of 3 (B1,
+        B2 and the token before the entity), parser 13 instead of 8 (more children of
+        S0 and S1); a little more accurate, a little slower.
     hidden_width (int): width of the hidden layer; recommended 64-256.
     maxout_pieces (int): maxout pieces of the hidden layer; 1-3 (1 = ReLU instead of
         maxout, as in spaCy).
     use_upper (bool): an upper linear layer maps hidden to actions; False makes the
         lower layer output action scores (faster, usually less accurate).
     nO (int | None): number of actions; leave null, it is set from the labels.
-    nr_feature_tokens (int | None): older name of the context size: 3 or 6, must
-        agree with extra_state_tokens (6 switches it on when left at false).
+    nr_feature_tokens (int | None): older name of the context size: ner 3 or 6, parser
+        8 or 13; must agree with extra_state_tokens (the larger one switches it on when
+        left at false).
     """
-    if state_type == "parser":
-        raise HeronValueError(Errors.E380)
-    if state_type != "ner":
+    if state_type not in ("ner", "parser"):
         raise HeronValueError(Errors.E381.format(value=state_type))
+    for name, value in (("hidden_width", hidden_width), ("maxout_pieces", maxout_pieces)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise HeronValueError(Errors.E384.format(name=name, value=value))
+    if state_type == "parser":
+        from .parser_model import ParserModel, parser_slots
+
+        n_slots = parser_slots(extra_state_tokens, nr_feature_tokens)
+        return ParserModel(tok2vec, n_slots=n_slots, hidden_width=hidden_width,
+                           maxout_pieces=maxout_pieces, use_upper=use_upper, nO=nO)
     n_slots = 6 if extra_state_tokens else 3
     if nr_feature_tokens is not None:
         if nr_feature_tokens not in (3, 6) or (nr_feature_tokens == 3 and extra_state_tokens):
             raise HeronValueError(Errors.E382.format(nr=nr_feature_tokens, extra=extra_state_tokens))
         n_slots = nr_feature_tokens
-    for name, value in (("hidden_width", hidden_width), ("maxout_pieces", maxout_pieces)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise HeronValueError(Errors.E384.format(name=name, value=value))
     return TransitionBasedParser(tok2vec, n_slots=n_slots, hidden_width=hidden_width,
                                  maxout_pieces=maxout_pieces, use_upper=use_upper, nO=nO)
 
 
-class TransitionBasedParser(nn.Module):
-    """See the module docstring. `nO` may be None until `resize_output(nO)`."""
+class TransitionModel(nn.Module):
+    """The layers every transition-based model shares (ner's and the parser's).
+
+    tok2vec -> `proj` (width -> hidden_width) -> a lower layer over `n_slots` context
+    tokens (lower_W (F, hidden_width, P, n_out), a learned pad row per slot for absent
+    tokens, bias (P, n_out)), maxout over P pieces -> `upper` (hidden_width -> nO; None
+    with use_upper=False, then the lower layer outputs the nO action scores).
+    `nO` may be None until `resize_output(nO)`.
+    """
 
     def __init__(self, tok2vec: nn.Module, *, n_slots: int = 3, hidden_width: int = 64,
                  maxout_pieces: int = 2, use_upper: bool = True, nO: Optional[int] = None):
@@ -157,6 +174,20 @@ class TransitionBasedParser(nn.Module):
                 if hasattr(self, name):
                     delattr(self, name)
 
+    def scores(self, hidden: torch.Tensor) -> torch.Tensor:
+        """(..., P*n_out) summed lower pre-activations -> (..., nO) action scores."""
+        if self.maxout_pieces == 1:
+            h = torch.relu(hidden)
+        else:
+            h = hidden.reshape(*hidden.shape[:-1], self.maxout_pieces, -1).amax(dim=-2)
+        if self.upper is None:
+            return h
+        return self.upper(h)
+
+
+class TransitionBasedParser(TransitionModel):
+    """The ner model (state_type "ner"); see the module docstring."""
+
     # ---- forward pieces ---------------------------------------------------------
     def precompute(self, X: torch.Tensor, lengths: torch.Tensor
                    ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -185,16 +216,6 @@ class TransitionBasedParser(nn.Module):
             opened = opened + _shift(rows[E0_PREV_SLOT], -1, pos, inside, pad[E0_PREV_SLOT])
             none = none + pad[E0_PREV_SLOT].reshape(-1)
         return static, opened, none
-
-    def scores(self, hidden: torch.Tensor) -> torch.Tensor:
-        """(..., P*n_out) summed lower pre-activations -> (..., nO) action scores."""
-        if self.maxout_pieces == 1:
-            h = torch.relu(hidden)
-        else:
-            h = hidden.reshape(*hidden.shape[:-1], self.maxout_pieces, -1).amax(dim=-2)
-        if self.upper is None:
-            return h
-        return self.upper(h)
 
     def forward(self, X: torch.Tensor, lengths: torch.Tensor, e0: torch.Tensor) -> torch.Tensor:
         """Teacher-forced scores (B, T, nO) given each token's state E0 (B, T) (-1 none)."""
@@ -258,4 +279,4 @@ def _shift(rows: torch.Tensor, offset: int, pos: torch.Tensor, lengths: torch.Te
     return torch.where(pos + offset < lengths, shifted, pad.reshape(1, 1, D))
 
 
-__all__ = ["TransitionBasedParser", "transition_based_parser"]
+__all__ = ["TransitionModel", "TransitionBasedParser", "transition_based_parser"]

@@ -105,6 +105,8 @@ class EntityRecognizer(TrainablePipe):
     model: TransitionBasedParser
 
     def __init__(self, vocab: Any, model: nn.Module, name: str = "ner"):
+        if getattr(model, "state_type", None) == "parser":
+            raise HeronValueError(Errors.E380.format(name=name))
         super().__init__(vocab, model, name)
         self.moves = BiluoMoves()
         self._nO_setting = getattr(model, "nO", None)

@@ -142,8 +142,11 @@ def test_registered_function_arguments_and_errors():
     model = transition_based_parser(tok2vec=tok2vec, nr_feature_tokens=6)
     assert model.n_slots == 6 and model.nO is None and model.tok2vec is tok2vec
     assert transition_based_parser(tok2vec=tok2vec, extra_state_tokens=True).n_slots == 6
-    with pytest.raises(HeronValueError, match="E380"):
-        transition_based_parser(tok2vec=tok2vec, state_type="parser")
+    parser_model = transition_based_parser(tok2vec=tok2vec, state_type="parser")
+    assert parser_model.state_type == "parser" and parser_model.n_slots == 8
+    assert transition_based_parser(tok2vec=tok2vec, state_type="parser", extra_state_tokens=True).n_slots == 13
+    with pytest.raises(HeronValueError, match="E390"):
+        transition_based_parser(tok2vec=tok2vec, state_type="parser", nr_feature_tokens=6)
     with pytest.raises(HeronValueError, match="E381"):
         transition_based_parser(tok2vec=tok2vec, state_type="tagger")
     with pytest.raises(HeronValueError, match="E382"):
