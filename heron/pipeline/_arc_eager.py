@@ -16,8 +16,9 @@ preconditions):
 
     SHIFT   stack empty (and a buffer), or: >= 2 buffer tokens, B0 not a sentence start,
             B0 not unshiftable
-    REDUCE  stack not empty, and: buffer empty, or not (one stack token and B0 must not
-            start a sentence)
+    REDUCE  stack not empty, and: buffer empty, or not (one stack token and the left
+            edge of B0's subtree must not start a sentence: popping the last stack
+            token starts the next sentence there)
     LEFT/RIGHT  stack and buffer not empty, B0 not a sentence start
     BREAK   >= 2 buffer tokens, B1 = B0 + 1, B1 neither a sentence start nor forbidden to
             be one
@@ -123,9 +124,10 @@ def _at(values: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
 # Per-token fields of a state, packed in one (R, N_FIELDS, T + 2) tensor so a step reads
 # them with one gather and writes them with one scatter. STACK and REBUF are lists
 # (index 0 holds "no token", items 1..depth), the others are indexed by token position.
-HEAD, ACTION, LKID, RKID, PREV_L, PREV_R, START, UNSHIFT, STACK, REBUF = range(10)
-N_FIELDS = 10
-_FILL = (None, -1, None, None, None, None, 0, 0, None, None)  # None: T ("no token")
+# LEDGE is the left edge of a token's subtree (T: the token itself, no left child yet).
+HEAD, ACTION, LKID, RKID, PREV_L, PREV_R, START, UNSHIFT, STACK, REBUF, LEDGE = range(11)
+N_FIELDS = 11
+_FILL = (None, -1, None, None, None, None, 0, 0, None, None, None)  # None: T ("no token")
 
 
 class StepView:
@@ -133,7 +135,7 @@ class StepView:
     fields (T where a token is absent). Valid until the states change."""
 
     __slots__ = ("s0", "s1", "s2", "b0", "b1", "lkid_b0", "lkid_s0", "rkid_s0", "start_b0", "start_b1",
-                 "unshift_b0", "head_s0", "prev_r_s0", "buflen")
+                 "unshift_b0", "head_s0", "prev_r_s0", "ledge_b0", "ledge_s0", "buflen")
 
     def __init__(self, states: "ParseStates"):
         T, d, rd = states.T, states.depth, states.rdepth
@@ -144,9 +146,11 @@ class StepView:
         unread1 = torch.where(b_i + 1 < n, b_i + 1, T)
         b0 = torch.where(rd > 0, r0, unread0)
         b1 = torch.where(rd > 1, r1, torch.where(rd == 1, unread0, unread1))
-        at = torch.stack([b0, s0, s0, b0, b1, b0, s0, s0], 1) + states._field_base         # (R, 8)
+        at = torch.stack([b0, s0, s0, b0, b1, b0, s0, s0, b0, s0], 1) + states._field_base  # (R, 10)
         (self.lkid_b0, self.lkid_s0, self.rkid_s0, self.start_b0, self.start_b1, self.unshift_b0,
-         self.head_s0, self.prev_r_s0) = states.flat.gather(1, at).unbind(1)
+         self.head_s0, self.prev_r_s0, ledge_b0, ledge_s0) = states.flat.gather(1, at).unbind(1)
+        self.ledge_b0 = torch.where(ledge_b0 == T, b0, ledge_b0)
+        self.ledge_s0 = torch.where(ledge_s0 == T, s0, ledge_s0)
         self.s0, self.s1, self.s2, self.b0, self.b1 = s0, s1, s2, b0, b1
         self.buflen = (n - b_i).clamp(min=0) + rd
 
@@ -182,9 +186,10 @@ class ParseStates:
         C = self.C
         self._list_shift = torch.tensor([0, 1, 2, 0, 1], device=dev)
         self._list_base = torch.tensor([STACK * C] * 3 + [REBUF * C] * 2, device=dev)
-        self._field_base = torch.tensor([LKID, LKID, RKID, START, START, UNSHIFT, HEAD, PREV_R], device=dev) * C
+        self._field_base = torch.tensor([LKID, LKID, RKID, START, START, UNSHIFT, HEAD, PREV_R, LEDGE, LEDGE],
+                                        device=dev) * C
         self._write_base = torch.tensor([RKID, HEAD, ACTION, PREV_L, LKID, PREV_R, RKID, UNSHIFT, START,
-                                         REBUF, STACK], device=dev) * C
+                                         REBUF, STACK, LEDGE], device=dev) * C
         self._view: Optional[StepView] = None
 
     # ---- reading the state -------------------------------------------------------
@@ -256,7 +261,10 @@ class ParseStates:
         start0 = v.start_b0 == 1
         has_stack = depth > 0
         shift = torch.where(has_stack, (buflen >= 2) & ~start0 & (v.unshift_b0 == 0), buflen > 0)
-        reduce = has_stack & ((buflen == 0) | (depth != 1) | (v.start_b0 != -1))
+        # spaCy's rule: popping the last stack token makes B0's subtree, from its left
+        # edge, the next sentence, so that edge must be allowed to start one.
+        start_edge = _at(self.sent_starts, v.ledge_b0)
+        reduce = has_stack & ((buflen == 0) | (depth != 1) | (start_edge != -1))
         arc = has_stack & (buflen > 0) & ~start0
         brk = (buflen >= 2) & (v.b1 == v.b0 + 1) & (v.start_b1 == 0)
         return torch.stack([shift, reduce, arc, arc, brk], 1) & ~self.done.unsqueeze(1)
@@ -281,12 +289,13 @@ class ParseStates:
         # One write per row and field (T+1 = no write). A LEFT that replaces S0's head
         # (set by a RIGHT from S1, so S0 is S1's latest right child) gives S1 back its
         # previous right child; unshift marks S0 unshiftable, a LEFT makes B0 shiftable.
+        # A LEFT child is left of B0's earlier ones, so its left edge becomes B0's.
         where = torch.stack([is_left & has_head, is_arc, is_arc, is_left, is_left, is_right, is_right,
-                             unshift | is_left, m == BREAK, unshift, push], 1)
+                             unshift | is_left, m == BREAK, unshift, push, is_left], 1)
         pos = torch.stack([v.head_s0, child, child, s0, b0, b0, s0, torch.where(unshift, s0, b0), v.b1,
-                           rd + 1, d + 1], 1)
+                           rd + 1, d + 1, b0], 1)
         value = torch.stack([v.prev_r_s0, torch.where(is_left, b0, s0), actions, v.lkid_b0, s0, v.rkid_s0,
-                             b0, unshift.long(), torch.ones_like(b0), s0, b0], 1)
+                             b0, unshift.long(), torch.ones_like(b0), s0, b0, v.ledge_s0], 1)
         self.flat.scatter_(1, torch.where(where, pos, self.dump) + self._write_base, value)
         from_rebuf = push & (rd > 0)
         self.rdepth = rd + unshift.long() - from_rebuf.long()
