@@ -432,6 +432,9 @@ class Errors:
     E854 = "[E854] --transformer {name!r}: {detail}. Fix: {fix}"
     E855 = "[E855] [{key}] is not a setting of torch.amp.GradScaler (the loss scaler used when the transformer trains in float16). Known keys: {known}. Fix: use one of them (spacy-transformers' names: init_scale, growth_factor, backoff_factor, growth_interval, enabled), or remove {key}. The scaler's device always follows the model's."
     E856 = "[E856] [{key}] has an invalid value: {detail}. Fix: init_scale > 0 (default 65536.0), growth_factor > 1 (default 2.0), 0 < backoff_factor < 1 (default 0.5), growth_interval an int >= 1 (default 2000), enabled true/false."
+    # ---- E900-E929 morphology: morphologizer, attribute_ruler, explain ----
+    E900 = "[E900] Component {name!r}: label {label!r} in {where} has POS={pos!r}, which is not a Universal Dependencies tag (NOUN, VERB, ADJ, ...). Fix: write the UPOS tag in the label's POS field (\"POS=NOUN|Number=Sing\"), or leave POS out."
+    E901 = "[E901] Component {name!r}: [initialize.components.{name}] labels must be a list of combined labels (\"POS=NOUN|Number=Sing\") or a dict with exactly the keys \"morph\" and \"pos\" (the component's label_data), got keys {keys}. Fix: use one of these forms, e.g. write the labels with morphologizer.label_data."
     pass
 
 

@@ -2,6 +2,7 @@
 
     scores = heron.scorer.evaluate(nlp, dev_examples)
     scores["tag_acc"], scores["ents_f"], scores["ents_per_type"]["PER"]["p"], scores["speed"]
+    scores["pos_acc"], scores["morph_acc"], scores["morph_per_feat"]["Number"]["f"]
     scores["dep_uas"], scores["dep_las"], scores["dep_las_per_type"]["nsubj"]["f"]
 
 Every score is a fraction in [0, 1] (None when there was nothing to score); `speed`
@@ -137,6 +138,78 @@ def _attr_values(eg: Any, attr: str, getter: Optional[Callable], missing: Iterab
         return out
 
     return encode(eg.reference, True), encode(eg.predicted, False)
+
+
+def score_token_attr_per_feat(examples: Iterable[Any], attr: str = "morph", *,
+                              getter: Optional[Callable] = None,
+                              missing_values: Iterable[Any] = MISSING_VALUES, **cfg: Any) -> Dict[str, Any]:
+    """`{attr}_micro_p/r/f` and `{attr}_per_feat` ({field: {p, r, f}}) for FEATS values,
+    spaCy's Scorer.score_token_attr_per_feat.
+
+    Each "Field=Value" of a token (multiple values stay one feature: "PronType=Int,Prs")
+    is scored per field. Gold tokens with missing or empty ("_") features are skipped, and
+    so are the predicted tokens aligned to them; a predicted token is scored only when it
+    aligns to exactly one gold token. getter(token, attr) -> FEATS string or its hash;
+    None reads the annotation column.
+    """
+    missing = set(missing_values)
+    micro = PRFScore()
+    per_feat: Dict[str, PRFScore] = {}
+    for eg in examples:
+        gold_feats = _feats_per_token(eg.reference, attr, getter, missing)
+        gold: Dict[str, set] = {}
+        for i, feats in enumerate(gold_feats):
+            for field, feat in feats:
+                per_feat.setdefault(field, PRFScore())
+                gold.setdefault(field, set()).add((i, feat))
+        pred: Dict[str, set] = {}
+        x2y = eg.alignment.x2y
+        pred_feats = _feats_per_token(eg.predicted, attr, getter, missing)
+        for t, word in enumerate(eg.predicted._words):
+            if word.isspace() or x2y.lengths[t] != 1:
+                continue
+            i = int(x2y.data[x2y.starts[t]])
+            if not gold_feats[i]:  # missing or "no features" in gold: not scored
+                continue
+            for field, feat in pred_feats[t]:
+                per_feat.setdefault(field, PRFScore())
+                pred.setdefault(field, set()).add((i, feat))
+        for field, prf in per_feat.items():
+            found, wanted = pred.get(field, set()), gold.get(field, set())
+            micro.score_set(found, wanted)
+            prf.score_set(found, wanted)
+    if len(micro) == 0:
+        return {f"{attr}_micro_p": None, f"{attr}_micro_r": None, f"{attr}_micro_f": None,
+                f"{attr}_per_feat": None}
+    return {f"{attr}_micro_p": micro.precision, f"{attr}_micro_r": micro.recall,
+            f"{attr}_micro_f": micro.fscore, f"{attr}_per_feat": {k: v.to_dict() for k, v in per_feat.items()}}
+
+
+def _feats_per_token(doc: Any, attr: str, getter: Optional[Callable], missing: set) -> list:
+    """[(field, "Field=Value"), ...] per token; [] for missing or empty features."""
+    if getter is None:
+        from .tokens._serialize import column_values
+        from .tokens.attrs import intify_attr
+
+        values = column_values(doc, intify_attr(attr.upper().rstrip("_"))).tolist()
+    else:
+        values = [getter(token, attr) for token in doc]
+    strings, cache = doc.vocab.strings, {}
+    out = []
+    for value in values:
+        if value not in cache:
+            text = "" if value in missing else (strings[value] if isinstance(value, int) else str(value))
+            cache[value] = [] if text in ("", "_") else [
+                (feat.split("=", 1)[0], feat) for feat in text.split("|")]
+        out.append(cache[value])
+    return out
+
+
+def score_morphologizer(examples: Iterable[Any], **cfg: Any) -> Dict[str, Any]:
+    """pos_acc, morph_acc, morph_micro_p/r/f and morph_per_feat (the morphologizer's scores)."""
+    examples = list(examples)
+    return {**score_token_attr(examples, "pos", **cfg), **score_token_attr(examples, "morph", **cfg),
+            **score_token_attr_per_feat(examples, "morph", **cfg)}
 
 
 def score_spans(examples: Iterable[Any], attr: str, *, getter: Optional[Callable] = None,
@@ -325,6 +398,7 @@ class Scorer:
 
     score_tokenization = staticmethod(score_tokenization)
     score_token_attr = staticmethod(score_token_attr)
+    score_token_attr_per_feat = staticmethod(score_token_attr_per_feat)
     score_spans = staticmethod(score_spans)
     score_deps = staticmethod(score_deps)
 
@@ -361,6 +435,12 @@ def make_tagger_scorer() -> Callable[..., Dict[str, Any]]:
     return lambda examples, **kw: score_token_attr(examples, "tag", **kw)
 
 
+@registry.scorers("heron.morphologizer_scorer.v1")
+def make_morphologizer_scorer() -> Callable[..., Dict[str, Any]]:
+    """pos_acc, morph_acc, morph_micro_p/r/f, morph_per_feat (the morphologizer's default)."""
+    return score_morphologizer
+
+
 @registry.scorers("heron.ner_scorer.v1")
 def make_ner_scorer() -> Callable[..., Dict[str, Any]]:
     """ents_p/r/f and ents_per_type (the ner's default scorer)."""
@@ -380,4 +460,5 @@ def make_senter_scorer() -> Callable[..., Dict[str, Any]]:
 
 
 __all__ = ["PRFScore", "Scorer", "MISSING_VALUES", "score_tokenization", "score_token_attr",
-           "score_spans", "score_sents", "score_deps", "score_parser", "get_ner_prf", "evaluate"]
+           "score_token_attr_per_feat", "score_morphologizer", "score_spans", "score_sents", "score_deps",
+           "score_parser", "get_ner_prf", "evaluate"]

@@ -4,6 +4,13 @@ Features are normalised (fields sorted, multiple values sorted and comma-joined)
 hashing, so "Number=Sing|Case=Nom" and "Case=Nom|Number=Sing" are the same analysis.
 An annotated token with no features stores the hash of "_" (so `has_annotation("MORPH")`
 can tell "no features" from "not annotated"); both print as "".
+
+`Morphology` (as `vocab.morphology`) is spaCy's interning table: `add(features)` -> the
+hash of the normalised FEATS string, `get(hash)` -> the string, and the static helpers
+`feats_to_dict` / `dict_to_feats`. heron keeps no separate feature structs: a FEATS
+string in the StringStore is the whole analysis, so the table is a thin view over
+`vocab.strings`. Unlike spaCy, malformed features raise E027 instead of being dropped
+with a warning (W100), so a typo in training data can't silently vanish.
 """
 from __future__ import annotations
 
@@ -14,7 +21,7 @@ from ..errors import Errors, HeronValueError
 EMPTY_MORPH = "_"
 
 
-def normalize_features(features: Union[str, dict, None], where: str = "") -> str:
+def normalize_features(features: Union[str, dict, "MorphAnalysis", None], where: str = "") -> str:
     """Return the canonical FEATS string ("_" when there are no features).
 
     Accepts "Case=Nom|Number=Sing", "" / "_" (no features) or a dict {"Case": "Nom"}
@@ -100,7 +107,7 @@ class MorphAnalysis:
         return self.key_str
 
     def __repr__(self) -> str:
-        return f"MorphAnalysis({self.key_str!r})"
+        return self.key_str  # spaCy's repr is the FEATS string too
 
     def __eq__(self, other) -> bool:
         if isinstance(other, MorphAnalysis):
@@ -111,3 +118,48 @@ class MorphAnalysis:
 
     def __hash__(self) -> int:
         return hash(self.key_str)
+
+
+class Morphology:
+    """spaCy's `vocab.morphology`: interns FEATS strings in the vocab's StringStore.
+
+    morphology.add("Number=Sing|Case=Nom") == strings["Case=Nom|Number=Sing"];
+    morphology.get(key) -> "Case=Nom|Number=Sing" ("" for 0, "_" for "no features").
+    """
+
+    EMPTY_MORPH = EMPTY_MORPH
+    FEATURE_SEP = "|"
+    FIELD_SEP = "="
+    VALUE_SEP = ","
+
+    def __init__(self, strings):
+        self.strings = strings
+
+    def add(self, features: Union[str, dict, "MorphAnalysis", None]) -> int:
+        """Hash of the normalised analysis ("" and {} give the hash of "_")."""
+        return self.strings.add(normalize_features(features))
+
+    def get(self, morph: int) -> str:
+        return self.strings[morph] if morph else ""
+
+    def normalize_features(self, features: Union[str, dict, None]) -> str:
+        return normalize_features(features)
+
+    @staticmethod
+    def feats_to_dict(feats: str, *, sort_values: bool = True) -> dict[str, str]:
+        """"Case=Nom|PronType=Prs,Int" -> {"Case": "Nom", "PronType": "Int,Prs"}."""
+        if not feats or feats == EMPTY_MORPH:
+            return {}
+        out = {}
+        for feat in feats.split(Morphology.FEATURE_SEP):
+            field, values = feat.split(Morphology.FIELD_SEP, 1)
+            if sort_values:
+                values = Morphology.VALUE_SEP.join(sorted(values.split(Morphology.VALUE_SEP)))
+            out[field] = values
+        return out
+
+    @staticmethod
+    def dict_to_feats(feats_dict: dict) -> str:
+        """{"Number": "Sing", "Case": "Nom"} -> "Case=Nom|Number=Sing" ("" for {})."""
+        return "|".join(sorted(
+            f"{field}={','.join(sorted(str(values).split(',')))}" for field, values in feats_dict.items()))

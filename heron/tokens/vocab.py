@@ -20,6 +20,7 @@ from .lex_attrs import (  # noqa: F401  (re-exported: "vocab.py holds the lexica
     like_url,
     shape,
 )
+from .morphology import Morphology
 from .noun_chunks import SYNTAX_ITERATORS
 from .strings import StringStore, json_from_bytes, json_to_bytes
 
@@ -52,6 +53,14 @@ class Vocab:
     @property
     def lang_(self) -> str:
         return self.lang
+
+    @property
+    def morphology(self) -> Morphology:
+        """spaCy's morphology table (tokens/morphology.py), a view over `self.strings`."""
+        table = self.__dict__.get("_morphology")
+        if table is None or table.strings is not self.strings:  # strings may be replaced on load
+            table = self.__dict__["_morphology"] = Morphology(self.strings)
+        return table
 
     @property
     def get_noun_chunks(self) -> Optional[Callable]:

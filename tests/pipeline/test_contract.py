@@ -68,10 +68,22 @@ def _starts(doc) -> List[bool]:
     return [bool(t.is_sent_start) for t in doc]
 
 
+def _analyses(doc) -> List[str]:
+    return [f"{t.pos_}|{t.morph}" for t in doc]
+
+
+def _morph_examples(nlp: Language) -> List[Example]:
+    from test_morphologizer import morph_examples  # tests/pipeline is on sys.path under pytest
+
+    return morph_examples(nlp)
+
+
 CASES = [
     ContractCase("tagger", tagged_examples, _tags, lambda eg: _tags(eg.reference),
                  config={"model": {"@architectures": "heron.Tagger.v1", "nO": None}}),
     ContractCase("senter", sent_examples, _starts, lambda eg: _starts(eg.reference),
+                 config={"model": {"@architectures": "heron.Tagger.v1", "nO": None}}),
+    ContractCase("morphologizer", _morph_examples, _analyses, lambda eg: _analyses(eg.reference),
                  config={"model": {"@architectures": "heron.Tagger.v1", "nO": None}}),
     ContractCase("ner", ner_examples, ents_of, lambda eg: ents_of(eg.reference),
                  config={"model": {"@architectures": "heron.TransitionBasedParser.v1",
