@@ -435,6 +435,9 @@ class Errors:
     # ---- E900-E929 morphology: morphologizer, attribute_ruler, explain ----
     E900 = "[E900] Component {name!r}: label {label!r} in {where} has POS={pos!r}, which is not a Universal Dependencies tag (NOUN, VERB, ADJ, ...). Fix: write the UPOS tag in the label's POS field (\"POS=NOUN|Number=Sing\"), or leave POS out."
     E901 = "[E901] Component {name!r}: [initialize.components.{name}] labels must be a list of combined labels (\"POS=NOUN|Number=Sing\") or a dict with exactly the keys \"morph\" and \"pos\" (the component's label_data), got keys {keys}. Fix: use one of these forms, e.g. write the labels with morphologizer.label_data."
+    E902 = "[E902] attribute_ruler rule {i}: {detail}. Fix: add rules as ruler.add(patterns=[[{{\"TAG\": \"NNP\"}}]], attrs={{\"POS\": \"PROPN\"}}, index=0) or add_patterns([{{\"patterns\": [...], \"attrs\": {{...}}, \"index\": 0}}]); patterns are Matcher patterns (a list of lists of token dicts)."
+    E903 = "[E903] attribute_ruler rule {i}: attribute {attr!r} = {value!r} is invalid: {detail}. Fix: set TAG, POS (a UD tag), MORPH (\"Case=Nom|Number=Sing\" or a dict), LEMMA, NORM, DEP, ENT_TYPE, ENT_IOB, ENT_KB_ID, ENT_ID, SENT_START or \"_\" ({{extension: value}}) to a valid value."
+    E904 = "[E904] attribute_ruler rule {i}: index {index} is outside the matched span {span} (patterns {patterns}). Fix: use an index between -len and len-1 of the shortest span the rule's patterns can match."
     pass
 
 

@@ -212,6 +212,14 @@ def score_morphologizer(examples: Iterable[Any], **cfg: Any) -> Dict[str, Any]:
             **score_token_attr_per_feat(examples, "morph", **cfg)}
 
 
+def score_attribute_ruler(examples: Iterable[Any], **cfg: Any) -> Dict[str, Any]:
+    """tag_acc, pos_acc, morph_acc, morph_micro_p/r/f, morph_per_feat and lemma_acc
+    (spaCy's attribute_ruler scores)."""
+    examples = list(examples)
+    return {**score_token_attr(examples, "tag", **cfg), **score_morphologizer(examples, **cfg),
+            **score_token_attr(examples, "lemma", **cfg)}
+
+
 def score_spans(examples: Iterable[Any], attr: str, *, getter: Optional[Callable] = None,
                 has_annotation: Optional[Callable] = None, labeled: bool = True,
                 allow_overlap: bool = False, **cfg: Any) -> Dict[str, Any]:
@@ -441,6 +449,12 @@ def make_morphologizer_scorer() -> Callable[..., Dict[str, Any]]:
     return score_morphologizer
 
 
+@registry.scorers("heron.attribute_ruler_scorer.v1")
+def make_attribute_ruler_scorer() -> Callable[..., Dict[str, Any]]:
+    """tag/pos/morph/lemma accuracies and morph per-feature scores (the attribute_ruler's)."""
+    return score_attribute_ruler
+
+
 @registry.scorers("heron.ner_scorer.v1")
 def make_ner_scorer() -> Callable[..., Dict[str, Any]]:
     """ents_p/r/f and ents_per_type (the ner's default scorer)."""
@@ -460,5 +474,5 @@ def make_senter_scorer() -> Callable[..., Dict[str, Any]]:
 
 
 __all__ = ["PRFScore", "Scorer", "MISSING_VALUES", "score_tokenization", "score_token_attr",
-           "score_token_attr_per_feat", "score_morphologizer", "score_spans", "score_sents", "score_deps",
-           "score_parser", "get_ner_prf", "evaluate"]
+           "score_token_attr_per_feat", "score_morphologizer", "score_attribute_ruler", "score_spans",
+           "score_sents", "score_deps", "score_parser", "get_ner_prf", "evaluate"]
