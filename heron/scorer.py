@@ -449,6 +449,13 @@ def make_morphologizer_scorer() -> Callable[..., Dict[str, Any]]:
     return score_morphologizer
 
 
+@registry.scorers("heron.lemmatizer_scorer.v1")
+def make_lemmatizer_scorer() -> Callable[..., Dict[str, Any]]:
+    """lemma_acc over the examples (the lemmatizers' default scorer), aligned through the
+    raw text like tag_acc: a token split or merged by the tokenizer counts as wrong."""
+    return lambda examples, **kw: score_token_attr(examples, "lemma", **kw)
+
+
 @registry.scorers("heron.attribute_ruler_scorer.v1")
 def make_attribute_ruler_scorer() -> Callable[..., Dict[str, Any]]:
     """tag/pos/morph/lemma accuracies and morph per-feature scores (the attribute_ruler's)."""

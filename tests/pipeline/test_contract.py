@@ -78,6 +78,17 @@ def _morph_examples(nlp: Language) -> List[Example]:
     return morph_examples(nlp)
 
 
+
+def _lemmas(doc) -> List[str]:
+    return [t.lemma_ for t in doc]
+
+
+def _lemma_examples(nlp: Language) -> List[Example]:
+    from test_trainable_lemmatizer import lemma_examples  # tests/pipeline is on sys.path under pytest
+
+    return lemma_examples(nlp)
+
+
 CASES = [
     ContractCase("tagger", tagged_examples, _tags, lambda eg: _tags(eg.reference),
                  config={"model": {"@architectures": "heron.Tagger.v1", "nO": None}}),
@@ -85,6 +96,8 @@ CASES = [
                  config={"model": {"@architectures": "heron.Tagger.v1", "nO": None}}),
     ContractCase("morphologizer", _morph_examples, _analyses, lambda eg: _analyses(eg.reference),
                  config={"model": {"@architectures": "heron.Tagger.v1", "nO": None}}),
+    ContractCase("trainable_lemmatizer", _lemma_examples, _lemmas, lambda eg: _lemmas(eg.reference),
+                 config={"model": {"@architectures": "heron.Tagger.v1", "nO": None}, "min_tree_freq": 1}),
     ContractCase("ner", ner_examples, ents_of, lambda eg: ents_of(eg.reference),
                  config={"model": {"@architectures": "heron.TransitionBasedParser.v1",
                                    "hidden_width": 32}}),
