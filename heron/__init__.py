@@ -20,6 +20,13 @@ def load(path, **kwargs):
     return to_current_device(_load(path, **kwargs))
 
 
+def explain(term: str):
+    """What a POS tag, fine-grained tag, dependency label or entity label means (None if unknown)."""
+    from .glossary import explain as _explain
+
+    return _explain(term)
+
+
 def __getattr__(name: str):
     # heron.Vectors without importing the vectors package (numpy-heavy) on `import heron`.
     if name == "Vectors":
@@ -29,5 +36,5 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'heron' has no attribute {name!r}")
 
 
-__all__ = ["__version__", "HeronError", "registry", "blank", "load", "require_gpu", "prefer_gpu",
+__all__ = ["__version__", "HeronError", "registry", "blank", "load", "explain", "require_gpu", "prefer_gpu",
            "require_cpu", "Vectors"]

@@ -492,6 +492,8 @@ class Warnings:
     W802 = "[W802] Pretraining corpus {path}: skipped {n:,} of {total:,} documents as too long ({detail}); pretraining goes on with the others. Fix: split long texts into paragraphs or sentences (one JSON line or one blank-line separated paragraph each), or raise max_length in [corpora.pretrain] (0 = no limit in tokens)."
     # ---- W850-W899 optimizer groups, GPU, transformer config/CLI ----
     W850 = "[W850] {keys}: the model trains in float16 but the optimizer is a {optimizer}, which does not unscale gradients, so the model's gradients are NOT loss-scaled and small ones may underflow to zero. Fix: train with a heron optimizer (heron.Adam.v1 / heron.AdamW.v1, what `heron train` and nlp.update(sgd=None) use), or set mixed_precision = false, or use a GPU with bfloat16 (Ampere or newer)."
+    # ---- W900-W904 morphology: morphologizer, attribute_ruler, explain ----
+    W900 = "[W900] heron.explain({term!r}): no such term in the glossary (POS tags, fine-grained tags, dependency labels and entity labels; lookups are case-sensitive). Fix: check the spelling and case, e.g. heron.explain(\"NNP\"), heron.explain(\"nsubj\")."
     # ---- W905-W909 lemmatizers ----
     W905 = "[W905] Component {name!r}: {n} token(s) have no part of speech (token.pos_), e.g. {example!r}; the rule lemmatizer gave them their lower-cased text. Fix: put a component that sets pos_ (morphologizer, or a tagger + attribute_ruler) before it in the pipeline, or use mode = \"lookup\", which needs no POS."
     pass
