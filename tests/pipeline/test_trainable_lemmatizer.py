@@ -109,7 +109,7 @@ def _fixed(nlp: Language, logits: List[List[float]], words: List[str], **cfg):
     lemmatizer = nlp.get_pipe("trainable_lemmatizer")
     lemmatizer.cfg.update(cfg)
     doc = Doc(nlp.vocab, words=words)
-    scores = torch.tensor([logits]), torch.ones(1, len(words), dtype=torch.bool)
+    scores = torch.tensor(logits), torch.ones(1, len(words), dtype=torch.bool)  # (N, nO), (B, T)
     return doc, lemmatizer._predictions([doc], scores)
 
 
