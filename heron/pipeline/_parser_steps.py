@@ -161,28 +161,53 @@ def parse_chunk(model: Any, moves: ArcEagerMoves, X: torch.Tensor, lengths: Sequ
     return out
 
 
-def oracle_starts(states: ParseStates, gold: GoldBatch, moves: ArcEagerMoves, cut: int
-                  ) -> Tuple[ParseStates, torch.Tensor, int]:
+def oracle_starts(states: ParseStates, gold: GoldBatch, moves: ArcEagerMoves, cut: int,
+                  paths: Optional[Sequence[Optional[np.ndarray]]] = None
+                  ) -> Tuple[ParseStates, torch.Tensor, int, List[np.ndarray]]:
     """spaCy's update_with_oracle_cut_size: follow the oracle through every Doc and start
     an exploration every `max_moves` steps along its path (max_moves drawn from
-    [cut / 2, 2 * cut] per batch). Returns (start states, their gold rows, max_moves)."""
+    [cut / 2, 2 * cut] per batch). Returns (start states, their gold rows, max_moves,
+    the oracle's action path of every row).
+
+    The oracle's path is fixed by the gold tree (its first zero-cost action in spaCy's
+    order), so `paths` (one action array per row, from an earlier epoch) lets the walk
+    replay the actions instead of costing every action of every step again."""
     max_moves = int(random.uniform(max(cut // 2, 1), cut * 2))
     dev = states.heads.device
     everyone = torch.arange(len(states), device=dev)
     snaps, snap_rows = [states.take(everyone)], [everyone]
     walk = states.take(everyone)
+    known = [p for p in paths if p is not None] if paths is not None else []
+    replay = None
+    if paths is not None and len(known) == len(paths):
+        width = max((len(p) for p in known), default=0)
+        replay = np.zeros((width, len(states)), dtype=np.int64)
+        for row, path in enumerate(known):
+            replay[:len(path), row] = path
+        replay_t = torch.from_numpy(replay).to(dev)
+    taken: List[torch.Tensor] = []
     for step in range(1, max_steps(states.T) + 1):
         if bool(walk.done.all()):
             break
-        valid, cost = oracle_costs(walk, gold, moves)
-        walk.apply(oracle_actions(valid, cost, moves), moves)
+        if replay is not None:
+            actions = replay_t[step - 1]
+        else:
+            valid, cost = oracle_costs(walk, gold, moves)
+            actions = torch.where(walk.done, -1, oracle_actions(valid, cost, moves))
+            taken.append(actions)
+        walk.apply(actions, moves)
         if step % max_moves == 0:
             alive = torch.nonzero(~walk.done).squeeze(1)
             if len(alive):
                 snaps.append(walk.take(alive))
                 snap_rows.append(alive)
     rows = torch.cat(snap_rows)
-    return ParseStates.concat(snaps), rows, max_moves
+    if replay is not None:
+        walked = known
+    else:
+        steps = torch.stack(taken, 1).to("cpu").numpy() if taken else np.zeros((len(states), 0), dtype=np.int64)
+        walked = [row[row >= 0] for row in steps]
+    return ParseStates.concat(snaps), rows, max_moves, walked
 
 
 def explore(model: Any, moves: ArcEagerMoves, table: torch.Tensor, states: ParseStates,

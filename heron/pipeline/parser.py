@@ -138,6 +138,8 @@ class DependencyParser(TrainablePipe):
         self.moves = ArcEagerMoves()
         self._nO_setting = model.nO
         self._gold_cache: Dict[bytes, Any] = {}
+        # The oracle's action path per gold tree (action ids: cleared when they change).
+        self._path_cache: Dict[bytes, np.ndarray] = {}
 
     @property
     def move_names(self) -> List[str]:
@@ -224,7 +226,11 @@ class DependencyParser(TrainablePipe):
             cut = int(self.cfg.get("update_with_oracle_cut_size", 0))
             n_steps = None
             if cut:
-                states, starts_of, n_steps = oracle_starts(states, gold, self.moves, cut)
+                keys = [_path_key(trees[i], docs[i]) for i in keep]
+                paths = self._bounded_path_cache()
+                states, starts_of, n_steps, walked = oracle_starts(states, gold, self.moves, cut,
+                                                                   [paths.get(k) for k in keys])
+                paths.update(zip(keys, walked))
                 rows, gold = rows.index_select(0, starts_of), gold.take(starts_of)
             tokens, valid, correct = explore(self.model, self.moves, table, states, gold, rows, T, n_steps)
             scores = self.model.state_scores(table, tokens)                       # (N, nO)
@@ -234,6 +240,11 @@ class DependencyParser(TrainablePipe):
         if len(self._gold_cache) > GOLD_CACHE_SIZE:  # a corpus too big to keep: start over
             self._gold_cache.clear()
         return self._gold_cache
+
+    def _bounded_path_cache(self) -> Dict[bytes, np.ndarray]:
+        if len(self._path_cache) > GOLD_CACHE_SIZE:
+            self._path_cache.clear()
+        return self._path_cache
 
     def get_loss(self, examples: Sequence[Any], scores: ParserTrainScores) -> torch.Tensor:
         """-log P(correct actions) among the valid ones, averaged over visited states."""
@@ -296,6 +307,7 @@ class DependencyParser(TrainablePipe):
         changed (a fresh initialize), the output layer starts anew.
         """
         names = list(self.cfg.get("moves") or [])
+        self._path_cache.clear()
         if not names:
             return
         if self.moves.labelled != names[:len(self.moves.labelled)]:
@@ -320,6 +332,14 @@ class DependencyParser(TrainablePipe):
 def _no_states(n_moves: int, zero: torch.Tensor) -> ParserTrainScores:
     empty = torch.zeros((0, n_moves), dtype=torch.bool, device=zero.device)
     return ParserTrainScores(torch.zeros((0, n_moves), device=zero.device), empty, empty, zero)
+
+
+def _path_key(tree: Any, doc: Any) -> bytes:
+    """What the oracle's path depends on: the gold tree per predicted token and the
+    predicted Doc's preset sentence starts."""
+    labels = "\x00".join("\x01" if label is None else label for label in tree.labels)
+    return b"|".join([tree.heads.tobytes(), tree.sent_starts.tobytes(), labels.encode("utf8", "surrogatepass"),
+                      doc.to_array(["SENT_START"]).tobytes() if len(doc) else b""])
 
 
 def _preset_starts(docs: Sequence[Any], T: int, device: Any) -> torch.Tensor:
