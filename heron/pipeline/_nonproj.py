@@ -87,10 +87,30 @@ def _smallest_nonproj_arc(heads: Sequence[Optional[int]]) -> int:
     return best
 
 
+def _check_acyclic(heads: Sequence[Optional[int]]) -> None:
+    """CycleError unless every head chain ends at a root or a missing head. A cycle
+    that no lift has to walk through would otherwise pass unnoticed. O(n)."""
+    done = [False] * len(heads)
+    for i in range(len(heads)):
+        path, on_path, node = [], set(), i
+        while not done[node]:
+            if node in on_path:
+                raise CycleError(node)
+            on_path.add(node)
+            path.append(node)
+            up = heads[node]
+            if up is None or up == node:
+                break
+            node = up
+        for k in path:
+            done[k] = True
+
+
 def projectivize(heads: Sequence[Optional[int]], labels: Sequence[Optional[str]]
                  ) -> Tuple[List[Optional[int]], List[Optional[str]]]:
     """A projective tree (heads, decorated labels) for a training tree; see the module
     docstring. Raises CycleError when the heads contain a cycle."""
+    _check_acyclic(heads)
     proj = list(heads)
     child = _smallest_nonproj_arc(proj)
     if child < 0:
@@ -145,6 +165,8 @@ def _find_new_head(token: int, head_label: str, heads: Sequence[int], labels: Se
     """Breadth-first, left to right, from the token's head: the first descendant labelled
     `head_label` (never the token or its own subtree, which would make a cycle)."""
     start = heads[token]
+    if start == token:  # a root (a lift over a root head): its subtree is all there is
+        return start
     queue, seen = [start], {start, token}
     while queue:
         next_queue = []
