@@ -1,7 +1,8 @@
 """Build the EWT multi-task corpus (tags + POS + sentences + entities) for the CNN benchmark.
 
 UD English-EWT (../shared/data/ud_en_ewt) gives words, spaces (SpaceAfter=No), tag = XPOS,
-pos = UPOS and sentence starts, read with heron's CoNLL-U converter. Universal NER
+pos = UPOS, lemmas, morphological features, heads, dependency labels and sentence starts,
+read with heron's CoNLL-U converter. Universal NER
 English-EWT (../shared/data/uner_en_ewt; dev/test final, train = preliminary_2022, see its
 SOURCE.md) gives PER/LOC/ORG entities, joined on `# sent_id`. `OTH` and `B-O` become O
 (counted). A sentence whose UNER words differ from UD's (UNER follows an older UD commit)
@@ -11,7 +12,8 @@ or that UNER lacks is dropped and counted. Sentences are grouped into Docs of up
 Writes, to a data dir OUTSIDE the repo (default WORK/ewt, WORK being bench/_common's work
 folder, /tmp/heron-bench unless $HERON_BENCH_WORK; or argv[1]):
   {train,dev,test}.heron   heron DocBins
-  {train,dev,test}.jsonl   interchange (words, spaces, tags, pos, sent_starts, ents IOB2)
+  {train,dev,test}.jsonl   interchange (words, spaces, tags, pos, sent_starts, ents IOB2,
+                           lemmas, morphs, heads (Doc indices), deps)
   {train,dev,test}.spacy   spaCy DocBins, converted by bench/peers/spacy_docbin.py in
                            .venv-peers (skipped when the peer venv is missing)
 and the counts to bench/results/cnn_corpus.json.
@@ -115,8 +117,8 @@ def join_split(split: str, counts: Dict[str, Counter]):
             stats["dropped_token_mismatch"] += 1
             continue
         sent.ents = clean_tags(tags, mapped)
-        # Only what the benchmark trains on: the peer gets exactly the same annotation.
-        sent.lemmas = sent.morphs = sent.heads = sent.deps = None
+        # Every UD layer is kept (the parser, morphologizer and lemmatizer benchmarks train
+        # on them); the interchange JSONL carries them all, so the peer gets the same Docs.
         kept.append(sent)
     stats["uner_sentences"] = len(uner)
     stats["sentences"] = len(kept)
@@ -134,6 +136,8 @@ def doc_record(doc) -> dict:
         "sent_starts": [bool(t.is_sent_start) for t in doc],
         "ents": [(f"{t.ent_iob_}-{t.ent_type_}" if t.ent_iob_ in ("B", "I") else t.ent_iob_ or "O")
                  for t in doc],
+        "lemmas": [t.lemma_ for t in doc], "morphs": [str(t.morph) for t in doc],
+        "heads": [t.head.i for t in doc], "deps": [t.dep_ for t in doc],
     }
 
 

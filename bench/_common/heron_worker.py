@@ -29,10 +29,12 @@ import time
 from pathlib import Path
 from typing import Any, Dict
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the working tree's heron
+# The working tree's heron, or another checkout's ($HERON_BENCH_REPO: bench/experiments/old_vs_new.py).
+sys.path.insert(0, os.environ.get("HERON_BENCH_REPO") or str(Path(__file__).resolve().parents[2]))
 
 TRF_NAME_KEY = "components.transformer.model.name"
-SCORE_KEYS = ("token_acc", "tag_acc", "pos_acc", "ents_p", "ents_r", "ents_f", "ents_per_type", "speed")
+SCORE_KEYS = ("token_acc", "tag_acc", "pos_acc", "ents_p", "ents_r", "ents_f", "ents_per_type", "dep_uas", "dep_las",
+              "sents_p", "sents_r", "sents_f", "speed")
 
 
 def current_rss_mb() -> float:

@@ -35,7 +35,8 @@ def handle(req):
         refs = DocBin().from_disk(req["path"]).get_docs(NLP.vocab)
         examples = [Example(NLP.make_doc(ref.text), ref) for ref in refs]
         scores = NLP.evaluate(examples, batch_size=256)
-        keys = ("token_acc", "tag_acc", "pos_acc", "ents_p", "ents_r", "ents_f", "ents_per_type", "speed")
+        keys = ("token_acc", "tag_acc", "pos_acc", "ents_p", "ents_r", "ents_f", "ents_per_type", "dep_uas", "dep_las",
+                "sents_p", "sents_r", "sents_f", "speed")
         return {k: scores.get(k) for k in keys}
     if cmd == "speed":
         texts = req["texts"]

@@ -3,7 +3,8 @@
     .venv-peers/bin/python bench/peers/spacy_docbin.py DATA_DIR
 
 reads DATA_DIR/{train,dev,test}.jsonl (one Doc per line: words, spaces, tags, pos,
-sent_starts, ents as IOB2 strings) and writes DATA_DIR/{split}.spacy, so spaCy trains on
+sent_starts, ents as IOB2 strings; lemmas, morphs, heads, deps when present, and then the
+trees give the sentence starts) and writes DATA_DIR/{split}.spacy, so spaCy trains on
 exactly the Docs heron trains on.
 """
 import json
@@ -21,8 +22,9 @@ def convert(path: Path, out: Path) -> int:
     with open(path, encoding="utf8") as f:
         for line in f:
             r = json.loads(line)
+            trees = {"heads": r["heads"], "deps": r["deps"]} if "heads" in r else {"sent_starts": r["sent_starts"]}
             doc = Doc(nlp.vocab, words=r["words"], spaces=r["spaces"], tags=r["tags"],
-                      pos=r["pos"], sent_starts=r["sent_starts"], ents=r["ents"])
+                      pos=r["pos"], ents=r["ents"], lemmas=r.get("lemmas"), morphs=r.get("morphs"), **trees)
             db.add(doc)
             n += 1
     tmp = out.with_suffix(".spacy.tmp")

@@ -1,0 +1,241 @@
+"""The dependency parser on UD English-EWT: heron's default configs against spaCy 3.8's.
+
+    .venv/bin/python bench/build_ewt_multitask.py                      # corpus (once)
+    .venv/bin/python bench/parser_ewt.py train heron tp -p tok2vec,tagger,parser
+    .venv/bin/python bench/parser_ewt.py train heron tpn -p tok2vec,tagger,parser,ner
+    .venv/bin/python bench/parser_ewt.py train spacy tp -p tagger,parser
+    .venv/bin/python bench/parser_ewt.py train spacy tpn -p tagger,parser,ner
+    .venv/bin/python bench/parser_ewt.py report heron/tp spacy/tp heron/tpn spacy/tpn [--rounds 3]
+
+`train heron NAME -p PIPES` writes the config `heron init config -p PIPES -o efficiency`
+generates with the working tree's heron (`--optimize accuracy` for the accuracy one) into
+WORK/parser/heron-NAME/config.cfg, recording the git commit; `train spacy NAME -p PIPES`
+writes spaCy's own `spacy init config -l en -p PIPES -o efficiency` (run in .venv-peers).
+Both train on the same Docs (bench/build_ewt_multitask.py: EWT train with tags, UD trees
+and UNER entities, in Docs of up to 10 sentences, so the parser must find the sentence
+boundaries), with the same budget (max_steps, eval_frequency and patience of bench/'s
+full-set runs, bench/_common/seeds.py STEPS["full"], or --steps), one thread each, any
+overrides after `--` (candidate settings are chosen on the dev score, never on test).
+
+`report` scores each run's model-best on EWT test from raw text (each system tokenizes
+the test text itself; scores go through the gold alignment), and times words/s: heron's
+tok2vec+tagger+parser+ner run (the first heron run with a parser and ner) against
+en_core_web_sm with tok2vec, tagger, parser and ner (attribute_ruler, lemmatizer and
+senter excluded), one thread, one process each, nlp.pipe batch 256, rounds alternating,
+best kept. It also parses the test text as ~10,000-token Docs (paragraphs joined) and
+reports heron's words/s on those against the same words in the usual Docs. Writes
+bench/results/parser_ewt.{json,md}.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Dict, List
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import (  # noqa: E402
+    BENCH,
+    EWT,
+    PEERS_PYTHON,
+    REPO,
+    SM_PACKAGE,
+    WORK,
+    machine_info,
+    markdown_table,
+    read_test_texts,
+    require_data,
+    thread_env,
+    write_results,
+)
+from _common.processes import HeronWorker, Peer, measured, pin_peer_threads, speed_rounds  # noqa: E402
+from _common.seeds import STEPS  # noqa: E402
+
+RUNS = WORK / "parser"
+# en_core_web_sm's parser pipeline: its tok2vec, tagger, parser and ner (senter is off by default).
+SM_PARSER_EXCLUDE = ["senter", "attribute_ruler", "lemmatizer"]
+LONG_DOC_WORDS = 10_000
+PUBLISHED = ("Published, EWT test from raw text (CoNLL 2018 evaluation): Stanza 1.5 LAS 86.77, "
+             "UDPipe 2 (mBERT) 88.81, Trankit large 89.40.")
+
+
+def _commit() -> str:
+    return subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
+                          text=True).stdout.strip()
+
+
+def _budget(steps: int) -> Dict[str, int]:
+    full = dict(zip(STEPS["full"][::2], STEPS["full"][1::2]))
+    budget = {k.split(".")[-1]: int(v) for k, v in full.items()}
+    if steps:
+        budget["max_steps"], budget["patience"] = steps, max(budget["patience"], steps // 2)
+    return budget
+
+
+def train_heron(name: str, pipes: str, optimize: str, steps: int, overrides: List[str]) -> Dict[str, Any]:
+    out = RUNS / f"heron-{name}"
+    out.mkdir(parents=True, exist_ok=True)
+    cfg = out / "config.cfg"
+    subprocess.check_call([sys.executable, "-m", "heron", "init", "config", str(cfg), "-p", pipes, "-o", optimize,
+                           "--force"], env=thread_env(1), stdout=subprocess.DEVNULL)
+    budget = _budget(steps)
+    cmd = [sys.executable, "-m", "heron", "train", str(cfg), "-o", str(out / "model"),
+           "--paths.train", str(EWT / "train.heron"), "--paths.dev", str(EWT / "dev.heron"),
+           *[x for k, v in budget.items() for x in (f"--training.{k}", str(v))], *overrides]
+    print("heron train:", " ".join(cmd), flush=True)
+    stats = measured(cmd, out / "train.log")
+    if stats["rc"] != 0:
+        raise SystemExit(f"heron train failed (rc={stats['rc']}); see {out / 'train.log'}")
+    made = {"system": "heron", "pipes": pipes, "optimize": optimize, "commit": _commit(), "budget": budget,
+            "overrides": overrides, "train": stats}
+    (out / "made_by.json").write_text(json.dumps(made, indent=2) + "\n")
+    return made
+
+
+def train_spacy(name: str, pipes: str, optimize: str, steps: int) -> Dict[str, Any]:
+    out = RUNS / f"spacy-{name}"
+    out.mkdir(parents=True, exist_ok=True)
+    cfg = out / "config.cfg"
+    subprocess.check_call([str(PEERS_PYTHON), "-m", "spacy", "init", "config", str(cfg), "-l", "en", "-p",
+                           pipes.replace("tok2vec,", ""), "-o", optimize, "--force"], env=thread_env(1))
+    budget = _budget(steps)
+    cmd = [str(PEERS_PYTHON), str(BENCH / "peers" / "spacy_train.py"), str(cfg), str(EWT), str(out / "model"),
+           "--max-steps", str(budget["max_steps"]), "--patience", str(budget["patience"]),
+           "--eval-frequency", str(budget["eval_frequency"])]
+    print("spacy train:", " ".join(cmd), flush=True)
+    with open(out / "train.log", "w") as f:
+        subprocess.check_call(cmd, stdout=f, stderr=subprocess.STDOUT, env=thread_env(1))
+    made = {"system": "spacy", "pipes": pipes, "optimize": optimize, "budget": budget,
+            "train": json.loads((out / "model" / "train_stats.json").read_text())}
+    (out / "made_by.json").write_text(json.dumps(made, indent=2) + "\n")
+    return made
+
+
+def _start(run: str) -> Peer:
+    system, name = run.split("/")
+    model = require_data(RUNS / f"{system}-{name}" / "model" / "model-best", f"parser_ewt ({run}: train it)")
+    if system == "heron":
+        worker: Peer = HeronWorker()
+        worker.request(cmd="load", model=str(model))
+        return worker
+    pin_peer_threads(1)
+    peer = Peer("spacy_cnn.py")
+    peer.request(cmd="load", model=str(model))
+    return peer
+
+
+def long_docs(texts: List[str], n_words: int) -> List[str]:
+    """The test texts joined (blank line between) into Docs of ~LONG_DOC_WORDS words."""
+    docs, current, words = [], [], 0
+    for text in texts:
+        current.append(text)
+        words += len(text.split())
+        if words >= LONG_DOC_WORDS:
+            docs.append("\n\n".join(current))
+            current, words = [], 0
+    if current:
+        docs.append("\n\n".join(current))
+    return docs
+
+
+def report(runs: List[str], rounds: int) -> None:
+    texts, n_words = read_test_texts(require_data(EWT, "parser_ewt (run bench/build_ewt_multitask.py)"))
+    made = {run: json.loads((RUNS / run.replace("/", "-") / "made_by.json").read_text()) for run in runs}
+    scores: Dict[str, Any] = {}
+    for run in runs:
+        proc = _start(run)
+        try:
+            path = EWT / ("test.heron" if run.startswith("heron/") else "test.spacy")
+            scores[run] = proc.request(cmd="evaluate", path=str(path), **({"batch_size": 256}
+                                                                          if run.startswith("heron/") else {}))
+        finally:
+            proc.close()
+        print(run, {k: scores[run].get(k) for k in ("dep_uas", "dep_las", "sents_f", "tag_acc", "ents_f")},
+              flush=True)
+    full = next((r for r in runs if r.startswith("heron/") and "parser" in made[r]["pipes"]
+                 and "ner" in made[r]["pipes"]), None)
+    speed: Dict[str, Any] = {}
+    if full is not None:
+        systems: Dict[str, Peer] = {"heron": _start(full)}
+        if PEERS_PYTHON.exists():
+            pin_peer_threads(1)
+            sm = Peer("spacy_cnn.py")
+            sm.request(cmd="load", model=SM_PACKAGE, exclude=SM_PARSER_EXCLUDE)
+            systems["en_core_web_sm"] = sm
+        try:
+            speed = speed_rounds(systems, texts, n_words, rounds, batch_size=256, warmup_docs=200)
+            long = long_docs(texts, n_words)
+            heron = systems["heron"]
+            runs_long = [n_words / heron.request(cmd="speed", texts=long, batch_size=1)["seconds"]
+                         for _ in range(rounds)]
+            speed["heron_long_docs"] = {"words_per_sec": round(max(runs_long)), "docs": len(long),
+                                        "rounds": [round(x) for x in runs_long]}
+        finally:
+            for proc in systems.values():
+                proc.close()
+    write(runs, made, scores, speed, n_words, rounds, full)
+
+
+def _pct(x: Any) -> str:
+    return "-" if x is None else f"{100 * x:.2f}"
+
+
+def write(runs: List[str], made: Dict[str, Any], scores: Dict[str, Any], speed: Dict[str, Any], n_words: int,
+          rounds: int, full: Any) -> None:
+    rows = [[run, made[run]["pipes"], made[run]["optimize"], made[run].get("commit", "-"),
+             _pct(scores[run].get("dep_uas")), _pct(scores[run].get("dep_las")), _pct(scores[run].get("sents_f")),
+             _pct(scores[run].get("tag_acc")), _pct(scores[run].get("ents_f")),
+             f"{made[run]['train']['train_wall_s']} ({made[run]['train'].get('train_cpu_s', '-')})"]
+            for run in runs]
+    table = markdown_table(["run", "pipeline", "-o", "commit", "UAS", "LAS", "sents F", "TAG", "ENTS F",
+                            "train wall s (CPU s)"], rows)
+    lines = [f"# Dependency parsing on UD English-EWT (test, from raw text)\n\n{table}\n", PUBLISHED, ""]
+    if speed:
+        sm = speed.get("en_core_web_sm", {}).get("words_per_sec")
+        h = speed["heron"]["words_per_sec"]
+        lines += [f"Speed, 1 thread, batch 256, best of {rounds} alternating rounds over the {n_words:,} test words: "
+                  f"heron {full} (tok2vec+tagger+parser+ner) {h:,} words/s"
+                  + (f"; en_core_web_sm (tok2vec+tagger+parser+ner) {sm:,} words/s; ratio {h / sm:.2f}x." if sm
+                     else "."),
+                  f"Long Docs: the same words as {speed['heron_long_docs']['docs']} Docs of ~{LONG_DOC_WORDS:,} "
+                  f"words: {speed['heron_long_docs']['words_per_sec']:,} words/s "
+                  f"({speed['heron_long_docs']['words_per_sec'] / h:.2f}x the usual Docs).", ""]
+    lines.append(f"Budget: {json.dumps(next(iter(made.values()))['budget'])} (the same for every run), one "
+                 "thread. Command: `.venv/bin/python bench/parser_ewt.py report " + " ".join(runs)
+                 + f" --rounds {rounds}` after the `train` commands in its docstring.")
+    write_results("parser_ewt", {"machine": machine_info(), "runs": made, "scores": scores, "speed": speed,
+                                 "n_words": n_words}, "\n".join(lines) + "\n")
+
+
+def main(argv: List[str]) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    t = sub.add_parser("train")
+    t.add_argument("system", choices=["heron", "spacy"])
+    t.add_argument("name")
+    t.add_argument("-p", "--pipeline", default="tok2vec,tagger,parser")
+    t.add_argument("--optimize", choices=["efficiency", "accuracy"], default="efficiency")
+    t.add_argument("--steps", type=int, default=0, help="max_steps (default: bench/'s full-set budget)")
+    r = sub.add_parser("report")
+    r.add_argument("runs", nargs="+", help="heron/NAME or spacy/NAME")
+    r.add_argument("--rounds", type=int, default=3)
+    overrides: List[str] = []
+    if "--" in argv:  # heron train overrides follow `--`
+        argv, overrides = argv[:argv.index("--")], argv[argv.index("--") + 1:]
+    args = ap.parse_args(argv)
+    if args.cmd == "train":
+        require_data(EWT / "train.heron", "parser_ewt (run bench/build_ewt_multitask.py)")
+        if args.system == "heron":
+            print(json.dumps(train_heron(args.name, args.pipeline, args.optimize, args.steps, overrides)))
+        else:
+            require_data(PEERS_PYTHON, "parser_ewt spacy (run make bench-peers)")
+            print(json.dumps(train_spacy(args.name, args.pipeline, args.optimize, args.steps)))
+    else:
+        report(args.runs, args.rounds)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
