@@ -138,3 +138,14 @@ def uas_las(pred: Sequence[Doc], gold: Sequence[Doc]) -> Tuple[float, float]:
                 uas += 1
                 las += tp.dep_.lower() == tg.dep_.lower()
     return uas / total, las / total
+
+
+def parsed_examples(nlp) -> list:
+    """5 Examples with trees (the contract test's parser row: tests/pipeline/test_contract.py)."""
+    from heron.training.example import Example
+
+    return [Example(nlp.make_doc(d.text), d) for d in treebank(5, seed=11, vocab=nlp.vocab, max_sents=1)]
+
+
+def parse_of(doc: Doc) -> list:
+    return [(t.head.i, t.dep_) for t in doc]

@@ -20,6 +20,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 import pytest
 import torch
+from parser_data import parse_of, parsed_examples
 
 import heron
 import heron.nn.tok2vec
@@ -101,6 +102,11 @@ CASES = [
     ContractCase("ner", ner_examples, ents_of, lambda eg: ents_of(eg.reference),
                  config={"model": {"@architectures": "heron.TransitionBasedParser.v1",
                                    "hidden_width": 32}}),
+    ContractCase("parser", parsed_examples, parse_of, lambda eg: parse_of(eg.reference),
+                 config={"min_action_freq": 1,
+                         "model": {"@architectures": "heron.TransitionBasedParser.v1",
+                                   "state_type": "parser", "hidden_width": 32}},
+                 steps=150),
 ]
 
 
@@ -177,7 +183,8 @@ def test_contract(case: ContractCase, trunk: TrunkKind, tmp_path, request):
     assert isinstance(nlp.get_pipe(case.factory).model.tok2vec, trunk.tok2vec_type)
     examples = case.examples(nlp)
     nlp.initialize(lambda: examples)
-    losses = train(nlp, examples, steps=trunk.steps or case.steps, lr=trunk.lr or case.lr)
+    # A trunk's steps are a minimum: the parser's explored states need more than 80.
+    losses = train(nlp, examples, steps=max(trunk.steps or 0, case.steps), lr=trunk.lr or case.lr)
     assert losses[case.factory] < 0.1, losses
     texts = [eg.reference.text for eg in examples]
     docs = list(nlp.pipe(texts))
