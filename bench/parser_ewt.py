@@ -142,6 +142,11 @@ def long_docs(texts: List[str], n_words: int) -> List[str]:
 
 def report(runs: List[str], rounds: int) -> None:
     texts, n_words = read_test_texts(require_data(EWT, "parser_ewt (run bench/build_ewt_multitask.py)"))
+    skipped = [r for r in runs if (r.startswith("spacy/") and not PEERS_PYTHON.exists())
+               or not (RUNS / r.replace("/", "-") / "made_by.json").exists()]
+    for run in skipped:
+        print(f"{run}: skipped (not trained or{', no peers venv' if run.startswith('spacy/') else ''})")
+    runs = [r for r in runs if r not in skipped]
     made = {run: json.loads((RUNS / run.replace("/", "-") / "made_by.json").read_text()) for run in runs}
     scores: Dict[str, Any] = {}
     for run in runs:

