@@ -145,7 +145,7 @@ def report(runs: List[str], rounds: int) -> None:
     skipped = [r for r in runs if (r.startswith("spacy/") and not PEERS_PYTHON.exists())
                or not (RUNS / r.replace("/", "-") / "made_by.json").exists()]
     for run in skipped:
-        print(f"{run}: skipped (not trained or{', no peers venv' if run.startswith('spacy/') else ''})")
+        print(f"{run}: skipped ({'no peers venv, or ' if run.startswith('spacy/') else ''}not trained)")
     runs = [r for r in runs if r not in skipped]
     made = {run: json.loads((RUNS / run.replace("/", "-") / "made_by.json").read_text()) for run in runs}
     scores: Dict[str, Any] = {}
