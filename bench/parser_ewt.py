@@ -190,12 +190,13 @@ def _pct(x: Any) -> str:
 def write(runs: List[str], made: Dict[str, Any], scores: Dict[str, Any], speed: Dict[str, Any], n_words: int,
           rounds: int, full: Any) -> None:
     rows = [[run, made[run]["pipes"], made[run]["optimize"], made[run].get("commit", "-"),
+             f"{made[run]['budget']['max_steps']:,}",
              _pct(scores[run].get("dep_uas")), _pct(scores[run].get("dep_las")), _pct(scores[run].get("sents_f")),
              _pct(scores[run].get("tag_acc")), _pct(scores[run].get("ents_f")),
              f"{made[run]['train']['train_wall_s']} ({made[run]['train'].get('train_cpu_s', '-')})"]
             for run in runs]
-    table = markdown_table(["run", "pipeline", "-o", "commit", "UAS", "LAS", "sents F", "TAG", "ENTS F",
-                            "train wall s (CPU s)"], rows)
+    table = markdown_table(["run", "pipeline", "-o", "commit", "max steps", "UAS", "LAS", "sents F", "TAG",
+                            "ENTS F", "train wall s (CPU s)"], rows)
     lines = [f"# Dependency parsing on UD English-EWT (test, from raw text)\n\n{table}\n", PUBLISHED, ""]
     if speed:
         sm = speed.get("en_core_web_sm", {}).get("words_per_sec")
@@ -207,8 +208,10 @@ def write(runs: List[str], made: Dict[str, Any], scores: Dict[str, Any], speed: 
                   f"Long Docs: the same words as {speed['heron_long_docs']['docs']} Docs of ~{LONG_DOC_WORDS:,} "
                   f"words: {speed['heron_long_docs']['words_per_sec']:,} words/s "
                   f"({speed['heron_long_docs']['words_per_sec'] / h:.2f}x the usual Docs).", ""]
-    lines.append(f"Budget: {json.dumps(next(iter(made.values()))['budget'])} (the same for every run), one "
-                 "thread. Command: `.venv/bin/python bench/parser_ewt.py report " + " ".join(runs)
+    notes = [f"- {run}: {made[run]['note']}" for run in runs if made[run].get("note")]
+    lines += notes + ([""] if notes else [])
+    lines.append("Budget: max steps as listed, eval every 200 steps, patience 1,600, one thread. Command: "
+                 "`.venv/bin/python bench/parser_ewt.py report " + " ".join(runs)
                  + f" --rounds {rounds}` after the `train` commands in its docstring.")
     write_results("parser_ewt", {"machine": machine_info(), "runs": made, "scores": scores, "speed": speed,
                                  "n_words": n_words}, "\n".join(lines) + "\n")
