@@ -29,7 +29,6 @@ from typing import Any, Dict, List
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402
     EWT,
-    REPO,
     WORK,
     machine_info,
     markdown_table,
@@ -38,6 +37,7 @@ from _common import (  # noqa: E402
     thread_env,
     write_results,
 )
+from _common.init_config_runs import git_commit, split_overrides  # noqa: E402
 from _common.processes import HeronWorker, Peer, speed_rounds  # noqa: E402
 from _common.seeds import STEPS, data_paths, train_eval  # noqa: E402
 
@@ -63,9 +63,8 @@ def make_config(name: str, embed: str, optimize: str = "efficiency") -> Path:
         config = load_config(cfg)
         config["components"]["tok2vec"]["model"]["embed"] = dict(CHAR_EMBED)
         save_config(config, cfg)
-    commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True).stdout.strip()
-    (out / "made_by.json").write_text(json.dumps({"commit": commit, "embed": embed, "optimize": optimize}) + "\n")
+    made = {"commit": git_commit(), "embed": embed, "optimize": optimize}
+    (out / "made_by.json").write_text(json.dumps(made) + "\n")
     return cfg
 
 
@@ -124,9 +123,7 @@ def main(argv: List[str]) -> int:
     c = sub.add_parser("compare")
     c.add_argument("names", nargs="+")
     c.add_argument("--rounds", type=int, default=3)
-    overrides: List[str] = []
-    if "--" in argv:  # heron train overrides follow `--`
-        argv, overrides = argv[:argv.index("--")], argv[argv.index("--") + 1:]
+    argv, overrides = split_overrides(argv)
     args = ap.parse_args(argv)
     if args.cmd == "train":
         print(json.dumps(train(args.name, args.embed, overrides, args.seed, args.optimize)))

@@ -38,10 +38,8 @@ from typing import Any, Dict, List, Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402
-    BENCH,
     EWT,
     PEERS_PYTHON,
-    REPO,
     WORK,
     machine_info,
     markdown_table,
@@ -50,67 +48,13 @@ from _common import (  # noqa: E402
     thread_env,
     write_results,
 )
-from _common.processes import measured  # noqa: E402
-from _common.seeds import STEPS  # noqa: E402
+from _common.init_config_runs import add_train_parser, split_overrides, train_from_args  # noqa: E402
 
 RUNS = WORK / "lemma"
 SCORE_KEYS = ("lemma_acc", "tag_acc", "pos_acc", "morph_acc", "token_acc", "speed")
 PUBLISHED = ("Published, EWT test: spaCy's transformer UD benchmark pipeline en_udv25_englishewt_trf "
              "(UD 2.5, edit-tree lemmatizer) lemma accuracy 97.36 (its model card). Stanza and UDPipe 2 "
              "figures: see their performance pages (CoNLL 2018 evaluation, raw text).")
-
-
-def _commit() -> str:
-    return subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
-                          text=True).stdout.strip()
-
-
-def _budget(steps: int) -> Dict[str, int]:
-    full = dict(zip(STEPS["full"][::2], STEPS["full"][1::2]))
-    budget = {k.split(".")[-1]: int(v) for k, v in full.items()}
-    if steps:
-        budget["max_steps"], budget["patience"] = steps, max(budget["patience"], steps // 2)
-        budget["eval_frequency"] = min(budget["eval_frequency"], max(1, steps // 2))  # a best model within it
-    return budget
-
-
-def train_heron(name: str, pipes: str, optimize: str, steps: int, overrides: List[str]) -> Dict[str, Any]:
-    out = RUNS / f"heron-{name}"
-    out.mkdir(parents=True, exist_ok=True)
-    cfg = out / "config.cfg"
-    subprocess.check_call([sys.executable, "-m", "heron", "init", "config", str(cfg), "-p", pipes, "-o", optimize,
-                           "--force"], env=thread_env(1), stdout=subprocess.DEVNULL)
-    budget = _budget(steps)
-    cmd = [sys.executable, "-m", "heron", "train", str(cfg), "-o", str(out / "model"),
-           "--paths.train", str(EWT / "train.heron"), "--paths.dev", str(EWT / "dev.heron"),
-           *[x for k, v in budget.items() for x in (f"--training.{k}", str(v))], *overrides]
-    print("heron train:", " ".join(cmd), flush=True)
-    stats = measured(cmd, out / "train.log")
-    if stats["rc"] != 0:
-        raise SystemExit(f"heron train failed (rc={stats['rc']}); see {out / 'train.log'}")
-    made = {"system": "heron", "pipes": pipes, "optimize": optimize, "commit": _commit(), "budget": budget,
-            "overrides": overrides, "train": stats}
-    (out / "made_by.json").write_text(json.dumps(made, indent=2) + "\n")
-    return made
-
-
-def train_spacy(name: str, pipes: str, optimize: str, steps: int) -> Dict[str, Any]:
-    out = RUNS / f"spacy-{name}"
-    out.mkdir(parents=True, exist_ok=True)
-    cfg = out / "config.cfg"
-    subprocess.check_call([str(PEERS_PYTHON), "-m", "spacy", "init", "config", str(cfg), "-l", "en", "-p",
-                           pipes.replace("tok2vec,", ""), "-o", optimize, "--force"], env=thread_env(1))
-    budget = _budget(steps)
-    cmd = [str(PEERS_PYTHON), str(BENCH / "peers" / "spacy_train.py"), str(cfg), str(EWT), str(out / "model"),
-           "--max-steps", str(budget["max_steps"]), "--patience", str(budget["patience"]),
-           "--eval-frequency", str(budget["eval_frequency"])]
-    print("spacy train:", " ".join(cmd), flush=True)
-    with open(out / "train.log", "w") as f:
-        subprocess.check_call(cmd, stdout=f, stderr=subprocess.STDOUT, env=thread_env(1))
-    made = {"system": "spacy", "pipes": pipes, "optimize": optimize, "budget": budget,
-            "train": json.loads((out / "model" / "train_stats.json").read_text())}
-    (out / "made_by.json").write_text(json.dumps(made, indent=2) + "\n")
-    return made
 
 
 def _model(run: str) -> Path:
@@ -263,28 +207,16 @@ def _head_docbin(test: Path, limit: int) -> Path:
 def main(argv: List[str]) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
-    t = sub.add_parser("train")
-    t.add_argument("system", choices=["heron", "spacy"])
-    t.add_argument("name")
-    t.add_argument("-p", "--pipeline", default="tok2vec,tagger,trainable_lemmatizer")
-    t.add_argument("--optimize", choices=["efficiency", "accuracy"], default="efficiency")
-    t.add_argument("--steps", type=int, default=0, help="max_steps (default: bench/'s full-set budget)")
+    add_train_parser(sub, "tok2vec,tagger,trainable_lemmatizer")
     r = sub.add_parser("report")
     r.add_argument("runs", nargs="+", help="heron/NAME or spacy/NAME")
     r.add_argument("--pos-run", default=None, help="heron/NAME whose pipeline predicts POS+FEATS (a morphologizer)")
     r.add_argument("--rounds", type=int, default=3)
     r.add_argument("--limit", type=int, default=0, help="smoke run: only the first N test Docs")
-    overrides: List[str] = []
-    if "--" in argv:  # heron train overrides follow `--`
-        argv, overrides = argv[:argv.index("--")], argv[argv.index("--") + 1:]
+    argv, overrides = split_overrides(argv)
     args = ap.parse_args(argv)
     if args.cmd == "train":
-        require_data(EWT / "train.heron", "lemma_ewt (run bench/build_ewt_multitask.py)")
-        if args.system == "heron":
-            print(json.dumps(train_heron(args.name, args.pipeline, args.optimize, args.steps, overrides)))
-        else:
-            require_data(PEERS_PYTHON, "lemma_ewt spacy (run make bench-peers)")
-            print(json.dumps(train_spacy(args.name, args.pipeline, args.optimize, args.steps)))
+        print(json.dumps(train_from_args("lemma_ewt", RUNS, args, overrides)))
     else:
         report(args.runs, args.pos_run, args.rounds, args.limit)
     return 0

@@ -31,10 +31,8 @@ from typing import Any, Dict, List
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402
-    BENCH,
     EWT,
     PEERS_PYTHON,
-    REPO,
     WORK,
     machine_info,
     markdown_table,
@@ -42,8 +40,14 @@ from _common import (  # noqa: E402
     thread_env,
     write_results,
 )
-from _common.processes import measured  # noqa: E402
-from _common.seeds import STEPS  # noqa: E402
+from _common.init_config_runs import (  # noqa: E402
+    add_train_parser,
+    require_train_inputs,
+    run_dir,
+    split_overrides,
+    train_heron,
+    train_spacy,
+)
 
 RUNS = WORK / "morph"
 HERON_PIPES = "tok2vec,tagger,morphologizer"
@@ -75,21 +79,6 @@ print(json.dumps({"all_tags": right / max(total, 1), "n": total}))
 """
 
 
-def _commit() -> str:
-    return subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
-                          text=True).stdout.strip()
-
-
-def _budget(steps: int) -> Dict[str, int]:
-    full = dict(zip(STEPS["full"][::2], STEPS["full"][1::2]))
-    budget = {k.split(".")[-1]: int(v) for k, v in full.items()}
-    if steps:
-        budget["max_steps"] = steps
-        budget["patience"] = max(budget["patience"], steps // 2)
-        budget["eval_frequency"] = min(budget["eval_frequency"], max(steps // 2, 1))
-    return budget
-
-
 def _train_data(out: Path, limit: int) -> Dict[str, Path]:
     """EWT train/dev (DocBins of both systems), cut to `limit` Docs for smoke runs."""
     paths = {f"{split}_{kind}": EWT / f"{split}.{kind}" for split in ("train", "dev") for kind in ("heron", "spacy")}
@@ -104,45 +93,6 @@ def _train_data(out: Path, limit: int) -> Dict[str, Path]:
         paths[f"{split}_heron"] = out / f"{split}.heron"
         DocBin(docs=docs, store_user_data=False).to_disk(paths[f"{split}_heron"])
     return paths
-
-
-def train_heron(name: str, steps: int, limit: int, overrides: List[str]) -> Dict[str, Any]:
-    out = RUNS / f"heron-{name}"
-    out.mkdir(parents=True, exist_ok=True)
-    cfg = out / "config.cfg"
-    subprocess.check_call([sys.executable, "-m", "heron", "init", "config", str(cfg), "-p", HERON_PIPES,
-                           "-o", "efficiency", "--force"], env=thread_env(1), stdout=subprocess.DEVNULL)
-    budget, data = _budget(steps), _train_data(out, limit)
-    cmd = [sys.executable, "-m", "heron", "train", str(cfg), "-o", str(out / "model"),
-           "--paths.train", str(data["train_heron"]), "--paths.dev", str(data["dev_heron"]),
-           *[x for k, v in budget.items() for x in (f"--training.{k}", str(v))], *overrides]
-    print("heron train:", " ".join(cmd), flush=True)
-    stats = measured(cmd, out / "train.log")
-    if stats["rc"] != 0:
-        raise SystemExit(f"heron train failed (rc={stats['rc']}); see {out / 'train.log'}")
-    made = {"system": "heron", "pipes": HERON_PIPES, "commit": _commit(), "budget": budget, "limit": limit,
-            "overrides": overrides, "train": stats}
-    (out / "made_by.json").write_text(json.dumps(made, indent=2) + "\n")
-    return made
-
-
-def train_spacy(name: str, steps: int) -> Dict[str, Any]:
-    out = RUNS / f"spacy-{name}"
-    out.mkdir(parents=True, exist_ok=True)
-    cfg = out / "config.cfg"
-    subprocess.check_call([str(PEERS_PYTHON), "-m", "spacy", "init", "config", str(cfg), "-l", "en", "-p",
-                           SPACY_PIPES, "-o", "efficiency", "--force"], env=thread_env(1))
-    budget = _budget(steps)
-    cmd = [str(PEERS_PYTHON), str(BENCH / "peers" / "spacy_train.py"), str(cfg), str(EWT), str(out / "model"),
-           "--max-steps", str(budget["max_steps"]), "--patience", str(budget["patience"]),
-           "--eval-frequency", str(budget["eval_frequency"])]
-    print("spacy train:", " ".join(cmd), flush=True)
-    with open(out / "train.log", "w") as f:
-        subprocess.check_call(cmd, stdout=f, stderr=subprocess.STDOUT, env=thread_env(1))
-    made = {"system": "spacy", "pipes": SPACY_PIPES, "budget": budget,
-            "train": json.loads((out / "model" / "train_stats.json").read_text())}
-    (out / "made_by.json").write_text(json.dumps(made, indent=2) + "\n")
-    return made
 
 
 def score_heron(model: Path, test: Path, limit: int = 0) -> Dict[str, Any]:
@@ -218,25 +168,23 @@ def _pct(x: Any) -> str:
 def main(argv: List[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
-    t = sub.add_parser("train")
-    t.add_argument("system", choices=["heron", "spacy"])
-    t.add_argument("name")
-    t.add_argument("--steps", type=int, default=0, help="max_steps (default: bench/'s full-set budget)")
+    t = add_train_parser(sub, None)
     t.add_argument("--limit", type=int, default=0, help="train on the first N Docs only (heron; smoke runs)")
     r = sub.add_parser("report")
     r.add_argument("runs", nargs="+", help="heron/NAME or spacy/NAME")
     r.add_argument("--limit", type=int, default=0, help="score the first N test Docs only (heron; smoke runs)")
-    overrides: List[str] = []
-    if "--" in argv:  # heron train overrides follow `--`
-        argv, overrides = argv[:argv.index("--")], argv[argv.index("--") + 1:]
+    argv, overrides = split_overrides(argv)
     args = ap.parse_args(argv)
     if args.cmd == "train":
-        require_data(EWT / "train.heron", "morph_ewt (run bench/build_ewt_multitask.py)")
+        require_train_inputs("morph_ewt", args.system)
         if args.system == "heron":
-            print(json.dumps(train_heron(args.name, args.steps, args.limit, overrides)))
+            data = _train_data(run_dir(RUNS, "heron", args.name), args.limit)
+            print(json.dumps(train_heron(RUNS, args.name, HERON_PIPES, "efficiency", args.steps, overrides,
+                                         train=data["train_heron"], dev=data["dev_heron"], record_optimize=False,
+                                         extra={"limit": args.limit})))
         else:
-            require_data(PEERS_PYTHON, "morph_ewt spacy (run make bench-peers)")
-            print(json.dumps(train_spacy(args.name, args.steps)))
+            print(json.dumps(train_spacy(RUNS, args.name, SPACY_PIPES, "efficiency", args.steps,
+                                         record_optimize=False)))
     else:
         report(args.runs, args.limit)
     return 0

@@ -30,28 +30,24 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any, Dict, List
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402
-    BENCH,
     EWT,
     PEERS_PYTHON,
-    REPO,
     SM_PACKAGE,
     WORK,
     machine_info,
     markdown_table,
     read_test_texts,
     require_data,
-    thread_env,
     write_results,
 )
-from _common.processes import HeronWorker, Peer, measured, pin_peer_threads, speed_rounds  # noqa: E402
-from _common.seeds import STEPS  # noqa: E402
+from _common.init_config_runs import add_train_parser, split_overrides, train_from_args  # noqa: E402
+from _common.processes import HeronWorker, Peer, pin_peer_threads, speed_rounds  # noqa: E402
 
 RUNS = WORK / "parser"
 # en_core_web_sm's parser pipeline: its tok2vec, tagger, parser and ner (senter is off by default).
@@ -61,58 +57,6 @@ PUBLISHED = ("Published, EWT test from raw text (CoNLL 2018 evaluation): Stanza 
              "UDPipe 2 (mBERT) 88.81, Trankit large 89.40 (issue 16's reference points); spaCy's "
              "transformer UD benchmark pipeline en_udv25_englishewt_trf (UD 2.5): UAS 91.90, LAS 89.42, "
              "sents F 90.62 (its model card).")
-
-
-def _commit() -> str:
-    return subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
-                          text=True).stdout.strip()
-
-
-def _budget(steps: int) -> Dict[str, int]:
-    full = dict(zip(STEPS["full"][::2], STEPS["full"][1::2]))
-    budget = {k.split(".")[-1]: int(v) for k, v in full.items()}
-    if steps:
-        budget["max_steps"], budget["patience"] = steps, max(budget["patience"], steps // 2)
-    return budget
-
-
-def train_heron(name: str, pipes: str, optimize: str, steps: int, overrides: List[str]) -> Dict[str, Any]:
-    out = RUNS / f"heron-{name}"
-    out.mkdir(parents=True, exist_ok=True)
-    cfg = out / "config.cfg"
-    subprocess.check_call([sys.executable, "-m", "heron", "init", "config", str(cfg), "-p", pipes, "-o", optimize,
-                           "--force"], env=thread_env(1), stdout=subprocess.DEVNULL)
-    budget = _budget(steps)
-    cmd = [sys.executable, "-m", "heron", "train", str(cfg), "-o", str(out / "model"),
-           "--paths.train", str(EWT / "train.heron"), "--paths.dev", str(EWT / "dev.heron"),
-           *[x for k, v in budget.items() for x in (f"--training.{k}", str(v))], *overrides]
-    print("heron train:", " ".join(cmd), flush=True)
-    stats = measured(cmd, out / "train.log")
-    if stats["rc"] != 0:
-        raise SystemExit(f"heron train failed (rc={stats['rc']}); see {out / 'train.log'}")
-    made = {"system": "heron", "pipes": pipes, "optimize": optimize, "commit": _commit(), "budget": budget,
-            "overrides": overrides, "train": stats}
-    (out / "made_by.json").write_text(json.dumps(made, indent=2) + "\n")
-    return made
-
-
-def train_spacy(name: str, pipes: str, optimize: str, steps: int) -> Dict[str, Any]:
-    out = RUNS / f"spacy-{name}"
-    out.mkdir(parents=True, exist_ok=True)
-    cfg = out / "config.cfg"
-    subprocess.check_call([str(PEERS_PYTHON), "-m", "spacy", "init", "config", str(cfg), "-l", "en", "-p",
-                           pipes.replace("tok2vec,", ""), "-o", optimize, "--force"], env=thread_env(1))
-    budget = _budget(steps)
-    cmd = [str(PEERS_PYTHON), str(BENCH / "peers" / "spacy_train.py"), str(cfg), str(EWT), str(out / "model"),
-           "--max-steps", str(budget["max_steps"]), "--patience", str(budget["patience"]),
-           "--eval-frequency", str(budget["eval_frequency"])]
-    print("spacy train:", " ".join(cmd), flush=True)
-    with open(out / "train.log", "w") as f:
-        subprocess.check_call(cmd, stdout=f, stderr=subprocess.STDOUT, env=thread_env(1))
-    made = {"system": "spacy", "pipes": pipes, "optimize": optimize, "budget": budget,
-            "train": json.loads((out / "model" / "train_stats.json").read_text())}
-    (out / "made_by.json").write_text(json.dumps(made, indent=2) + "\n")
-    return made
 
 
 def _start(run: str) -> Peer:
@@ -212,7 +156,10 @@ def write(runs: List[str], made: Dict[str, Any], scores: Dict[str, Any], speed: 
                   f"({speed['heron_long_docs']['words_per_sec'] / h:.2f}x the usual Docs).", ""]
     notes = [f"- {run}: {made[run]['note']}" for run in runs if made[run].get("note")]
     lines += notes + ([""] if notes else [])
-    lines.append("Budget: max steps as listed, eval every 200 steps, patience 1,600, one thread. Command: "
+    # Short --steps runs evaluate more often (init_config_runs.step_budget): say what the runs used.
+    evals, patiences = ({made[run]["budget"][k] for run in runs} for k in ("eval_frequency", "patience"))
+    lines.append(f"Budget: max steps as listed, eval every {' / '.join(f'{x:,}' for x in sorted(evals))} steps, "
+                 f"patience {' / '.join(f'{x:,}' for x in sorted(patiences))}, one thread. Command: "
                  "`.venv/bin/python bench/parser_ewt.py report " + " ".join(runs)
                  + f" --rounds {rounds}` after the `train` commands in its docstring.")
     write_results("parser_ewt", {"machine": machine_info(), "runs": made, "scores": scores, "speed": speed,
@@ -222,26 +169,14 @@ def write(runs: List[str], made: Dict[str, Any], scores: Dict[str, Any], speed: 
 def main(argv: List[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
-    t = sub.add_parser("train")
-    t.add_argument("system", choices=["heron", "spacy"])
-    t.add_argument("name")
-    t.add_argument("-p", "--pipeline", default="tok2vec,tagger,parser")
-    t.add_argument("--optimize", choices=["efficiency", "accuracy"], default="efficiency")
-    t.add_argument("--steps", type=int, default=0, help="max_steps (default: bench/'s full-set budget)")
+    add_train_parser(sub, "tok2vec,tagger,parser")
     r = sub.add_parser("report")
     r.add_argument("runs", nargs="+", help="heron/NAME or spacy/NAME")
     r.add_argument("--rounds", type=int, default=3)
-    overrides: List[str] = []
-    if "--" in argv:  # heron train overrides follow `--`
-        argv, overrides = argv[:argv.index("--")], argv[argv.index("--") + 1:]
+    argv, overrides = split_overrides(argv)
     args = ap.parse_args(argv)
     if args.cmd == "train":
-        require_data(EWT / "train.heron", "parser_ewt (run bench/build_ewt_multitask.py)")
-        if args.system == "heron":
-            print(json.dumps(train_heron(args.name, args.pipeline, args.optimize, args.steps, overrides)))
-        else:
-            require_data(PEERS_PYTHON, "parser_ewt spacy (run make bench-peers)")
-            print(json.dumps(train_spacy(args.name, args.pipeline, args.optimize, args.steps)))
+        print(json.dumps(train_from_args("parser_ewt", RUNS, args, overrides)))
     else:
         report(args.runs, args.rounds)
     return 0

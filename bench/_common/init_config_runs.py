@@ -1,0 +1,131 @@
+"""Train what each system's `init config` writes, heron's and spaCy's, on the same budget.
+
+The component benchmarks (bench/parser_ewt.py, lemma_ewt.py, morph_ewt.py) compare the
+configs users get from `heron init config` and `spacy init config`, not tuned ones: each
+run lands in RUNS/{heron,spacy}-NAME with its config.cfg, model/, train.log and a
+made_by.json (what was trained, from which commit, on which budget, the training's time
+and memory) that the scripts' `report` reads back.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+from _common import BENCH, EWT, PEERS_PYTHON, REPO, require_data, thread_env
+from _common.processes import measured
+from _common.seeds import STEPS
+
+
+def git_commit() -> str:
+    """The working tree's short commit: which heron wrote and trained a config."""
+    return subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
+                          text=True).stdout.strip()
+
+
+def step_budget(steps: int) -> Dict[str, int]:
+    """max_steps, eval_frequency and patience of bench/'s full-set runs (seeds.STEPS["full"]),
+    or `steps` max steps when given: patience then at least half of them, and evaluation at
+    least twice within them, so that even a short smoke run saves a model-best."""
+    full = dict(zip(STEPS["full"][::2], STEPS["full"][1::2]))
+    budget = {k.split(".")[-1]: int(v) for k, v in full.items()}
+    if steps:
+        budget["max_steps"] = steps
+        budget["patience"] = max(budget["patience"], steps // 2)
+        budget["eval_frequency"] = min(budget["eval_frequency"], max(steps // 2, 1))
+    return budget
+
+
+def add_train_parser(sub: Any, pipes: Optional[str]) -> argparse.ArgumentParser:
+    """The scripts' `train {heron,spacy} NAME [--steps N]` subcommand on the subparsers `sub`;
+    with default `pipes`, also `-p/--pipeline` and `--optimize` (a script training one fixed
+    pipeline, `-o efficiency`, passes None)."""
+    t = sub.add_parser("train")
+    t.add_argument("system", choices=["heron", "spacy"])
+    t.add_argument("name")
+    if pipes is not None:
+        t.add_argument("-p", "--pipeline", default=pipes)
+        t.add_argument("--optimize", choices=["efficiency", "accuracy"], default="efficiency")
+    t.add_argument("--steps", type=int, default=0, help="max_steps (default: bench/'s full-set budget)")
+    return t
+
+
+def split_overrides(argv: List[str]) -> Tuple[List[str], List[str]]:
+    """The command line before `--`, and the `heron train` overrides after it."""
+    if "--" not in argv:
+        return argv, []
+    return argv[:argv.index("--")], argv[argv.index("--") + 1:]
+
+
+def require_train_inputs(script: str, system: str) -> None:
+    """Exit 0 with "skipped" without the EWT DocBins, or without spaCy's venv for a spaCy run."""
+    require_data(EWT / "train.heron", f"{script} (run bench/build_ewt_multitask.py)")
+    if system == "spacy":
+        require_data(PEERS_PYTHON, f"{script} spacy (run make bench-peers)")
+
+
+def train_from_args(script: str, runs: Path, args: argparse.Namespace, overrides: List[str]) -> Dict[str, Any]:
+    """`train` of a script whose subcommand has `-p` and `--optimize` (add_train_parser with
+    default pipes): the run's made_by.json."""
+    require_train_inputs(script, args.system)
+    if args.system == "heron":
+        return train_heron(runs, args.name, args.pipeline, args.optimize, args.steps, overrides)
+    return train_spacy(runs, args.name, args.pipeline, args.optimize, args.steps)
+
+
+def run_dir(runs: Path, system: str, name: str) -> Path:
+    """RUNS/SYSTEM-NAME, created."""
+    out = runs / f"{system}-{name}"
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def train_heron(runs: Path, name: str, pipes: str, optimize: str, steps: int, overrides: List[str], *,
+                train: Path = EWT / "train.heron", dev: Path = EWT / "dev.heron", record_optimize: bool = True,
+                extra: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    """`heron init config -p PIPES -o OPTIMIZE` trained on `train`/`dev` with the step budget
+    and the `heron train` `overrides`, one thread, timed by `measured`. `extra` fields go into
+    made_by.json after the budget; `record_optimize=False` leaves `optimize` out of it (for a
+    script whose runs are all `-o efficiency`)."""
+    out = run_dir(runs, "heron", name)
+    cfg = out / "config.cfg"
+    subprocess.check_call([sys.executable, "-m", "heron", "init", "config", str(cfg), "-p", pipes, "-o", optimize,
+                           "--force"], env=thread_env(1), stdout=subprocess.DEVNULL)
+    budget = step_budget(steps)
+    cmd = [sys.executable, "-m", "heron", "train", str(cfg), "-o", str(out / "model"),
+           "--paths.train", str(train), "--paths.dev", str(dev),
+           *[x for k, v in budget.items() for x in (f"--training.{k}", str(v))], *overrides]
+    print("heron train:", " ".join(cmd), flush=True)
+    stats = measured(cmd, out / "train.log")
+    if stats["rc"] != 0:
+        raise SystemExit(f"heron train failed (rc={stats['rc']}); see {out / 'train.log'}")
+    made = {"system": "heron", "pipes": pipes, **({"optimize": optimize} if record_optimize else {}),
+            "commit": git_commit(), "budget": budget, **(extra or {}), "overrides": overrides, "train": stats}
+    (out / "made_by.json").write_text(json.dumps(made, indent=2) + "\n")
+    return made
+
+
+def train_spacy(runs: Path, name: str, pipes: str, optimize: str, steps: int, *, data: Path = EWT,
+                record_optimize: bool = True) -> Dict[str, Any]:
+    """`spacy init config -l en -p PIPES -o OPTIMIZE` (in .venv-peers) trained by
+    bench/peers/spacy_train.py on `data`'s train.spacy/dev.spacy with the same step budget,
+    one thread. `tok2vec` is dropped from PIPES: spaCy's init config adds its own trunk, so
+    a script can pass heron's pipeline names unchanged."""
+    out = run_dir(runs, "spacy", name)
+    cfg = out / "config.cfg"
+    subprocess.check_call([str(PEERS_PYTHON), "-m", "spacy", "init", "config", str(cfg), "-l", "en", "-p",
+                           pipes.replace("tok2vec,", ""), "-o", optimize, "--force"], env=thread_env(1))
+    budget = step_budget(steps)
+    cmd = [str(PEERS_PYTHON), str(BENCH / "peers" / "spacy_train.py"), str(cfg), str(data), str(out / "model"),
+           "--max-steps", str(budget["max_steps"]), "--patience", str(budget["patience"]),
+           "--eval-frequency", str(budget["eval_frequency"])]
+    print("spacy train:", " ".join(cmd), flush=True)
+    with open(out / "train.log", "w") as f:
+        subprocess.check_call(cmd, stdout=f, stderr=subprocess.STDOUT, env=thread_env(1))
+    made = {"system": "spacy", "pipes": pipes, **({"optimize": optimize} if record_optimize else {}),
+            "budget": budget, "train": json.loads((out / "model" / "train_stats.json").read_text())}
+    (out / "made_by.json").write_text(json.dumps(made, indent=2) + "\n")
+    return made
