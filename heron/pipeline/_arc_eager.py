@@ -39,8 +39,11 @@ roots get the label "ROOT" (spaCy's), whatever the treebank calls them.
 fixed number of tensor ops whatever R, and O(1) work per state (gathers and scatters at
 a few positions), so a long Doc costs linear time. Token positions use T (the padded
 length) for "no token"; column T of every per-token tensor holds the neutral value and
-column T+1 absorbs the writes of states that don't act. The training oracle is in
-`_arc_eager_oracle.py`.
+the last column absorbs the writes of states that don't act. Per-op overhead, not
+arithmetic, is what a step costs, so a step is a few dozen ops: three gathers read what
+it needs into one matrix, validity and the effect of an action are looked up in small
+tables built once from the rules (indexed by a code of a few clamped numbers), and one
+scatter writes. The training oracle is in `_arc_eager_oracle.py`.
 """
 from __future__ import annotations
 
@@ -50,13 +53,43 @@ import numpy as np
 import torch
 
 from ..errors import Errors, HeronValueError
+from ._arc_eager_layout import (
+    _FILL,
+    _V_LEDGE_B0,
+    _V_S0,
+    _V_S2,
+    _WRITES,
+    ACTION,
+    BP,
+    BREAK,
+    BUF,
+    DEPTH,
+    DONE,
+    HEAD,
+    LEDGE,
+    LEFT,
+    LEN,
+    LKID,
+    N_FIELDS,
+    N_REGS,
+    PREV_L,
+    PREV_R,
+    RDEPTH,
+    REDUCE,
+    RIGHT,
+    RKID,
+    SHIFT,
+    STACK,
+    START,
+    UNSHIFT,
+    _consts,
+    state_width,
+)
 
-SHIFT, REDUCE, LEFT, RIGHT, BREAK = range(5)
 MOVE_NAMES = ("S", "D", "L", "R", "B")
 N_FIXED = 3  # SHIFT, REDUCE, BREAK: the unlabelled actions, ids 0-2
 BACKOFF = "dep"
 ROOT = "ROOT"
-_NOOP = 5  # the "move" of a state that doesn't act this step
 
 
 class ArcEagerMoves:
@@ -115,44 +148,50 @@ class ArcEagerMoves:
             table = self._tables[str(device)] = table.to(device)
         return table
 
+    def apply_base(self, device: Any = "cpu") -> torch.Tensor:
+        """(nO,) long: each action's first row in the states' apply table (move * 24)."""
+        key = f"apply {device}"
+        if key not in self._tables:
+            self._tables[key] = self.move_table(device) * 24
+        return self._tables[key]
+
+    def valid_table(self, valid_moves: torch.Tensor) -> torch.Tensor:
+        """(n codes, nO) bool: the states' validity table of move types per action."""
+        key = f"valid {valid_moves.device}"
+        if key not in self._tables:
+            self._tables[key] = valid_moves.index_select(1, self.move_table(valid_moves.device))
+        return self._tables[key]
+
 
 def _at(values: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
     """values (R, C) at one position per row: index (R,) -> (R,)."""
     return values.gather(1, index.unsqueeze(1)).squeeze(1)
 
 
-# Per-token fields of a state, packed in one (R, N_FIELDS, T + 2) tensor so a step reads
-# them with one gather and writes them with one scatter. STACK and REBUF are lists
-# (index 0 holds "no token", items 1..depth), the others are indexed by token position.
-# LEDGE is the left edge of a token's subtree (T: the token itself, no left child yet).
-HEAD, ACTION, LKID, RKID, PREV_L, PREV_R, START, UNSHIFT, STACK, REBUF, LEDGE = range(11)
-N_FIELDS = 11
-_FILL = (None, -1, None, None, None, None, 0, 0, None, None, None)  # None: T ("no token")
-
-
 class StepView:
-    """What a step reads of every state: stack and buffer tokens and a few of their
-    fields (T where a token is absent). Valid until the states change."""
+    """What a step reads of every state: `vw` (R, 15) long, the stack and buffer tokens
+    and a few of their fields (_V_* columns; T where a token is absent). Valid until the
+    states change."""
 
-    __slots__ = ("s0", "s1", "s2", "b0", "b1", "lkid_b0", "lkid_s0", "rkid_s0", "start_b0", "start_b1",
-                 "unshift_b0", "head_s0", "prev_r_s0", "ledge_b0", "ledge_s0", "buflen")
+    __slots__ = ("vw", "_valid_code")
 
     def __init__(self, states: "ParseStates"):
-        T, d, rd = states.T, states.depth, states.rdepth
-        lists = (torch.stack([d, d, d, rd, rd], 1) - states._list_shift).clamp(min=0)
-        s0, s1, s2, r0, r1 = states.flat.gather(1, lists + states._list_base).unbind(1)
-        b_i, n = states.b_i, states.n
-        unread0 = torch.where(b_i < n, b_i, T)
-        unread1 = torch.where(b_i + 1 < n, b_i + 1, T)
-        b0 = torch.where(rd > 0, r0, unread0)
-        b1 = torch.where(rd > 1, r1, torch.where(rd == 1, unread0, unread1))
-        at = torch.stack([b0, s0, s0, b0, b1, b0, s0, s0, b0, s0], 1) + states._field_base  # (R, 10)
-        (self.lkid_b0, self.lkid_s0, self.rkid_s0, self.start_b0, self.start_b1, self.unshift_b0,
-         self.head_s0, self.prev_r_s0, ledge_b0, ledge_s0) = states.flat.gather(1, at).unbind(1)
-        self.ledge_b0 = torch.where(ledge_b0 == T, b0, ledge_b0)
-        self.ledge_s0 = torch.where(ledge_s0 == T, s0, ledge_s0)
-        self.s0, self.s1, self.s2, self.b0, self.b1 = s0, s1, s2, b0, b1
-        self.buflen = (n - b_i).clamp(min=0) + rd
+        c = states._c
+        top = states.flat.gather(1, states.reg.index_select(1, c.top_src) + c.top_base)   # B0 B1 S0 S1 S2
+        fields = states.flat.gather(1, top.index_select(1, c.field_src) + c.field_base)
+        self.vw = torch.cat([top, fields], 1)
+        self._valid_code: Optional[torch.Tensor] = None
+
+    def __getattr__(self, name: str) -> torch.Tensor:  # v.s0, v.lkid_b0, ... (column views)
+        col = _VIEW_NAMES.get(name)
+        if col is None:
+            raise AttributeError(name)
+        return self.vw[:, col]
+
+
+_VIEW_NAMES = {name: i for i, name in enumerate(
+    ("b0", "b1", "s0", "s1", "s2", "lkid_b0", "lkid_s0", "rkid_s0", "start_b0", "start_b1", "unshift_b0",
+     "head_s0", "prev_r_s0", "ledge_b0", "ledge_s0"))}
 
 
 class ParseStates:
@@ -161,35 +200,35 @@ class ParseStates:
     lengths (R,): each state's Doc length. T: padded length. starts (R, <=T) int8 or
     None: preset sentence starts (1 must start, -1 must not, 0 free). offsets (R,) or
     None: the first token of each state (segments of a long Doc start mid-Doc).
-    `fields` (R, N_FIELDS, T + 2) holds the per-token fields (HEAD, ACTION, ...).
+    `fields` (R, N_FIELDS, C) holds the per-token fields (HEAD, ACTION, ...), `reg`
+    (R, N_REGS) the registers (DEPTH, RDEPTH, BP, LEN, DONE).
     """
 
     def __init__(self, lengths: torch.Tensor, T: int, *, starts: Optional[torch.Tensor] = None,
                  offsets: Optional[torch.Tensor] = None):
         dev = lengths.device
-        R = len(lengths)
-        fill = torch.tensor([T if v is None else v for v in _FILL], dtype=torch.long, device=dev)
-        self.fields = fill.reshape(1, N_FIELDS, 1).repeat(R, 1, T + 2)
+        R, C = len(lengths), state_width(T)
+        pos = torch.arange(C, dtype=torch.long, device=dev)
+        fill = torch.tensor([T if v is None else (0 if v == "pos" else v) for v in _FILL], dtype=torch.long,
+                            device=dev)
+        fields = fill.reshape(1, N_FIELDS, 1).repeat(R, 1, C)
+        fields[:, LEDGE] = pos.clamp(max=T)
+        fields[:, BUF] = torch.where(pos < lengths.long().unsqueeze(1), pos, T)
         if starts is not None:
-            self.fields[:, START, :starts.shape[1]] = starts.long()
-        self.n = lengths.long()
-        self.depth = torch.zeros(R, dtype=torch.long, device=dev)
-        self.rdepth = torch.zeros(R, dtype=torch.long, device=dev)
-        self.b_i = torch.zeros(R, dtype=torch.long, device=dev) if offsets is None else offsets.long().clone()
+            fields[:, START, :starts.shape[1]] = starts.long()
+        self.fields = fields
+        self.reg = torch.zeros((R, N_REGS), dtype=torch.long, device=dev)
+        self.reg[:, LEN] = lengths.long()
+        if offsets is not None:
+            self.reg[:, BP] = offsets.long()
         self._setup(T, dev)
-        self.done = self.is_final()
+        self.reg[:, DONE] = self.is_final().long()
 
     def _setup(self, T: int, dev: Any) -> None:
-        self.T, self.C = T, T + 2
-        self.none, self.dump = T, T + 1
+        self.T, self.C = T, state_width(T)
+        self.none, self.dump = T, self.C - 1
         self.flat = self.fields.view(len(self.fields), -1)                                 # (R, F*C)
-        C = self.C
-        self._list_shift = torch.tensor([0, 1, 2, 0, 1], device=dev)
-        self._list_base = torch.tensor([STACK * C] * 3 + [REBUF * C] * 2, device=dev)
-        self._field_base = torch.tensor([LKID, LKID, RKID, START, START, UNSHIFT, HEAD, PREV_R, LEDGE, LEDGE],
-                                        device=dev) * C
-        self._write_base = torch.tensor([RKID, HEAD, ACTION, PREV_L, LKID, PREV_R, RKID, UNSHIFT, START,
-                                         REBUF, STACK, LEDGE], device=dev) * C
+        self._c = _consts(self.C, dev)
         self._view: Optional[StepView] = None
 
     # ---- reading the state -------------------------------------------------------
@@ -214,12 +253,42 @@ class ParseStates:
         return self.fields[:, UNSHIFT] != 0
 
     @property
-    def stack(self) -> torch.Tensor:
-        return self.fields[:, STACK]
+    def depth(self) -> torch.Tensor:
+        return self.reg[:, DEPTH]
 
     @property
-    def rebuf(self) -> torch.Tensor:
-        return self.fields[:, REBUF]
+    def rdepth(self) -> torch.Tensor:
+        """How many tokens REDUCE put back at the front of the buffer."""
+        return self.reg[:, RDEPTH]
+
+    @property
+    def n(self) -> torch.Tensor:
+        return self.reg[:, LEN]
+
+    @property
+    def b_i(self) -> torch.Tensor:
+        """The first unread token (the put-back ones come before it in the buffer)."""
+        return self.reg[:, BP] + self.reg[:, RDEPTH]
+
+    @property
+    def done(self) -> torch.Tensor:
+        return self.reg[:, DONE] != 0
+
+    def stack_members(self) -> torch.Tensor:
+        """(R, C) bool: the tokens on the stack."""
+        slots = torch.arange(self.C, device=self.reg.device)
+        keep = (slots >= 3) & (slots < self.depth.unsqueeze(1) + 3)
+        return self._members(self.fields[:, STACK], keep)
+
+    def putback_members(self) -> torch.Tensor:
+        """(R, C) bool: the tokens REDUCE put back into the buffer."""
+        slots = torch.arange(self.C, device=self.reg.device)
+        bp = self.reg[:, BP].unsqueeze(1)
+        return self._members(self.fields[:, BUF], (slots >= bp) & (slots < bp + self.rdepth.unsqueeze(1)))
+
+    def _members(self, items: torch.Tensor, keep: torch.Tensor) -> torch.Tensor:
+        index = torch.where(keep, items, self.dump)
+        return torch.zeros_like(items, dtype=torch.bool).scatter_(1, index, True)
 
     def view(self) -> StepView:
         if self._view is None:
@@ -227,15 +296,14 @@ class ParseStates:
         return self._view
 
     def is_final(self) -> torch.Tensor:
-        return (self.depth == 0) & (self.buffer_length() == 0)
+        return (self.reg * self._c.final_w).sum(1) == 0
 
     def buffer_length(self) -> torch.Tensor:
-        return (self.n - self.b_i).clamp(min=0) + self.rdepth
+        return self.reg[:, LEN] - self.reg[:, BP]
 
     def stack_tokens(self) -> torch.Tensor:
         """(R, 3): S0, S1, S2 (T where absent)."""
-        v = self.view()
-        return torch.stack([v.s0, v.s1, v.s2], 1)
+        return self.view().vw[:, _V_S0:_V_S2 + 1]
 
     def buffer_tokens(self) -> Tuple[torch.Tensor, torch.Tensor]:
         """B0, B1 (T where absent): the put-back tokens first, then the unread ones."""
@@ -245,8 +313,8 @@ class ParseStates:
     def context(self, n_slots: int) -> torch.Tensor:
         """(R, n_slots) context token positions (see heron.nn.parser_model)."""
         v = self.view()
-        if n_slots == 8:
-            return torch.stack([v.b0, v.b1, v.s0, v.s1, v.s2, v.lkid_b0, v.lkid_s0, v.rkid_s0], 1)
+        if n_slots == 8:  # B0, B1, S0, S1, S2, B0L1, S0L1, S0R1: the view's first columns
+            return v.vw[:, :8]
         C = self.C
         s1_kids = self.flat.gather(1, torch.stack([LKID * C + v.s1, RKID * C + v.s1], 1))
         second = self.flat.gather(1, torch.stack([PREV_L * C + s1_kids[:, 0], PREV_R * C + v.rkid_s0,
@@ -254,62 +322,55 @@ class ParseStates:
         return torch.stack([v.b0, v.b1, v.s0, v.s1, v.s2, v.lkid_s0, v.rkid_s0, v.lkid_b0, second[:, 1],
                             s1_kids[:, 0], second[:, 0], s1_kids[:, 1], second[:, 2]], 1)
 
+    def _valid_code(self) -> torch.Tensor:
+        """(R,) the row of each state in the validity tables (see _VALID_PLUS)."""
+        v, c = self.view(), self._c
+        if v._valid_code is None:
+            start_edge = self.flat.gather(1, v.vw[:, _V_LEDGE_B0:_V_LEDGE_B0 + 1] + c.start_base)
+            X = torch.cat([v.vw, self.reg, c.row.expand(len(self.reg), -1), start_edge], 1)
+            numbers = (X.index_select(1, c.valid_plus) - X.index_select(1, c.valid_minus)).clamp(c.lo, c.valid_hi)
+            v._valid_code = (numbers * c.valid_w).sum(1)
+        return v._valid_code
+
     def valid_moves(self) -> torch.Tensor:
         """(R, 5) bool: which move types are valid, per state (none for done states)."""
-        v = self.view()
-        buflen, depth = v.buflen, self.depth
-        start0 = v.start_b0 == 1
-        has_stack = depth > 0
-        shift = torch.where(has_stack, (buflen >= 2) & ~start0 & (v.unshift_b0 == 0), buflen > 0)
-        # spaCy's rule: popping the last stack token makes B0's subtree, from its left
-        # edge, the next sentence, so that edge must be allowed to start one.
-        start_edge = _at(self.sent_starts, v.ledge_b0)
-        reduce = has_stack & ((buflen == 0) | (depth != 1) | (start_edge != -1))
-        arc = has_stack & (buflen > 0) & ~start0
-        brk = (buflen >= 2) & (v.b1 == v.b0 + 1) & (v.start_b1 == 0)
-        return torch.stack([shift, reduce, arc, arc, brk], 1) & ~self.done.unsqueeze(1)
+        return self._c.valid_moves.index_select(0, self._valid_code())
 
     def valid_actions(self, moves: ArcEagerMoves) -> torch.Tensor:
         """(R, nO) bool from the move types."""
-        return self.valid_moves().index_select(1, moves.move_table(self.depth.device))
+        return moves.valid_table(self._c.valid_moves).index_select(0, self._valid_code())
 
     # ---- changing the state ------------------------------------------------------
     def apply(self, actions: torch.Tensor, moves: ArcEagerMoves) -> None:
-        """Take one action per state (ignored for done states); then mark final ones."""
-        v = self.view()
-        m = torch.where(self.done, _NOOP, moves.move_table(actions.device).index_select(0, actions.clamp(min=0)))
-        d, rd, s0, b0 = self.depth, self.rdepth, v.s0, v.b0
-        is_left, is_right = m == LEFT, m == RIGHT
-        has_head = v.head_s0 != self.none
-        pop = is_left | ((m == REDUCE) & (has_head | (d == 1)))
-        unshift = (m == REDUCE) & ~pop
-        push = (m == SHIFT) | is_right
-        is_arc = is_left | is_right
-        child = torch.where(is_left, s0, b0)
-        # One write per row and field (T+1 = no write). A LEFT that replaces S0's head
-        # (set by a RIGHT from S1, so S0 is S1's latest right child) gives S1 back its
-        # previous right child; unshift marks S0 unshiftable, a LEFT makes B0 shiftable.
-        # A LEFT child is left of B0's earlier ones, so its left edge becomes B0's.
-        where = torch.stack([is_left & has_head, is_arc, is_arc, is_left, is_left, is_right, is_right,
-                             unshift | is_left, m == BREAK, unshift, push, is_left], 1)
-        pos = torch.stack([v.head_s0, child, child, s0, b0, b0, s0, torch.where(unshift, s0, b0), v.b1,
-                           rd + 1, d + 1, b0], 1)
-        value = torch.stack([v.prev_r_s0, torch.where(is_left, b0, s0), actions, v.lkid_b0, s0, v.rkid_s0,
-                             b0, unshift.long(), torch.ones_like(b0), s0, b0, v.ledge_s0], 1)
-        self.flat.scatter_(1, torch.where(where, pos, self.dump) + self._write_base, value)
-        from_rebuf = push & (rd > 0)
-        self.rdepth = rd + unshift.long() - from_rebuf.long()
-        self.b_i = self.b_i + (push & ~from_rebuf).long()
-        self.depth = d + push.long() - pop.long() - unshift.long()
+        """Take one action per state (ignored for done states); then mark final ones.
+
+        The action's move and the state's case pick a row of the apply table: which
+        columns of the step matrix are the positions and values of the 12 writes (a
+        write that doesn't happen goes to the dump column) and how the registers change.
+        """
+        v, c = self.view(), self._c
+        X = torch.cat([v.vw, self.reg, c.row.expand(len(self.reg), -1), actions.unsqueeze(1)], 1)
+        case = ((X.index_select(1, c.apply_plus) - X.index_select(1, c.apply_minus)).clamp(c.lo, c.apply_hi)
+                * c.apply_w).sum(1)
+        rule = c.apply.index_select(0, moves.apply_base(actions.device).index_select(0, actions.clamp(min=0)) + case)
+        n_writes = len(_WRITES)
+        pos = X.gather(1, rule[:, :n_writes])
+        value = X.gather(1, rule[:, n_writes:2 * n_writes])
+        self.flat.scatter_(1, pos + c.write_base, value)
+        reg = self.reg.clone()
+        reg[:, :BP + 1] += rule[:, 2 * n_writes:]
+        reg[:, DONE] |= ((reg * c.final_w).sum(1) == 0).long()
+        self.reg = reg
         self._view = None
-        self.done = self.done | self.is_final()
 
     def force_final(self, rows: torch.Tensor) -> None:
         """Stop `rows` (bool (R,)) where they are: their headless tokens become roots."""
-        self.done = self.done | rows
+        self.reg = self.reg.clone()
+        self.reg[:, DONE] |= rows.long()
+        self._view = None
 
     # ---- copies (training starts explored from states along the oracle's path) ----
-    _ROW_FIELDS = ("fields", "n", "depth", "rdepth", "b_i", "done")
+    _ROW_FIELDS = ("fields", "reg")
 
     def take(self, rows: torch.Tensor) -> "ParseStates":
         """A copy of the states `rows` (long (k,))."""
@@ -324,11 +385,11 @@ class ParseStates:
         new = ParseStates.__new__(ParseStates)
         for name, value in values.items():
             setattr(new, name, value.contiguous())
-        new._setup(self.T, self.depth.device)
+        new._setup(self.T, self.reg.device)
         return new
 
     def __len__(self) -> int:
-        return len(self.n)
+        return len(self.reg)
 
 
 def final_heads(states: ParseStates, rows: Sequence[int], lengths: Sequence[int]

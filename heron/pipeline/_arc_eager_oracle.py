@@ -26,7 +26,7 @@ import numpy as np
 import torch
 
 from ..errors import Errors, HeronValueError
-from ._arc_eager import BREAK, LEFT, RIGHT, ArcEagerMoves, ParseStates, _at
+from ._arc_eager import BREAK, LEFT, RIGHT, ArcEagerMoves, ParseStates, _at, state_width
 from ._nonproj import CycleError, projectivize
 
 UNKNOWN = -1  # a gold sentence start that is not known
@@ -122,7 +122,7 @@ def gold_tree(eg: Any, cache: Optional[Dict[bytes, Any]] = None) -> GoldTree:
 
 @dataclass
 class GoldBatch:
-    """Gold trees of a batch as tensors (B, T + 2) in ParseStates' layout: heads (T =
+    """Gold trees of a batch as tensors (B, C) in ParseStates' layout: heads (T =
     missing; own index = root), arc (bool: a known non-root arc into the token), left /
     right (the LEFT / RIGHT action id of the gold label, -1 = any label), sent_starts
     (int8, 1 / 0 / -1 unknown)."""
@@ -135,11 +135,11 @@ class GoldBatch:
 
     @classmethod
     def build(cls, trees: Sequence[GoldTree], moves: ArcEagerMoves, T: int, device: Any) -> "GoldBatch":
-        B = len(trees)
-        heads = np.full((B, T + 2), T, dtype=np.int64)
-        left = np.full((B, T + 2), -1, dtype=np.int64)
-        right = np.full((B, T + 2), -1, dtype=np.int64)
-        starts = np.full((B, T + 2), UNKNOWN, dtype=np.int8)
+        B, C = len(trees), state_width(T)
+        heads = np.full((B, C), T, dtype=np.int64)
+        left = np.full((B, C), -1, dtype=np.int64)
+        right = np.full((B, C), -1, dtype=np.int64)
+        starts = np.full((B, C), UNKNOWN, dtype=np.int8)
         for b, tree in enumerate(trees):
             n = len(tree.heads)
             heads[b, :n] = np.where(tree.heads >= 0, tree.heads, T)
@@ -151,7 +151,7 @@ class GoldBatch:
                     left[b, i] = moves.action_id("L", label)
                 else:
                     right[b, i] = moves.action_id("R", label)
-        pos = np.arange(T + 2)
+        pos = np.arange(C)
         arc = (heads != T) & (heads != pos)
         return cls(*(torch.from_numpy(a).to(device) for a in (heads, arc, left, right, starts)))
 
@@ -171,8 +171,8 @@ def oracle_costs(states: ParseStates, gold: GoldBatch, moves: ArcEagerMoves
     S = states.stack_tokens()
     s0, s1 = S[:, 0], S[:, 1]
     b0, b1 = states.buffer_tokens()
-    in_stack = _members(states.stack, states.depth, states.dump)
-    in_rebuf = _members(states.rebuf, states.rdepth, states.dump)
+    in_stack = states.stack_members()
+    in_rebuf = states.putback_members()
     # The buffer the oracle sees ends before the next sentence start (spaCy's).
     b_i = states.b_i.unsqueeze(1)
     ahead = (states.sent_starts == 1) & (pos >= b_i)
@@ -216,13 +216,6 @@ def oracle_costs(states: ParseStates, gold: GoldBatch, moves: ArcEagerMoves
     cost = cost + ((move_of == LEFT) & wrong_left.unsqueeze(1) & (actions != gold_left.unsqueeze(1))).long()
     cost = cost + ((move_of == RIGHT) & wrong_right.unsqueeze(1) & (actions != gold_right.unsqueeze(1))).long()
     return valid, cost
-
-
-def _members(items: torch.Tensor, depth: torch.Tensor, dump: int) -> torch.Tensor:
-    """(R, C) bool: the tokens items[:, 1:depth+1] of each row (a stack or put-back list)."""
-    slots = torch.arange(1, items.shape[1], device=items.device)
-    index = torch.where(slots <= depth.unsqueeze(1), items[:, 1:], dump)
-    return torch.zeros_like(items, dtype=torch.bool).scatter_(1, index, True)
 
 
 def zero_cost(valid: torch.Tensor, cost: torch.Tensor) -> torch.Tensor:

@@ -124,7 +124,11 @@ def parse_chunk(model: Any, moves: ArcEagerMoves, X: torch.Tensor, lengths: Sequ
     sentence starts. Returns (heads (n,) absolute, arc actions (n,), -1 for roots) per Doc."""
     B, T = X.shape[:2]
     dev = X.device
-    table = model.precompute(X)
+    # The lower layer of the real tokens only (a chunk's padding is often a third of it):
+    # Doc b's tokens start at row first[b] of the table.
+    first = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+    real = torch.from_numpy(np.concatenate([b * T + np.arange(n) for b, n in enumerate(lengths)])).to(dev)
+    table = model.precompute(X.reshape(B * T, -1).index_select(0, real).unsqueeze(0))
     row_doc, offsets = [], []
     for b, n in enumerate(lengths):
         for offset in segment_offsets(int(n)):
@@ -135,7 +139,7 @@ def parse_chunk(model: Any, moves: ArcEagerMoves, X: torch.Tensor, lengths: Sequ
     states = ParseStates(n_rows, T, starts=presets.index_select(0, rows_t),
                          offsets=torch.tensor(offsets, dtype=torch.long, device=dev))
     segments = Segments(rows_t, T) if len(row_doc) > B else None
-    base, pad, F = rows_t * T, B * T, model.n_slots
+    base, pad, F = torch.from_numpy(first).to(dev).index_select(0, rows_t), len(real), model.n_slots
     for _ in range(max_steps(T)):
         if segments is not None:
             segments.update(states)
