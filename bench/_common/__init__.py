@@ -1,9 +1,10 @@
 """What every benchmark and experiment shares: where things live, threads, results.
 
 The one import of the bench scripts (no script imports another): this package's
-`__init__` holds the folders, thread settings and result writing; `workers` runs heron
-and the peers in their own processes and times them; `seeds` trains one config on
-several seeds; `novels` reads the raw-text novels.
+`__init__` holds the folders, thread settings and result writing; `processes` runs heron
+(`heron_worker.py`) and the peers in their own processes and times them; `seeds` trains
+one config on several seeds; `init_config_runs` trains what heron's and spaCy's `init
+config` write on the same step budget; `novels` reads the raw-text novels.
 
 Folders. Corpora are read from ../shared/data beside the repository (never copied into
 it; $HERON_SHARED_DATA names another folder), and a benchmark exits 0 with "skipped:
