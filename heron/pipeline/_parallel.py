@@ -49,7 +49,9 @@ def pipe(nlp: Any, texts: Iterable[Any], *, n_process: int, batch_size: int,
     from ..tokens import Doc
 
     ctx: Any = multiprocessing.get_context(start_method)  # typeshed's BaseContext lacks Process
-    setup = (config_to_str(nlp.config), nlp.to_bytes(), _factory_modules(nlp), disable,
+    # The pipeline's own class travels by reference (pickled as its import path), so a
+    # worker rebuilds the same kind of pipeline without this module importing heron.language.
+    setup = (type(nlp), config_to_str(nlp.config), nlp.to_bytes(), _factory_modules(nlp), disable,
              component_cfg or {})
     tasks, results = ctx.Queue(), ctx.Queue()
     workers = [ctx.Process(target=_worker, args=(setup, tasks, results), daemon=True)
@@ -138,16 +140,15 @@ def _import_factories(modules: List[Tuple[str, Optional[str]]]) -> None:
 
 def _worker(setup, tasks, results) -> None:
     """Worker loop: rebuild the pipeline, then process batches until the None sentinel."""
-    config_text, nlp_bytes, modules, disable, component_cfg = setup
+    nlp_class, config_text, nlp_bytes, modules, disable, component_cfg = setup
     try:
         from ..config import load_config_from_str
-        from ..language import Language
 
         if "torch" in sys.modules:  # N workers x all-core torch would oversubscribe the CPU
             sys.modules["torch"].set_num_threads(1)
         _import_factories(modules)
         config = load_config_from_str(config_text)
-        nlp = Language.from_config(config, validate=False).from_bytes(nlp_bytes)
+        nlp = nlp_class.from_config(config, validate=False).from_bytes(nlp_bytes)
     except BaseException:
         results.put(("error", -1, traceback.format_exc()))
         return
