@@ -58,6 +58,57 @@ def trunk_model(width: int = WIDTH) -> Dict[str, Any]:
             "embed_size": 500, "window_size": 1, "maxout_pieces": 3,
             "subword_features": True, "pretrained_vectors": None}
 
+# A tok2vec + tagger training config over [paths] train/dev, without its [training]
+# block: tests append their own (`TINY_TAGGER_TRAIN_CONFIG + "[training]\n..."`).
+TINY_TAGGER_TRAIN_CONFIG = """
+[paths]
+train = null
+dev = null
+
+[nlp]
+lang = "en"
+pipeline = ["tok2vec", "tagger"]
+
+[components]
+
+[components.tok2vec]
+factory = "tok2vec"
+
+[components.tok2vec.model]
+@architectures = "heron.HashEmbedCNN.v1"
+width = 16
+depth = 1
+embed_size = 200
+window_size = 1
+maxout_pieces = 2
+subword_features = true
+pretrained_vectors = null
+
+[components.tagger]
+factory = "tagger"
+
+[components.tagger.model]
+@architectures = "heron.Tagger.v1"
+nO = null
+
+[components.tagger.model.tok2vec]
+@architectures = "heron.Tok2VecListener.v1"
+width = 16
+upstream = "*"
+
+[corpora]
+
+[corpora.train]
+@readers = "heron.Corpus.v1"
+path = ${paths.train}
+
+[corpora.dev]
+@readers = "heron.Corpus.v1"
+path = ${paths.dev}
+
+"""
+
+
 
 def listener_model(width: int = WIDTH, upstream: str = "*", grad_factor: float = 1.0) -> Dict[str, Any]:
     return {"@architectures": "heron.Tok2VecListener.v1", "width": width, "upstream": upstream,

@@ -13,53 +13,9 @@ from heron.errors import HeronValueError
 from heron.tokens import Doc, DocBin
 from heron.training.initialize import prepare_training
 
-CONFIG = """
-[paths]
-train = null
-dev = null
+from fakes import TINY_TAGGER_TRAIN_CONFIG
 
-[nlp]
-lang = "en"
-pipeline = ["tok2vec", "tagger"]
-
-[components]
-
-[components.tok2vec]
-factory = "tok2vec"
-
-[components.tok2vec.model]
-@architectures = "heron.HashEmbedCNN.v1"
-width = 16
-depth = 1
-embed_size = 200
-window_size = 1
-maxout_pieces = 2
-subword_features = true
-pretrained_vectors = null
-
-[components.tagger]
-factory = "tagger"
-
-[components.tagger.model]
-@architectures = "heron.Tagger.v1"
-nO = null
-
-[components.tagger.model.tok2vec]
-@architectures = "heron.Tok2VecListener.v1"
-width = 16
-upstream = "*"
-
-[corpora]
-
-[corpora.train]
-@readers = "heron.Corpus.v1"
-path = ${paths.train}
-
-[corpora.dev]
-@readers = "heron.Corpus.v1"
-path = ${paths.dev}
-
-[training]
+CONFIG = TINY_TAGGER_TRAIN_CONFIG + """[training]
 max_steps = 100
 """
 
