@@ -25,14 +25,14 @@ from torch import nn
 
 from ..errors import Errors, HeronValueError
 from ..registry import registry
-from .embed import HashEmbed
+from .embed import HashEmbed, MixesStaticVectors
 from .layers import Maxout, check_positive
 from .static_vectors import StaticVectors
 
 N_BYTES = 256  # rows per character slot: one per byte value (255 doubles as padding)
 
 
-class CharacterEmbed(nn.Module):
+class CharacterEmbed(MixesStaticVectors, nn.Module):
     """Embed each token from nC UTF-8 bytes of its text and the hash of one attribute.
 
     width (int): output width (and the attribute table's). Recommended 64-300.
@@ -78,16 +78,6 @@ class CharacterEmbed(nn.Module):
     def n_chars(self) -> int:
         """UTF-8 bytes per token featurize must provide (`chars_needed` reads this)."""
         return self.nC
-
-    @property
-    def vectors_attr(self) -> Optional[str]:
-        """"ORTH" when static vectors are mixed in (featurize must fill batch.vectors), else None."""
-        return self.static_proj.vectors_attr if self.static_proj is not None else None
-
-    def set_vectors_dim(self, dim: int) -> None:
-        """Size the static-vectors projection for vectors of `dim` (no-op without one)."""
-        if self.static_proj is not None:
-            self.static_proj.set_vectors_dim(dim)
 
     def forward(self, batch) -> torch.Tensor:
         """TokenBatch -> (B, T, width); padding positions are 0."""

@@ -110,7 +110,24 @@ class HashEmbed(nn.Module):
         return f"width={self.width}, n_rows={self.n_rows}, seed={self.seed}"
 
 
-class MultiHashEmbed(nn.Module):
+class MixesStaticVectors:
+    """`vectors_attr` and `set_vectors_dim` of an embed layer whose optional
+    `static_proj` (StaticVectors or None) mixes static vectors in."""
+
+    static_proj: Optional[StaticVectors]
+
+    @property
+    def vectors_attr(self) -> Optional[str]:
+        """"ORTH" when static vectors are mixed in (featurize must fill batch.vectors), else None."""
+        return self.static_proj.vectors_attr if self.static_proj is not None else None
+
+    def set_vectors_dim(self, dim: int) -> None:
+        """Size the static-vectors projection for vectors of `dim` (no-op without one)."""
+        if self.static_proj is not None:
+            self.static_proj.set_vectors_dim(dim)
+
+
+class MultiHashEmbed(MixesStaticVectors, nn.Module):
     salts: torch.Tensor  # buffers, declared for type checkers
     rows: torch.Tensor
     embeds: "nn.ModuleList"  # of HashEmbed
@@ -175,16 +192,6 @@ class MultiHashEmbed(nn.Module):
             parts.append(self.static_proj.forward_packed(vectors))  # (N, W); no grad to the table
         X = self.embed_dropout(torch.cat(parts, dim=-1))  # (N, A * W)
         return self.mix(X)  # (N, W)
-
-    @property
-    def vectors_attr(self) -> Optional[str]:
-        """"ORTH" when static vectors are mixed in (featurize must fill batch.vectors), else None."""
-        return self.static_proj.vectors_attr if self.static_proj is not None else None
-
-    def set_vectors_dim(self, dim: int) -> None:
-        """Size the static-vectors projection for vectors of `dim` (no-op without one)."""
-        if self.static_proj is not None:
-            self.static_proj.set_vectors_dim(dim)
 
     def select(self, batch) -> torch.Tensor:
         """The batch's ids columns for this layer's attrs, in order: (B, T, A)."""
