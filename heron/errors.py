@@ -319,6 +319,9 @@ class Errors:
     E423 = "[E423] DependencyMatcher.add({key!r}): on_match must be a callable (matcher, doc, i, matches) or None, got {type}. Fix: pass the function itself, not its result."
     E424 = "[E424] DependencyMatcher expects a Doc or a Span, got {type}. Fix: call the matcher on nlp(text) or on a slice doc[start:end]."
     E425 = "[E425] displacy.render: unknown style {style!r}. Fix: use one of {styles}."
+    E426 = "[E426] heron convert: {what}. Fix: {fix}"
+    E427 = "[E427] Can't write CoNLL-U: Doc {doc}, token {i} ({text!r}) has its head (token {head}) outside its sentence (tokens {start}-{end}, end exclusive), and CoNLL-U heads point inside the sentence. Fix: make the sentence boundaries follow the trees (set sentence starts from the parse, or don't set doc[i].is_sent_start on a parsed Doc), or correct the heads."
+    E428 = "[E428] Can't write CoNLL-U: the {column} of Doc {doc}, token {i} is {value!r}, which holds a tab or a line break (CoNLL-U is one token per line, tab-separated). Fix: leave whitespace tokens out of the Doc, or replace the tab/line break in that value."
     E430 = "[E430] {path}:{line}: invalid JSON: {detail}. Fix: write one JSON object per line, e.g. {{\"text\": \"Ada lives in Paris.\", \"entities\": [[0, 3, \"PER\"]]}}."
     E431 = "[E431] {path}:{line}: {detail}. Fix: each line needs a \"text\" string and optionally entities as \"entities\": [[start, end, \"LABEL\"], ...] or \"spans\": [{{\"start\": 0, \"end\": 3, \"label\": \"PER\"}}]."
     E432 = "[E432] {path}:{line}: entity {entity!r} is invalid: {detail}. Fix: give character offsets with 0 <= start < end <= len(text) ({n_chars} here) and a non-empty string label."
@@ -469,6 +472,7 @@ class Warnings:
     W401 = "[W401] {path}: {n} tag(s) with entity type 'O' (e.g. 'B-O') were read as 'O' (outside any entity)."
     W402 = "[W402] {path}: a sentence of {n} tokens was found (line {line}); the file may lack blank lines between sentences. Fix: add blank lines between sentences or pass --seg-sents."
     W403 = "[W403] {path}: skipped {n} line(s) whose \"answer\" is \"reject\" or \"ignore\" (Prodigy annotations that were not accepted)."
+    W404 = "[W404] CoNLL-U writer: {n} multi-word token record(s) in doc.user_data[{key!r}] don't fit the Doc of {n_tokens} tokens (out of range, overlapping or across a sentence boundary: was the Doc retokenized after it was read?); their words were written without a range line."
     W406 = "[W406] DependencyMatcher: the Doc has no dependency parse, so only single-node patterns can match it. Fix: run a pipeline with a parser (nlp(text), not nlp.make_doc(text)), or set heads and deps on the Doc."
     W407 = "[W407] DependencyMatcher pattern {i} for key {key!r}, node {j}: ignored unknown key(s) {keys}. Fix: a node has only LEFT_ID, REL_OP, RIGHT_ID and RIGHT_ATTRS; put token attributes inside RIGHT_ATTRS."
     # ---- W500-W599 training ----

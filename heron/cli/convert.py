@@ -1,7 +1,9 @@
-"""`heron convert`: CoNLL-U, IOB/CoNLL NER and JSONL corpora -> `.heron` DocBin files.
+"""`heron convert`: CoNLL-U, IOB/CoNLL NER and JSONL corpora -> `.heron` DocBin files,
+and `.heron` DocBins or any of those corpora -> CoNLL-U text (`--to conllu`).
 
     heron convert train.conllu corpus/            # -> corpus/train.heron
     heron convert ner_data/ corpus/ -c ner -n 10  # every .conll/.iob2/... file in ner_data/
+    heron convert corpus/train.heron out/ --to conllu   # -> out/train.conllu
 
 Output files are DocBins with the extension `.heron` (read them with
 `DocBin().from_disk(path).get_docs(vocab)`); a folder input keeps its sub-folders.
@@ -12,6 +14,11 @@ that is not UTF-8 (E440, with the byte offset) and one that holds no documents
 (E441: an empty corpus is a wrong path or converter, never something to train on). Each file is
 written atomically (temp file + rename), so a crash while writing never leaves a
 half-written `.heron` file, though files already renamed stay.
+
+With `--to conllu` the outputs are CoNLL-U files (`.conllu`, see
+heron/training/converters/conllu_writer.py), the inputs may also be `.heron` DocBins,
+and --n-sents defaults to 0 (keep each file's documents). `.heron` outputs keep
+doc.user_data, so CoNLL-U multi-word tokens survive CoNLL-U -> .heron -> CoNLL-U.
 """
 from __future__ import annotations
 
@@ -26,10 +33,13 @@ import typer
 from ..errors import Errors, HeronError, HeronWarning
 from ..training.converters import CONVERTERS, EXTENSIONS, detect_ner_format
 from ..training.converters._common import iter_utf8_lines
+from ..training.converters.conllu_writer import ConlluWriter
 from ..util import atomic_write_bytes
 from ._app import app
 
 OUTPUT_SUFFIX = ".heron"
+SUFFIXES = {"heron": OUTPUT_SUFFIX, "conllu": ".conllu"}  # per output --file-type
+DOCBIN_SUFFIX = ".heron"  # DocBin inputs (--to conllu only)
 AUTO = "auto"
 # Converter families: "ner" and "iob" files share extensions; the layout decides.
 _FAMILY = {"conllu": "conllu", "conllubio": "conllu", "ner": "ner", "conll": "ner",
@@ -41,6 +51,7 @@ _LAYOUTS = {"ner": "token-per-line", "iob": "sentence-per-line word|TAG", "conll
 
 class FileType(str, Enum):
     heron = "heron"
+    conllu = "conllu"
 
 
 class AlignmentMode(str, Enum):
@@ -53,10 +64,10 @@ class AlignmentMode(str, Enum):
 def convert_cli(
     # fmt: off
     input_path: Path = typer.Argument(..., metavar="INPUT", help="Input file or folder (every file with a known extension in it, recursively)."),
-    output_dir: str = typer.Argument(..., metavar="OUTPUT_DIR", help="Output folder (created if missing), or '-' to write one DocBin to stdout."),
+    output_dir: str = typer.Argument(..., metavar="OUTPUT_DIR", help="Output folder (created if missing), or '-' to write one DocBin (or CoNLL-U text) to stdout."),
     converter: str = typer.Option(AUTO, "--converter", "-c", help=f"Converter: {AUTO} (by file extension), {', '.join(CONVERTERS)}."),
     n_sents: Optional[int] = typer.Option(None, "--n-sents", "-n", min=0, help="Sentences per Doc (0: keep the file's own documents). Default: 10 for conllu/ner/iob (spaCy's converter default); ignored by jsonl."),
-    file_type: FileType = typer.Option(FileType.heron, "--file-type", "-t", help="Output format: heron (a .heron DocBin file)."),
+    file_type: FileType = typer.Option(FileType.heron, "--file-type", "--to", "-t", help="Output format: heron (a .heron DocBin file) or conllu (CoNLL-U text; INPUT may then also be .heron DocBins, and --n-sents defaults to 0)."),
     seg_sents: bool = typer.Option(False, "--seg-sents", "-s", help="Split sentences after . ! ? (for -c ner files without blank lines between sentences)."),
     merge_subtokens: bool = typer.Option(False, "--merge-subtokens", "-T", help="Keep CoNLL-U multi-word tokens as one token."),
     morphology: bool = typer.Option(False, "--morphology", "-m", help="Append CoNLL-U FEATS to tags (XPOS__FEATS)."),
@@ -66,12 +77,13 @@ def convert_cli(
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show progress bars on stderr (only on a terminal)."),
     # fmt: on
 ) -> None:
-    """Convert annotated corpora into .heron DocBin files for training.
+    """Convert annotated corpora into .heron DocBin files for training (or CoNLL-U with --to conllu).
 
     Formats: CoNLL-U (.conllu), token-per-line NER columns such as CoNLL-2003, WNUT or
     Universal NER (.conll, .iob2, .bio, .ner), sentence-per-line word|TAG (.iob) and
-    JSONL with character-offset entities (.jsonl). Exit code 0 on success, 1 on a
-    malformed input or bad option (the message names file:line and the fix).
+    JSONL with character-offset entities (.jsonl); with --to conllu also .heron DocBins.
+    Exit code 0 on success, 1 on a malformed input or bad option (the message names
+    file:line and the fix).
     """
     to_stdout = output_dir == "-"
     # Converter warnings (W4xx) are shown as CLI messages, not Python warning lines.
@@ -101,30 +113,38 @@ def convert(
     merge_subtokens: bool = False, morphology: bool = False, lang: str = "en",
     alignment_mode: str = "strict", concatenate: bool = False, progress: bool = False,
 ) -> List[Tuple[Optional[Path], int, int]]:
-    """Convert `input_path` (file or folder) into DocBin files under `output_dir`.
+    """Convert `input_path` (file or folder) into DocBin (or CoNLL-U) files under `output_dir`.
 
-    output_dir None writes the single DocBin's bytes to stdout. Returns
+    file_type: "heron" (.heron DocBins) or "conllu" (CoNLL-U text; `.heron` inputs are
+        then read too, and n_sents defaults to 0).
+    output_dir None writes the single output's bytes to stdout. Returns
     (output path or None, number of docs, number of words) per output file.
-    RAISES HeronError (E400-E409, E441 for an input without documents, and the converters'
-    E410-E440) before anything is written.
+    RAISES HeronError (E400-E409, E426 for options that don't go together, E441 for an
+    input without documents, the converters' E410-E440 and the CoNLL-U writer's
+    E427/E428) before anything is written.
     """
     input_path = Path(input_path)
-    if file_type != "heron":
-        raise HeronError(Errors.E409.format(value=file_type, option="--file-type", detail="only 'heron' is supported",
-                                            fix="pass --file-type heron (a .heron DocBin file)."))
+    if file_type not in SUFFIXES:
+        raise HeronError(Errors.E409.format(value=file_type, option="--file-type", detail="unknown output format",
+                                            fix=f"pass --file-type {' or '.join(SUFFIXES)}."))
     if converter != AUTO and converter not in CONVERTERS:
         raise HeronError(Errors.E403.format(name=converter, available=", ".join([AUTO, *CONVERTERS])))
     if output_dir is not None and output_dir.exists() and not output_dir.is_dir():
         raise HeronError(Errors.E402.format(path=output_dir))
-    files = _input_files(input_path, converter)
+    files = _input_files(input_path, converter, file_type)
+    _check_combination(files, converter, file_type, n_sents=n_sents, seg_sents=seg_sents,
+                       merge_subtokens=merge_subtokens, morphology=morphology)
+    if file_type == "conllu" and n_sents is None:
+        n_sents = 0  # CoNLL-U output: keep each file's documents (a # newdoc per Doc)
     options = dict(n_sents=n_sents, seg_sents=seg_sents, merge_subtokens=merge_subtokens,
                    append_morphology=morphology, lang=lang, alignment_mode=alignment_mode)
     n_outputs = 1 if concatenate or input_path.is_file() else len(files)
     if output_dir is None:
-        _check_stdout(n_outputs)
-    payloads = [(out, db.to_bytes(), n_docs, n_words)
-                for out, (db, n_docs, n_words) in _convert_all(input_path, files, output_dir, converter,
-                                                               concatenate, options, progress).items()]
+        _check_stdout(n_outputs, binary=file_type == "heron")
+    payloads = [(out, sink.to_bytes(), n_docs, n_words)
+                for out, (sink, n_docs, n_words) in _convert_all(input_path, files, output_dir, converter,
+                                                                 concatenate, options, progress,
+                                                                 file_type).items()]
     for out, data, _, _ in payloads:
         if out is None:
             sys.stdout.buffer.write(data)
@@ -134,54 +154,113 @@ def convert(
     return [(out, n_docs, n_words) for out, _, n_docs, n_words in payloads]
 
 
+def _check_combination(files: List[Path], converter: str, file_type: str, *, n_sents: Optional[int],
+                       seg_sents: bool, merge_subtokens: bool, morphology: bool) -> None:
+    """E426 for options that can't work together (checked before anything is read)."""
+    docbins = [f for f in files if _is_docbin(f)]
+    if docbins and file_type == "heron":
+        raise HeronError(Errors.E426.format(
+            what=f"{docbins[0]} is already a .heron DocBin (the output format is heron)",
+            fix="pass --to conllu to write it as CoNLL-U, or copy the file."))
+    if docbins and converter != AUTO:
+        raise HeronError(Errors.E426.format(
+            what=f"--converter {converter} was given for the .heron DocBin {docbins[0]}, which needs no converter",
+            fix="leave out --converter/-c (it is for text corpora)."))
+    reading = [name for name, given in (("--n-sents", n_sents is not None), ("--seg-sents", seg_sents),
+                                        ("--merge-subtokens", merge_subtokens), ("--morphology", morphology))
+               if given]
+    if docbins and reading:
+        raise HeronError(Errors.E426.format(
+            what=f"{', '.join(reading)} shape(s) how a text corpus is read, but {docbins[0]} is a .heron DocBin "
+                 "whose Docs are written as they are",
+            fix=f"leave out {', '.join(reading)}, or convert the original corpus file."))
+    if morphology and file_type == "conllu":
+        raise HeronError(Errors.E426.format(
+            what="--morphology with --to conllu would write XPOS__FEATS into the XPOS column",
+            fix="leave out --morphology (FEATS are written in their own column)."))
+
+
+def _is_docbin(file: Path) -> bool:
+    return file.suffix.lower() == DOCBIN_SUFFIX
+
+
 def _convert_all(input_path: Path, files: List[Path], output_dir: Optional[Path], converter: str,
-                 concatenate: bool, options: dict, progress: bool) -> Dict[Optional[Path], list]:
+                 concatenate: bool, options: dict, progress: bool,
+                 file_type: str = "heron") -> Dict[Optional[Path], list]:
     """Convert every file in memory first, so a bad line in any file writes nothing.
 
-    Returns {output path (None: stdout): [DocBin, n_docs, n_words]}.
+    Returns {output path (None: stdout): [DocBin or ConlluWriter, n_docs, n_words]}.
     """
     from ..tokens import DocBin, Vocab
 
     vocab = Vocab()
     outputs: Dict[Optional[Path], list] = {}
     sources: Dict[Optional[Path], Path] = {}
+    inputs = {file.resolve() for file in files}
     for file in files:
-        out = _output_path(input_path, file, output_dir, concatenate)
+        out = _output_path(input_path, file, output_dir, concatenate, SUFFIXES[file_type])
         if out in sources and not concatenate:
             raise HeronError(Errors.E400.format(first=sources[out], second=file, out=out))
+        if out is not None and out.resolve() in inputs:
+            raise HeronError(Errors.E426.format(what=f"the output file {out} would overwrite its input file",
+                                                fix="pass another OUTPUT_DIR, or '-' for stdout."))
         sources.setdefault(out, file)
-        entry = outputs.setdefault(out, [DocBin(), 0, 0])
+        # user_data is kept: it holds e.g. CoNLL-U multi-word tokens (doc.user_data["conllu_mwt"]).
+        sink = DocBin(store_user_data=True) if file_type == "heron" else ConlluWriter()
+        entry = outputs.setdefault(out, [sink, 0, 0])
         n_before = entry[1]
-        for doc in _convert_file(file, _resolve_converter(file, converter), vocab, options, progress):
+        if _is_docbin(file):
+            docs = _docbin_docs(file, vocab, progress)
+        else:
+            docs = _convert_file(file, _resolve_converter(file, converter), vocab, options, progress)
+        for doc in docs:
             entry[0].add(doc)
             entry[1] += 1
             entry[2] += len(doc)
         if entry[1] == n_before:  # an empty corpus is a mistake (wrong file, wrong converter)
-            detail = "the file is empty" if file.stat().st_size == 0 else "only blank lines or comments"
+            detail = ("the DocBin holds no Docs" if _is_docbin(file) else
+                      "the file is empty" if file.stat().st_size == 0 else "only blank lines or comments")
             raise HeronError(Errors.E441.format(path=file, detail=detail))
     return outputs
 
 
-def _check_stdout(n_outputs: int) -> None:
+def _docbin_docs(file: Path, vocab, progress: bool) -> Iterator:
+    """The Docs of a .heron file, with a tqdm bar over them on stderr (terminals only)."""
+    from tqdm import tqdm
+
+    from ..tokens import DocBin
+
+    docbin = DocBin().from_disk(file)  # E028/E042/E043/E044 name the file
+    with tqdm(total=len(docbin), unit="doc", desc=file.name, file=sys.stderr,
+              disable=None if progress else True, leave=False) as bar:
+        for doc in docbin.get_docs(vocab):
+            yield doc
+            bar.update(1)
+
+
+def _check_stdout(n_outputs: int, binary: bool = True) -> None:
     if n_outputs != 1:
         raise HeronError(Errors.E407.format(n=n_outputs))
-    if sys.stdout.isatty():
+    if binary and sys.stdout.isatty():
         raise HeronError(Errors.E408)
 
 
-def _input_files(input_path: Path, converter: str) -> List[Path]:
+def _input_files(input_path: Path, converter: str, file_type: str = "heron") -> List[Path]:
     if not input_path.exists():
         raise HeronError(Errors.E401.format(path=input_path))
     if input_path.is_file():
         return [input_path]
-    known = ", ".join(sorted(EXTENSIONS))
+    # With --to conllu, .heron DocBins in the folder are inputs too (family "docbin").
+    extensions = dict(EXTENSIONS, **({DOCBIN_SUFFIX: "docbin"} if file_type == "conllu" else {}))
+    family = dict(_FAMILY, docbin="docbin")
+    known = ", ".join(sorted(extensions))
     files = sorted(p for p in input_path.rglob("*") if p.is_file()
                    and not any(part.startswith(".") for part in p.relative_to(input_path).parts)
-                   and p.suffix.lower() in EXTENSIONS)
+                   and p.suffix.lower() in extensions)
     if converter != AUTO:
-        files = [p for p in files if _FAMILY[EXTENSIONS[p.suffix.lower()]] == _FAMILY[converter]]
+        files = [p for p in files if family[extensions[p.suffix.lower()]] == family[converter]]
     else:
-        families = sorted({_FAMILY[EXTENSIONS[p.suffix.lower()]] for p in files})
+        families = sorted({family[extensions[p.suffix.lower()]] for p in files})
         if len(families) > 1:
             raise HeronError(Errors.E406.format(path=input_path, types=", ".join(families)))
     if not files:
@@ -241,12 +320,12 @@ def _progress_lines(file: Path, enabled: bool) -> Iterator[str]:
 
 
 def _output_path(input_path: Path, file: Path, output_dir: Optional[Path],
-                 concatenate: bool) -> Optional[Path]:
-    """OUTPUT_DIR/<stem>.heron for a file; folder inputs keep their sub-folders."""
+                 concatenate: bool, suffix: str = OUTPUT_SUFFIX) -> Optional[Path]:
+    """OUTPUT_DIR/<stem>.heron (or .conllu) for a file; folder inputs keep their sub-folders."""
     if output_dir is None:
         return None
     if input_path.is_file():
-        return output_dir / (input_path.stem + OUTPUT_SUFFIX)
+        return output_dir / (input_path.stem + suffix)
     if concatenate:
-        return output_dir / (input_path.resolve().name + OUTPUT_SUFFIX)
-    return output_dir / file.relative_to(input_path).with_suffix(OUTPUT_SUFFIX)
+        return output_dir / (input_path.resolve().name + suffix)
+    return output_dir / file.relative_to(input_path).with_suffix(suffix)

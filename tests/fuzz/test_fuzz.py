@@ -20,6 +20,7 @@ import heron
 from heron.errors import HeronError
 from heron.tokens import Doc, DocBin
 from heron.training.converters import CONVERTERS
+from heron.training.converters.conllu_writer import docs_to_conllu
 
 from fakes import trained_tagger_ner
 
@@ -164,6 +165,14 @@ def check_converter(tmp_path, name: str, suffix: str, data: bytes) -> None:
     for doc in docs:
         assert "".join(t.text_with_ws for t in doc) == doc.text
         DocBin(docs=[doc]).to_bytes()  # whatever converts can be stored
+    if name == "conllu":  # whatever is read from CoNLL-U is written back and reads the same
+        again = list(CONVERTERS[name](docs_to_conllu(docs), vocab=_BLANK.vocab, n_sents=0))
+        assert [_conllu_view(d) for d in again] == [_conllu_view(d) for d in docs if len(d)]
+
+
+def _conllu_view(doc):
+    return ([(t.text, t.whitespace_, t.lemma_, t.pos_, t.tag_, str(t.morph), t.head.i, t.dep_, t.ent_iob_,
+              t.ent_type_, t.is_sent_start) for t in doc], doc.user_data.get("conllu_mwt"))
 
 
 converter_inputs = st.one_of(

@@ -7,6 +7,7 @@ fast and independent of the Doc implementation.
 """
 from __future__ import annotations
 
+import io
 import os
 import re
 from dataclasses import dataclass
@@ -26,6 +27,11 @@ Source = Union[str, os.PathLike, Iterable[str]]
 # Missing-value markers handed to Doc(...), per the tokens contract.
 MISSING_ENT = "-"
 
+# doc.user_data key of the CoNLL-U multi-word tokens of a Doc: a list of
+# [start, end, form] (token indices, end exclusive, and the surface form), set by the
+# CoNLL-U reader and used by the writer (conllu_writer.py) to write the range lines back.
+MWT_KEY = "conllu_mwt"
+
 
 @dataclass
 class Sentence:
@@ -35,6 +41,7 @@ class Sentence:
     inside a list, "" (strings), None (heads/deps) or "-" (ents) mark a missing value.
     `heads` are absolute word indices *within the sentence* (a root points to itself).
     `path`, `line` and `end_line` (1-based) say where the sentence is, for messages.
+    `mwts` are CoNLL-U multi-word tokens: (first word, end word exclusive, surface form).
     """
 
     words: List[str]
@@ -50,6 +57,7 @@ class Sentence:
     heads: Optional[List[Optional[int]]] = None
     deps: Optional[List[Optional[str]]] = None
     ents: Optional[List[str]] = None
+    mwts: Optional[List[Tuple[int, int, str]]] = None
 
 
 def read_lines(source: Source, path: Optional[str] = None) -> Tuple[str, Iterator[str]]:
@@ -64,7 +72,9 @@ def read_lines(source: Source, path: Optional[str] = None) -> Tuple[str, Iterato
         name = path or str(source)
         return name, _iter_file(Path(source))
     if isinstance(source, str):
-        return path or "<string>", iter(source.splitlines())
+        # Lines end at "\n", "\r\n" or "\r" only, as when reading a file (str.splitlines
+        # would also split at "\x0c", "\u2028", ..., which may sit inside a CoNLL-U FORM).
+        return path or "<string>", (ln.rstrip("\n") for ln in io.StringIO(source, newline=None))
     return path or getattr(source, "name", "<lines>"), (ln.rstrip("\r\n") for ln in source)
 
 
@@ -160,8 +170,11 @@ def sentences_to_doc(vocab: "Vocab", sents: List[Sentence]) -> "Doc":
     spaces: List[bool] = []
     heads: Optional[list] = None if all(s.heads is None for s in sents) else []
     sent_starts: List[bool] = []
+    mwts: List[list] = []
     for sent in sents:
         offset = len(words)
+        if sent.mwts:
+            mwts.extend([a + offset, b + offset, form] for a, b, form in sent.mwts)
         if heads is not None:
             if sent.heads is None:
                 heads.extend([None] * len(sent.words))
@@ -183,10 +196,11 @@ def sentences_to_doc(vocab: "Vocab", sents: List[Sentence]) -> "Doc":
         "heads": heads,
     }
     kwargs = {k: v for k, v in kwargs.items() if v is not None}
+    user_data = {MWT_KEY: mwts} if mwts else None
     # Sentence starts come from the file, not from the trees: a missing head must not
     # merge or split sentences.
     try:
-        return Doc(vocab, words=words, spaces=spaces, sent_starts=sent_starts, **kwargs)
+        return Doc(vocab, words=words, spaces=spaces, sent_starts=sent_starts, user_data=user_data, **kwargs)
     except HeronError as err:  # annotation the Doc rejects (e.g. a POS outside UD's tag set)
         path = sents[0].path
         lines = f"{sents[0].line}-{sents[-1].end_line}"

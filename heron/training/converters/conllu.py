@@ -6,6 +6,9 @@ token there are none, after it the range line's MISC decides), XPOS as `tag_` (U
 when XPOS is "_", like spaCy), UPOS as `pos_`, lemmas, FEATS as `morph`, heads
 (absolute token indices; HEAD 0 makes a token its own head), deprels (`root` is
 written `ROOT`, like spaCy) and sentence starts. Empty nodes ("8.1") are skipped.
+Multi-word tokens are recorded in `doc.user_data["conllu_mwt"]` as [start, end, form]
+(token indices, end exclusive), so `docs_to_conllu` (conllu_writer.py) writes their
+range lines back; with `merge_subtokens` they are single tokens and nothing is recorded.
 Named entities are read from MISC items `NER=B-PER`, `NE=B-PER`, `name=B-PER` or a
 bare `B-PER`/`O`; a sentence without any such item has no NER annotation (missing,
 not "O"), and in a sentence with some, words without one are "O".
@@ -205,7 +208,8 @@ class _SentenceReader:
         sent = Sentence(words=self.words, spaces=self.spaces, line=self.first_line,
                         end_line=self.lines[-1], path=self.path,
                         doc_start=doc_start, tags=self.tags, pos=self.pos, lemmas=self.lemmas,
-                        morphs=self.morphs, heads=self.heads, deps=self.deps, ents=ents)
+                        morphs=self.morphs, heads=self.heads, deps=self.deps, ents=ents,
+                        mwts=[(a, b, form) for a, b, form, _ in self.mwts] or None)
         if self.merge_subtokens and self.mwts:
             sent = merge_mwts(sent, self.mwts)
         return sent
