@@ -14,10 +14,18 @@ that fits the token's text is applied (trying the `top_k` most probable, in orde
 none fits, the lemma backs off to `backoff` ("orth": the text itself, "lower", "norm") or
 stays unset (null).
 
-Labels are tree ids (ints, as spaCy's); the trees are saved as JSON in cfg.json next to
-them (`label_data` is spaCy's {"trees", "labels"} format and can be passed back as
-[initialize.components.NAME] labels). Gold lemmas whose tree is not a label are ignored
-by the loss (spaCy trains them towards label 0, an arbitrary tree).
+With `case_script = true` (heron's default) the trees rewrite lowercased forms and each
+label also picks the lemma's casing (`_lemma_case.py`, UDPipe 2's casing scripts):
+"Books" and "books" share a tree, and "GISB" keeps its capitals. `case_script = false`
+is spaCy's case-sensitive behaviour. Measured on UD English-EWT dev (tok2vec, tagger,
+morphologizer, trainable_lemmatizer; bench/lemma_ewt.py): half of the case-sensitive
+lemmatizer's errors were casing errors.
+
+Labels are ints: tree ids (spaCy's) or, with case_script, tree_id * 4 + casing. The
+trees are saved as JSON in cfg.json next to them (`label_data` is spaCy's {"trees",
+"labels"} format, plus "case_script": true when set, and can be passed back as
+[initialize.components.NAME] labels). Gold lemmas whose label is not kept are ignored by
+the loss (spaCy trains them towards label 0, an arbitrary tree).
 """
 from __future__ import annotations
 
@@ -32,6 +40,7 @@ from ..errors import Errors, HeronValueError
 from ..registry import registry
 from ..tokens.attrs import LEMMA
 from ._edit_trees import EditTrees
+from ._lemma_case import CASINGS, N_CASINGS, apply_casing, casing_of, lower
 from .component import Nlp
 from .listener import embed_docs
 from .tagger import DEFAULT_TAGGER_MODEL, IGNORE, Tagger, write_column
@@ -49,18 +58,19 @@ class EditTreeLemmatizer(Tagger):
 
     def __init__(self, vocab: Any, model: nn.Module, name: str = "trainable_lemmatizer", *,
                  backoff: Optional[str] = "orth", min_tree_freq: int = 3, overwrite: bool = False,
-                 top_k: int = 1, scorer: Optional[Callable] = None):
+                 top_k: int = 1, case_script: bool = True, scorer: Optional[Callable] = None):
         _check_settings(name, backoff, min_tree_freq, top_k)
         TrainablePipe.__init__(self, vocab, model, name, overwrite=bool(overwrite), backoff=backoff,
-                               min_tree_freq=int(min_tree_freq), top_k=int(top_k))
+                               min_tree_freq=int(min_tree_freq), top_k=int(top_k),
+                               case_script=bool(case_script))
         self.scorer = scorer
         self.trees = EditTrees()
-        self._label_of: Dict[int, int] = {}  # tree id -> output row
+        self._label_of: Dict[int, int] = {}  # label -> output row
         self._gold_labels: Dict[Tuple[str, str], int] = {}  # (form, lemma) -> row or IGNORE
 
     @property
     def labels(self) -> Tuple[int, ...]:  # type: ignore[override]
-        """Tree ids, one per output row."""
+        """One int per output row: a tree id, or tree_id * 4 + casing with case_script."""
         return tuple(self.cfg.get("labels", ()))
 
     @property
@@ -72,7 +82,42 @@ class EditTreeLemmatizer(Tagger):
     def label_data(self) -> Dict[str, Any]:
         """{"trees": [...], "labels": [...]}: pass as [initialize.components.NAME] labels to
         start another pipeline with the same trees."""
-        return {"trees": self.trees.to_json(), "labels": list(self.labels)}
+        data: Dict[str, Any] = {"trees": self.trees.to_json(), "labels": list(self.labels)}
+        if self._cased:
+            data["case_script"] = True
+        return data
+
+    @property
+    def _cased(self) -> bool:
+        return bool(self.cfg.get("case_script", False))
+
+    def _label(self, form: str, lemma: str, trees: EditTrees, intern: bool) -> Optional[int]:
+        """The label rewriting `form` into `lemma` (None: no casing fits, or with
+        intern=False a tree not in `trees`)."""
+        if not self._cased:
+            return trees.add(form, lemma) if intern else trees.find(form, lemma)
+        casing = casing_of(form, lemma)
+        if casing is None:
+            return None
+        pair = (lower(form), lower(lemma))
+        tree_id = trees.add(*pair) if intern else trees.find(*pair)
+        return None if tree_id is None else tree_id * N_CASINGS + casing
+
+    def label_to_str(self, label: int) -> str:
+        """A label readably: its tree's S-expression (EditTrees.tree_to_str), and with
+        case_script its casing, e.g. "(m 0 1 () (s 's' '')) lower"."""
+        if not self._cased:
+            return self.trees.tree_to_str(label)
+        tree_id, casing = divmod(label, N_CASINGS)
+        return f"{self.trees.tree_to_str(tree_id)} {CASINGS[casing]}"
+
+    def _lemma(self, label: int, form: str) -> Optional[str]:
+        """The lemma `label` makes of `form`, None if its tree doesn't fit."""
+        if not self._cased:
+            return self.trees.apply(label, form)
+        tree_id, casing = divmod(label, N_CASINGS)
+        lemma = self.trees.apply(tree_id, lower(form))
+        return None if lemma is None else apply_casing(casing, lemma, form)
 
     def add_label(self, label: Any) -> int:
         raise HeronValueError(Errors.E932.format(name=self.name))
@@ -101,12 +146,15 @@ class EditTreeLemmatizer(Tagger):
         tree_freq: Counter = Counter()
         example_pair: Dict[int, Tuple[str, str]] = {}
         for pair, n in pairs.items():
-            tree_id = scratch.add(*pair)
-            tree_freq[tree_id] += n
-            example_pair.setdefault(tree_id, pair)
+            label = self._label(pair[0], pair[1], scratch, intern=True)
+            if label is None:
+                continue
+            tree_freq[label] += n
+            example_pair.setdefault(label, pair)
         min_freq = int(self.cfg["min_tree_freq"])
         self.trees = EditTrees()
-        kept = [self.trees.add(*example_pair[t]) for t, n in tree_freq.items() if n >= min_freq]
+        kept = [self._label(example_pair[t][0], example_pair[t][1], self.trees, intern=True)
+                for t, n in tree_freq.items() if n >= min_freq]
         if not kept:
             detail = ("no lemmas in the reference docs" if not pairs else
                       f"{len(tree_freq)} edit tree(s), none seen {min_freq} or more times")
@@ -114,17 +162,25 @@ class EditTreeLemmatizer(Tagger):
         self._set_labels(kept)
 
     def _set_trees(self, data: Any, where: str) -> None:
-        if not isinstance(data, dict) or set(data) != {"trees", "labels"}:
+        if not isinstance(data, dict) or not {"trees", "labels"} <= set(data) <= {"trees", "labels", "case_script"}:
             raise HeronValueError(Errors.E934.format(name=self.name, where=where, detail=(
-                f"must be a dict with the keys 'trees' and 'labels', got {type(data).__name__}"
+                f"must be a dict with the keys 'trees' and 'labels' (and 'case_script'), got {type(data).__name__}"
                 + (f" with keys {sorted(data)}" if isinstance(data, dict) else ""))))
+        if bool(data.get("case_script", False)) != self._cased:
+            raise HeronValueError(Errors.E934.format(name=self.name, where=where, detail=(
+                f"has labels made with case_script = {str(bool(data.get('case_script'))).lower()} but the "
+                f"component has case_script = {str(self._cased).lower()} (set it to match; spaCy's "
+                "label_data is case_script = false)")))
         self.trees = EditTrees.from_json(data["trees"], where)
         self._set_labels(data["labels"], where)
 
     def _set_labels(self, labels: Any, where: str = "initialize()") -> None:
-        bad = [t for t in labels if not isinstance(t, int) or isinstance(t, bool) or not 0 <= t < len(self.trees)]
+        per_tree = N_CASINGS if self._cased else 1
+        bad = [t for t in labels if not isinstance(t, int) or isinstance(t, bool)
+               or not 0 <= t < len(self.trees) * per_tree]
         if bad or len(set(labels)) != len(labels):
-            detail = (f"has labels {bad[:5]} that are not ids of its {len(self.trees)} trees" if bad
+            kind = "ids" if per_tree == 1 else "tree_id * 4 + casing values"
+            detail = (f"has labels {bad[:5]} that are not {kind} of its {len(self.trees)} trees" if bad
                       else "repeats a tree id in labels")
             raise HeronValueError(Errors.E934.format(name=self.name, where=where, detail=detail))
         self.cfg["labels"] = list(labels)
@@ -138,9 +194,12 @@ class EditTreeLemmatizer(Tagger):
     def _load_state(self, state: Dict[str, Any]) -> None:
         state = dict(state)
         trees, labels = state.pop("trees", []), state.pop("labels", [])
+        # Saved before case scripts existed: case-sensitive trees, whatever the config says.
+        state.setdefault("case_script", False)
         self.cfg.update(state)
         _check_settings(self.name, self.cfg.get("backoff"), self.cfg["min_tree_freq"], self.cfg["top_k"])
-        self._set_trees({"trees": trees, "labels": labels}, f"the saved state of {self.name!r} (cfg.json)")
+        self._set_trees({"trees": trees, "labels": labels, "case_script": self._cased},
+                        f"the saved state of {self.name!r} (cfg.json)")
         self._resize_output(len(self.labels))
 
     # ---- forward: only real tokens reach the output layer ----------------------------------
@@ -163,7 +222,7 @@ class EditTreeLemmatizer(Tagger):
 
     # ---- inference --------------------------------------------------------------------
     def _predictions(self, docs: Sequence[Any], scores: Tuple[torch.Tensor, torch.Tensor]) -> List[np.ndarray]:
-        """Per doc, the id of the most probable tree (of the top_k) that fits each token's
+        """Per doc, the most probable label (of the top_k) whose tree fits each token's
         text; NO_TREE (-1) where none does."""
         logits, mask = scores
         k = min(int(self.cfg["top_k"]), logits.shape[-1])
@@ -171,11 +230,11 @@ class EditTreeLemmatizer(Tagger):
             ranked = logits.argmax(dim=-1, keepdim=True)  # (N, 1)
         else:
             ranked = logits.topk(k, dim=-1).indices  # (N, k), most probable first
-        tree_of_row = np.asarray(self.labels, dtype=np.int64)
-        flat = tree_of_row[ranked.to("cpu").numpy()]  # (N, k) tree ids
+        label_of_row = np.asarray(self.labels, dtype=np.int64)
+        flat = label_of_row[ranked.to("cpu").numpy()]  # (N, k) labels
         ends = np.cumsum(mask.sum(dim=1).to("cpu").numpy())
         candidates = np.split(flat, ends[:-1])  # per doc (n_tokens, k)
-        apply = self.trees.apply
+        apply = self._lemma
         out = []
         for doc, doc_candidates in zip(docs, candidates):
             chosen = np.full(len(doc), NO_TREE, dtype=np.int64)
@@ -191,7 +250,7 @@ class EditTreeLemmatizer(Tagger):
         """token.lemma_ = the chosen tree applied to the text, else the backoff (or unset);
         tokens with a lemma keep it unless `overwrite`."""
         add = self.vocab.strings.add
-        apply = self.trees.apply
+        apply = self._lemma
         backoff = self.cfg.get("backoff")
         overwrite = bool(self.cfg.get("overwrite", False))
         for doc, tree_ids in zip(docs, predictions):
@@ -221,8 +280,8 @@ class EditTreeLemmatizer(Tagger):
                     continue
                 label = memo.get((form, lemma))
                 if label is None:
-                    tree_id = self.trees.find(form, lemma)
-                    label = memo[form, lemma] = self._label_of.get(tree_id, IGNORE) if tree_id is not None else IGNORE
+                    found = self._label(form, lemma, self.trees, intern=False)
+                    label = memo[form, lemma] = self._label_of.get(found, IGNORE) if found is not None else IGNORE
                 targets[row, i] = label
         return torch.from_numpy(targets).to(device)
 
@@ -270,14 +329,14 @@ def _check_settings(name: str, backoff: Any, min_tree_freq: Any, top_k: Any) -> 
 @registry.factory(
     "trainable_lemmatizer",
     default_config={"model": DEFAULT_TAGGER_MODEL, "backoff": "orth", "min_tree_freq": 3,
-                    "overwrite": False, "top_k": 1,
+                    "overwrite": False, "top_k": 1, "case_script": True,
                     "scorer": {"@scorers": "heron.lemmatizer_scorer.v1"}},
     assigns=["token.lemma"],
     default_score_weights={"lemma_acc": 1.0},
 )
 def make_edit_tree_lemmatizer(nlp: Nlp, name: str, model: nn.Module, backoff: Optional[str] = "orth",
                               min_tree_freq: int = 3, overwrite: bool = False, top_k: int = 1,
-                              scorer: Optional[Callable] = None) -> EditTreeLemmatizer:
+                              case_script: bool = True, scorer: Optional[Callable] = None) -> EditTreeLemmatizer:
     """Predict token.lemma_ with edit trees learnt from training lemmas (spaCy's trainable_lemmatizer).
 
     model (nn.Module): heron.Tagger.v1 over a tok2vec (inline or a listener); its labels
@@ -289,11 +348,14 @@ def make_edit_tree_lemmatizer(nlp: Nlp, name: str, model: nn.Module, backoff: Op
     overwrite (bool): replace lemmas already set; false fills only tokens without one.
     top_k (int): try the k most probable trees until one fits the token; 1 (spaCy's
         default) backs off at once. 2-5 recovers a little accuracy at little cost.
+    case_script (bool): trees on lowercased forms plus a predicted casing of the lemma
+        (lower / as the form / title / upper; UDPipe 2's casing scripts), so "Books" and
+        "books" share a tree; false: spaCy's case-sensitive trees (its label_data).
     scorer (callable | null): `scorer(examples) -> {"lemma_acc": ...}`; default
         heron.lemmatizer_scorer.v1.
     """
     return EditTreeLemmatizer(nlp.vocab, model, name, backoff=backoff, min_tree_freq=min_tree_freq,
-                              overwrite=overwrite, top_k=top_k, scorer=scorer)
+                              overwrite=overwrite, top_k=top_k, case_script=case_script, scorer=scorer)
 
 
 __all__ = ["EditTreeLemmatizer", "make_edit_tree_lemmatizer", "NO_TREE"]

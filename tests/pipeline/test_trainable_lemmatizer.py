@@ -1,5 +1,6 @@
-"""trainable_lemmatizer (heron/pipeline/trainable_lemmatizer.py): labels as spaCy's, partial
-gold, top_k fallback, backoff, overwrite, label_data, settings errors, init config.
+"""trainable_lemmatizer (heron/pipeline/trainable_lemmatizer.py): labels as spaCy's (with
+case_script = false), partial gold, top_k fallback, backoff, overwrite, label_data, settings
+errors, init config; case scripts (heron's default).
 Its contract row (overfit, save, reload, every trunk kind) is in test_contract.py."""
 from __future__ import annotations
 
@@ -41,6 +42,8 @@ def lemma_examples(nlp: Language, data=LEMMAS) -> List[Example]:
 
 
 def make_nlp(**config) -> Language:
+    """spaCy's case-sensitive trees unless the test asks for case_script."""
+    config.setdefault("case_script", False)
     nlp = heron.blank("en")
     model = {"@architectures": "heron.Tagger.v1", "nO": None, "tok2vec": trunk_model(WIDTH)}
     nlp.add_pipe("trainable_lemmatizer", config={"model": model, **config})
@@ -196,3 +199,52 @@ def test_init_config_pipeline_trains_and_predicts():
                                                   lemmas=[t.lemma_ for t in ref], tags=["X"] * len(ref))))
     nlp.initialize(lambda: examples)
     assert np.all([t.lemma_ for t in nlp("Dogs barked")])
+
+
+def test_case_script_shares_trees_across_casings():
+    nlp = make_nlp(min_tree_freq=1, case_script=True)
+    lemmatizer = nlp.get_pipe("trainable_lemmatizer")
+    data = [("Books and books", "book and book"), ("GISB sent it", "GISB send it"), ("kerala", "Kerala")]
+    nlp.initialize(lambda: lemma_examples(nlp, data))
+    label = {pair: lemmatizer._label(*pair, lemmatizer.trees, intern=False)
+             for pair in [("Books", "book"), ("books", "book"), ("GISB", "GISB"), ("kerala", "Kerala")]}
+    assert label["Books", "book"] == label["books", "book"]  # one tree, casing "lower"
+    tree_id, casing = divmod(label["GISB", "GISB"], 4)
+    assert (lemmatizer.trees.apply(tree_id, "gisb"), casing) == ("gisb", 1)  # identity, casing "form"
+    assert lemmatizer._lemma(label["GISB", "GISB"], "RFP") == "RFP"  # never "rFP"
+    assert lemmatizer._lemma(label["kerala", "Kerala"], "delhi") == "Delhi"
+    assert lemmatizer.label_data["case_script"] is True
+    assert set(lemmatizer.labels) == set(label.values()) | {lemmatizer._label("and", "and", lemmatizer.trees, False),
+                                                             lemmatizer._label("sent", "send", lemmatizer.trees, False)}
+
+
+def test_case_script_overfits_and_reloads(tmp_path):
+    torch.manual_seed(0)
+    nlp = make_nlp(min_tree_freq=1, case_script=True)
+    data = LEMMAS + [("Cats SAT on Mats .", "cat sit on mat ."), ("NASA Walked home .", "NASA walk home .")]
+    examples = lemma_examples(nlp, data)
+    nlp.initialize(lambda: examples)
+    assert train(nlp, examples, steps=40)["trainable_lemmatizer"] < 0.01
+    docs = list(nlp.pipe([text for text, _ in data]))
+    assert [" ".join(t.lemma_ for t in doc) for doc in docs] == [lemmas for _, lemmas in data]
+    nlp.to_disk(tmp_path / "p")
+    loaded = heron.load(tmp_path / "p")
+    assert [t.lemma_ for t in loaded("NASA Walked home .")] == ["NASA", "walk", "home", "."]
+
+
+def test_case_script_label_data_must_match():
+    spacy_style = make_nlp(min_tree_freq=1)
+    spacy_style.initialize(lambda: lemma_examples(spacy_style, SPACY_DATA))
+    cased = make_nlp(case_script=True)
+    with pytest.raises(HeronValueError, match="E934.*case_script = false.*case_script = true"):
+        cased.get_pipe("trainable_lemmatizer").initialize(labels=spacy_style.get_pipe("trainable_lemmatizer").label_data)
+
+
+def test_state_saved_before_case_scripts_loads_case_sensitive():
+    nlp = make_nlp(min_tree_freq=1)
+    nlp.initialize(lambda: lemma_examples(nlp, SPACY_DATA))
+    state = dict(nlp.get_pipe("trainable_lemmatizer")._state())
+    del state["case_script"]  # cfg.json written before the setting existed
+    other = make_nlp(case_script=True).get_pipe("trainable_lemmatizer")
+    other._load_state(state)
+    assert other.cfg["case_script"] is False and other.labels == (1, 3, 4, 6)
