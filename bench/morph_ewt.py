@@ -42,6 +42,7 @@ from _common import (  # noqa: E402
 )
 from _common.init_config_runs import (  # noqa: E402
     add_train_parser,
+    limited_corpus,
     require_train_inputs,
     run_dir,
     split_overrides,
@@ -77,22 +78,6 @@ for ref in refs:
             right += (p.pos_, p.tag_, str(p.morph)) == (g.pos_, g.tag_, str(g.morph))
 print(json.dumps({"all_tags": right / max(total, 1), "n": total}))
 """
-
-
-def _train_data(out: Path, limit: int) -> Dict[str, Path]:
-    """EWT train/dev (DocBins of both systems), cut to `limit` Docs for smoke runs."""
-    paths = {f"{split}_{kind}": EWT / f"{split}.{kind}" for split in ("train", "dev") for kind in ("heron", "spacy")}
-    if not limit:
-        return paths
-    from heron import blank
-    from heron.tokens import DocBin
-
-    vocab = blank("en").vocab
-    for split in ("train", "dev"):
-        docs = list(DocBin().from_disk(EWT / f"{split}.heron").get_docs(vocab))[:limit]
-        paths[f"{split}_heron"] = out / f"{split}.heron"
-        DocBin(docs=docs, store_user_data=False).to_disk(paths[f"{split}_heron"])
-    return paths
 
 
 def score_heron(model: Path, test: Path, limit: int = 0) -> Dict[str, Any]:
@@ -178,9 +163,9 @@ def main(argv: List[str]) -> int:
     if args.cmd == "train":
         require_train_inputs("morph_ewt", args.system)
         if args.system == "heron":
-            data = _train_data(run_dir(RUNS, "heron", args.name), args.limit)
+            data = limited_corpus(run_dir(RUNS, "heron", args.name), args.limit)
             print(json.dumps(train_heron(RUNS, args.name, HERON_PIPES, "efficiency", args.steps, overrides,
-                                         train=data["train_heron"], dev=data["dev_heron"], record_optimize=False,
+                                         train=data["train"], dev=data["dev"], record_optimize=False,
                                          extra={"limit": args.limit})))
         else:
             print(json.dumps(train_spacy(RUNS, args.name, SPACY_PIPES, "efficiency", args.steps,

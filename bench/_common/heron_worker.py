@@ -12,7 +12,8 @@ Requests, one JSON object per stdin line, one JSON answer per stdout line:
   {"cmd": "build", "config": CFG, "model_name": DIR, "init_corpus": DOCBIN, "out": DIR}
       -> the transformer pipeline of CFG with the model from DIR, initialized on
       init_corpus (labels; the heads stay untrained), saved to out: {"pipe_names", "labels"}
-  {"cmd": "evaluate", "path": DOCBIN, "batch_size": N}  -> {"tag_acc", "ents_f", ...}
+  {"cmd": "evaluate", "path": DOCBIN, "batch_size": N, "limit": N}
+      -> {"tag_acc", "lemma_acc", "ents_f", ...}: from raw text; limit > 0: the first N Docs
   {"cmd": "speed", "texts": [...], "batch_size": N}     -> {"seconds", "tokens"}
   {"cmd": "stream", "texts": [...], "n_docs": N, "every": K, "batch_size": N}
       -> {"rss_mb": [current RSS every K docs], "seconds"}: the texts cycled through nlp.pipe
@@ -33,8 +34,8 @@ from typing import Any, Dict
 sys.path.insert(0, os.environ.get("HERON_BENCH_REPO") or str(Path(__file__).resolve().parents[2]))
 
 TRF_NAME_KEY = "components.transformer.model.name"
-SCORE_KEYS = ("token_acc", "tag_acc", "pos_acc", "ents_p", "ents_r", "ents_f", "ents_per_type", "dep_uas", "dep_las",
-              "sents_p", "sents_r", "sents_f", "speed")
+SCORE_KEYS = ("token_acc", "tag_acc", "pos_acc", "morph_acc", "lemma_acc", "ents_p", "ents_r", "ents_f",
+              "ents_per_type", "dep_uas", "dep_las", "sents_p", "sents_r", "sents_f", "speed")
 
 
 def current_rss_mb() -> float:
@@ -69,11 +70,11 @@ def build(req: Dict[str, Any]) -> Dict[str, Any]:
             "labels": {name: len(nlp.get_pipe(name).labels) for name in ("tagger", "ner")}}
 
 
-def evaluate(nlp: Any, path: str, batch_size: int) -> Dict[str, Any]:
+def evaluate(nlp: Any, path: str, batch_size: int, limit: int = 0) -> Dict[str, Any]:
     from heron.tokens import DocBin
     from heron.training import Example
 
-    refs = DocBin().from_disk(path).get_docs(nlp.vocab)
+    refs = list(DocBin().from_disk(path).get_docs(nlp.vocab))[: limit or None]
     scores = nlp.evaluate([Example(nlp.make_doc(ref.text), ref) for ref in refs], batch_size=batch_size)
     return {k: scores.get(k) for k in SCORE_KEYS}
 
@@ -104,7 +105,7 @@ def main() -> int:
         elif cmd == "build":
             out = build(req)
         elif cmd == "evaluate":
-            out = evaluate(nlp, req["path"], req.get("batch_size", 256))
+            out = evaluate(nlp, req["path"], req.get("batch_size", 256), req.get("limit", 0))
         elif cmd == "speed":
             start = time.perf_counter()
             tokens = sum(len(d) for d in nlp.pipe(req["texts"], batch_size=req.get("batch_size", 256)))

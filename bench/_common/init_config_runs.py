@@ -69,11 +69,33 @@ def require_train_inputs(script: str, system: str) -> None:
 
 def train_from_args(script: str, runs: Path, args: argparse.Namespace, overrides: List[str]) -> Dict[str, Any]:
     """`train` of a script whose subcommand has `-p` and `--optimize` (add_train_parser with
-    default pipes): the run's made_by.json."""
+    default pipes): the run's made_by.json. A subcommand with a `--limit` option trains heron
+    on the first `limit` train and dev Docs (`limited_corpus`) and records the limit."""
     require_train_inputs(script, args.system)
     if args.system == "heron":
-        return train_heron(runs, args.name, args.pipeline, args.optimize, args.steps, overrides)
+        if not hasattr(args, "limit"):
+            return train_heron(runs, args.name, args.pipeline, args.optimize, args.steps, overrides)
+        data = limited_corpus(run_dir(runs, "heron", args.name), args.limit)
+        return train_heron(runs, args.name, args.pipeline, args.optimize, args.steps, overrides,
+                           train=data["train"], dev=data["dev"], extra={"limit": args.limit})
     return train_spacy(runs, args.name, args.pipeline, args.optimize, args.steps)
+
+
+def limited_corpus(out: Path, limit: int) -> Dict[str, Path]:
+    """{"train", "dev"}: EWT's train.heron and dev.heron, or (limit > 0, smoke runs) their
+    first `limit` Docs written into `out`."""
+    paths = {split: EWT / f"{split}.heron" for split in ("train", "dev")}
+    if not limit:
+        return paths
+    from heron import blank
+    from heron.tokens import DocBin
+
+    vocab = blank("en").vocab
+    for split in ("train", "dev"):
+        docs = list(DocBin().from_disk(EWT / f"{split}.heron").get_docs(vocab))[:limit]
+        paths[split] = out / f"{split}.heron"
+        DocBin(docs=docs, store_user_data=False).to_disk(paths[split])
+    return paths
 
 
 def run_dir(runs: Path, system: str, name: str) -> Path:
