@@ -25,6 +25,10 @@ def test_init_config_with_a_parser_trains_and_evaluates(tmp_path, optimize):
     parser = load_config(cfg)["components"]["parser"]
     assert parser["factory"] == "parser" and parser["model"]["state_type"] == "parser"
     assert parser["model"]["tok2vec"]["@architectures"] == "heron.Tok2VecListener.v1"
+    # efficiency: the factory's (spaCy's factory, en_core_web_sm) sizes; accuracy: spaCy's init config's
+    sizes = (parser["model"]["hidden_width"], parser["model"]["maxout_pieces"])
+    assert sizes == {"efficiency": (64, 2), "accuracy": (128, 3)}[optimize]
+    assert load_config(cfg)["components"]["ner"]["model"]["hidden_width"] == 64  # other heads untouched
     vocab = Vocab()
     db = DocBin()
     for doc in treebank(6, seed=3, vocab=vocab):
