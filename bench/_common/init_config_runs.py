@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-from _common import BENCH, EWT, PEERS_PYTHON, REPO, require_data, thread_env
+from _common import BENCH, EWT, PEERS_PYTHON, REPO, minilm_path, require_data, thread_env
 from _common.processes import measured
 from _common.seeds import STEPS
 
@@ -49,6 +49,8 @@ def add_train_parser(sub: Any, pipes: Optional[str]) -> argparse.ArgumentParser:
     if pipes is not None:
         t.add_argument("-p", "--pipeline", default=pipes)
         t.add_argument("--optimize", choices=["efficiency", "accuracy"], default="efficiency")
+        t.add_argument("--transformer", default=None,
+                       help="heron only: init config --transformer; 'minilm' = the packaged all-MiniLM-L6-v2")
     t.add_argument("--steps", type=int, default=0, help="max_steps (default: bench/'s full-set budget)")
     return t
 
@@ -73,11 +75,17 @@ def train_from_args(script: str, runs: Path, args: argparse.Namespace, overrides
     on the first `limit` train and dev Docs (`limited_corpus`) and records the limit."""
     require_train_inputs(script, args.system)
     if args.system == "heron":
+        transformer = getattr(args, "transformer", None)
+        if transformer == "minilm":
+            transformer = minilm_path(script)
+        extra = {"transformer": transformer} if transformer else {}
         if not hasattr(args, "limit"):
-            return train_heron(runs, args.name, args.pipeline, args.optimize, args.steps, overrides)
+            return train_heron(runs, args.name, args.pipeline, args.optimize, args.steps, overrides,
+                               transformer=transformer, extra=extra)
         data = limited_corpus(run_dir(runs, "heron", args.name), args.limit)
         return train_heron(runs, args.name, args.pipeline, args.optimize, args.steps, overrides,
-                           train=data["train"], dev=data["dev"], extra={"limit": args.limit})
+                           train=data["train"], dev=data["dev"], extra={"limit": args.limit, **extra},
+                           transformer=transformer)
     return train_spacy(runs, args.name, args.pipeline, args.optimize, args.steps)
 
 
@@ -107,15 +115,16 @@ def run_dir(runs: Path, system: str, name: str) -> Path:
 
 def train_heron(runs: Path, name: str, pipes: str, optimize: str, steps: int, overrides: List[str], *,
                 train: Path = EWT / "train.heron", dev: Path = EWT / "dev.heron", record_optimize: bool = True,
-                extra: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
-    """`heron init config -p PIPES -o OPTIMIZE` trained on `train`/`dev` with the step budget
+                extra: Optional[Dict[str, Any]] = None, transformer: Optional[str] = None) -> Dict[str, Any]:
+    """`heron init config -p PIPES -o OPTIMIZE [--transformer MODEL]` trained on `train`/`dev` with the step budget
     and the `heron train` `overrides`, one thread, timed by `measured`. `extra` fields go into
     made_by.json after the budget; `record_optimize=False` leaves `optimize` out of it (for a
     script whose runs are all `-o efficiency`)."""
     out = run_dir(runs, "heron", name)
     cfg = out / "config.cfg"
     subprocess.check_call([sys.executable, "-m", "heron", "init", "config", str(cfg), "-p", pipes, "-o", optimize,
-                           "--force"], env=thread_env(1), stdout=subprocess.DEVNULL)
+                           "--force", *(["--transformer", transformer] if transformer else [])],
+                          env=thread_env(1), stdout=subprocess.DEVNULL)
     budget = step_budget(steps)
     cmd = [sys.executable, "-m", "heron", "train", str(cfg), "-o", str(out / "model"),
            "--paths.train", str(train), "--paths.dev", str(dev),
