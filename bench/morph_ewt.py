@@ -120,12 +120,12 @@ def score_spacy(model: Path, test: Path) -> Dict[str, Any]:
     return {**scores, "all_tags": extra["all_tags"], "n_gold_tokens": extra["n"]}
 
 
-def report(runs: List[str], limit: int = 0) -> None:
-    made = {run: json.loads((RUNS / run.replace("/", "-") / "made_by.json").read_text()) for run in runs}
+def report(runs: List[str], limit: int = 0, runs_dir: Path = RUNS) -> None:
+    made = {run: json.loads((runs_dir / run.replace("/", "-") / "made_by.json").read_text()) for run in runs}
     scores: Dict[str, Any] = {}
     for run in runs:
         system, name = run.split("/")
-        model = require_data(RUNS / f"{system}-{name}" / "model" / "model-best", f"morph_ewt ({run}: train it)")
+        model = require_data(runs_dir / f"{system}-{name}" / "model" / "model-best", f"morph_ewt ({run}: train it)")
         if system == "heron":
             scores[run] = score_heron(model, EWT / "test.heron", limit)
         else:
@@ -139,8 +139,9 @@ def report(runs: List[str], limit: int = 0) -> None:
     smoke = [run for run in runs if made[run].get("limit")]
     lines = [f"# POS, tags and morphology on UD English-EWT (test, from raw text)\n\n{table}\n", PUBLISHED, "",
              f"Budget: {json.dumps(next(iter(made.values()))['budget'])}, one thread. Command: "
-             "`.venv/bin/python bench/morph_ewt.py report " + " ".join(runs) + "` after the `train` commands "
-             "in its docstring."]
+             "`.venv/bin/python bench/morph_ewt.py report " + " ".join(runs)
+             + ("" if runs_dir == RUNS else f" --runs-dir {runs_dir}") + "` after the `train` commands "
+             "in its docstring" + ("" if runs_dir == RUNS else " (the runs are lemma_ewt.py's)") + "."]
     if smoke:
         lines.append(f"SMOKE RUNS (trained on a few Docs only, not results): {', '.join(smoke)}.")
     write_results("morph_ewt", {"machine": machine_info(), "runs": made, "scores": scores}, "\n".join(lines) + "\n")
@@ -158,6 +159,8 @@ def main(argv: List[str]) -> int:
     r = sub.add_parser("report")
     r.add_argument("runs", nargs="+", help="heron/NAME or spacy/NAME")
     r.add_argument("--limit", type=int, default=0, help="score the first N test Docs only (heron; smoke runs)")
+    r.add_argument("--runs-dir", type=Path, default=RUNS,
+                   help="where the runs are (WORK/lemma: score lemma_ewt.py's morphologizer runs)")
     argv, overrides = split_overrides(argv)
     args = ap.parse_args(argv)
     if args.cmd == "train":
@@ -171,7 +174,7 @@ def main(argv: List[str]) -> int:
             print(json.dumps(train_spacy(RUNS, args.name, SPACY_PIPES, "efficiency", args.steps,
                                          record_optimize=False)))
     else:
-        report(args.runs, args.limit)
+        report(args.runs, args.limit, args.runs_dir)
     return 0
 
 

