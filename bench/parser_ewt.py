@@ -133,16 +133,33 @@ def _pct(x: Any) -> str:
     return "-" if x is None else f"{100 * x:.2f}"
 
 
+def _parser_size(run: str, made: Dict[str, Any]) -> str:
+    """hidden_width / maxout_pieces of the run's parser (from its config.cfg), and the trunk
+    when it is a transformer."""
+    import configparser
+
+    cfg = configparser.ConfigParser(interpolation=None)
+    cfg.read(RUNS / run.replace("/", "-") / "config.cfg")
+    model = dict(cfg["components.parser.model"]) if cfg.has_section("components.parser.model") else {}
+    overrides = made.get("overrides") or []
+    for key in ("hidden_width", "maxout_pieces"):  # `heron train` overrides after `--` win
+        flag = f"--components.parser.model.{key}"
+        if flag in overrides[:-1]:
+            model[key] = overrides[overrides.index(flag) + 1]
+    size = f"{model.get('hidden_width', '?')} / {model.get('maxout_pieces', '?')}"
+    return size + (", MiniLM-L6" if made.get("transformer") else "")
+
+
 def write(runs: List[str], made: Dict[str, Any], scores: Dict[str, Any], speed: Dict[str, Any], n_words: int,
           rounds: int, full: Any) -> None:
-    rows = [[run, made[run]["pipes"], made[run]["optimize"], made[run].get("commit", "-"),
+    rows = [[run, made[run]["pipes"], made[run]["optimize"], _parser_size(run, made[run]), made[run].get("commit", "-"),
              f"{made[run]['budget']['max_steps']:,}",
              _pct(scores[run].get("dep_uas")), _pct(scores[run].get("dep_las")), _pct(scores[run].get("sents_f")),
              _pct(scores[run].get("tag_acc")), _pct(scores[run].get("ents_f")),
              f"{made[run]['train']['train_wall_s']} ({made[run]['train'].get('train_cpu_s', '-')})"]
             for run in runs]
-    table = markdown_table(["run", "pipeline", "-o", "commit", "max steps", "UAS", "LAS", "sents F", "TAG",
-                            "ENTS F", "train wall s (CPU s)"], rows)
+    table = markdown_table(["run", "pipeline", "-o", "parser hidden / pieces", "commit", "max steps", "UAS", "LAS",
+                            "sents F", "TAG", "ENTS F", "train wall s (CPU s)"], rows)
     lines = [f"# Dependency parsing on UD English-EWT (test, from raw text)\n\n{table}\n", PUBLISHED, ""]
     if speed:
         sm = speed.get("en_core_web_sm", {}).get("words_per_sec")
