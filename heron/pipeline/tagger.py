@@ -76,7 +76,7 @@ class TaggerModel(nn.Module):
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         if self.output is None:  # no labels yet: the component raises E350 before this
             raise RuntimeError("TaggerModel.forward before resize(n_labels)")
-        return self.output(X)  # (B, T, nO)
+        return self.output(X)  # (..., W) -> (..., nO)
 
 
 @registry.architectures("heron.Tagger.v1")
@@ -106,18 +106,20 @@ class Tagger(TrainablePipe):
 
     # ---- forward --------------------------------------------------------------------
     def _forward(self, docs: Sequence[Any]) -> Tuple[torch.Tensor, torch.Tensor]:
-        """(scores (B, T, nO), mask (B, T)) for `docs`."""
+        """(scores (N, nO) for the N real tokens of the batch in order, mask (B, T)).
+        Padding rows never go through the output layer: with hundreds of labels
+        (morphologizer, lemmatizer) that layer dominates a head's cost, and a batch
+        sorted by nothing is often a third padding."""
         if self.model.output is None:
             raise HeronValueError(Errors.E350.format(name=self.name, detail="it has no labels yet"))
-        X, mask = embed_docs(self.model.tok2vec, docs)
-        return self.model(X), mask
+        X, mask = embed_docs(self.model.tok2vec, docs)  # (B, T, W), (B, T)
+        return self.model(X[mask]), mask
 
     def _predictions(self, docs: Sequence[Any], scores: Tuple[torch.Tensor, torch.Tensor]) -> List[np.ndarray]:
         """Best label id per token, one int array per doc."""
         logits, mask = scores
-        best = logits.argmax(dim=-1).to("cpu").numpy()  # (B, T)
-        lengths = mask.sum(dim=1).tolist()
-        return [best[i, :n] for i, n in enumerate(lengths)]
+        best = logits.argmax(dim=-1).to("cpu").numpy()  # (N,)
+        return np.split(best, np.cumsum(mask.sum(dim=1).to("cpu").numpy())[:-1])
 
     def set_annotations(self, docs: Sequence[Any], predictions: Sequence[np.ndarray]) -> None:
         strings = self.vocab.strings
@@ -134,13 +136,11 @@ class Tagger(TrainablePipe):
     def get_loss(self, examples: Sequence[Any], scores: Tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
         """Cross entropy over tokens with a gold tag (mean); others are ignored."""
         logits, mask = scores
-        targets = self._targets(examples, logits.shape[:2], logits.device)  # (B, T)
+        targets = self._targets(examples, tuple(mask.shape), logits.device)[mask]  # (N,)
         if not bool((targets != IGNORE).any()):
             return logits.sum() * 0.0  # no gold in this batch: zero, still in the graph
-        return nn.functional.cross_entropy(
-            logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=IGNORE,
-            label_smoothing=self.cfg.get("label_smoothing", 0.0),
-        )
+        return nn.functional.cross_entropy(logits, targets, ignore_index=IGNORE,
+                                           label_smoothing=self.cfg.get("label_smoothing", 0.0))
 
     def _targets(self, examples: Sequence[Any], shape: Sequence[int], device: Any) -> torch.Tensor:
         index = {label: i for i, label in enumerate(self.labels)}

@@ -42,7 +42,6 @@ from ..tokens.attrs import LEMMA
 from ._edit_trees import EditTrees
 from ._lemma_case import CASINGS, N_CASINGS, apply_casing, casing_of, lower
 from .component import Nlp
-from .listener import embed_docs
 from .tagger import DEFAULT_TAGGER_MODEL, IGNORE, Tagger, write_column
 from .trainable import TrainablePipe
 
@@ -201,24 +200,6 @@ class EditTreeLemmatizer(Tagger):
         self._set_trees({"trees": trees, "labels": labels, "case_script": self._cased},
                         f"the saved state of {self.name!r} (cfg.json)")
         self._resize_output(len(self.labels))
-
-    # ---- forward: only real tokens reach the output layer ----------------------------------
-    def _forward(self, docs: Sequence[Any]) -> Tuple[torch.Tensor, torch.Tensor]:
-        """(scores (N, nO) for the N real tokens of the batch in order, mask (B, T)).
-        With hundreds of trees the output layer dominates a head's cost, so padding
-        rows never go through it (unlike the tagger's (B, T, nO))."""
-        if self.model.output is None:
-            raise HeronValueError(Errors.E350.format(name=self.name, detail="it has no labels yet"))
-        X, mask = embed_docs(self.model.tok2vec, docs)  # (B, T, W), (B, T)
-        return self.model(X[mask]), mask  # (N, nO)
-
-    def get_loss(self, examples: Sequence[Any], scores: Tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
-        """Cross entropy over tokens whose gold tree is a label (mean); others are ignored."""
-        logits, mask = scores
-        targets = self._targets(examples, tuple(mask.shape), logits.device)[mask]  # (N,)
-        if not bool((targets != IGNORE).any()):
-            return logits.sum() * 0.0  # nothing to learn in this batch: zero, still in the graph
-        return nn.functional.cross_entropy(logits, targets, ignore_index=IGNORE)
 
     # ---- inference --------------------------------------------------------------------
     def _predictions(self, docs: Sequence[Any], scores: Tuple[torch.Tensor, torch.Tensor]) -> List[np.ndarray]:
