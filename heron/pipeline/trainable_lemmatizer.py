@@ -47,6 +47,7 @@ from .trainable import TrainablePipe
 
 BACKOFFS = ("orth", "lower", "norm")
 NO_TREE = -1  # prediction for a token that no tree of the top_k fits
+_LEMMA_MEMO_MAX = 500_000  # (label, form) -> lemma entries kept; cleared when full
 
 
 class EditTreeLemmatizer(Tagger):
@@ -66,6 +67,7 @@ class EditTreeLemmatizer(Tagger):
         self.trees = EditTrees()
         self._label_of: Dict[int, int] = {}  # label -> output row
         self._gold_labels: Dict[Tuple[str, str], int] = {}  # (form, lemma) -> row or IGNORE
+        self._lemma_memo: Dict[Tuple[int, str], Optional[str]] = {}  # (label, form) -> lemma
 
     @property
     def labels(self) -> Tuple[int, ...]:  # type: ignore[override]
@@ -111,12 +113,22 @@ class EditTreeLemmatizer(Tagger):
         return f"{self.trees.tree_to_str(tree_id)} {CASINGS[casing]}"
 
     def _lemma(self, label: int, form: str) -> Optional[str]:
-        """The lemma `label` makes of `form`, None if its tree doesn't fit."""
+        """The lemma `label` makes of `form`, None if its tree doesn't fit. Memoised per
+        (label, form): words repeat, so at inference almost every token is one lookup."""
+        key = (label, form)
+        memo = self._lemma_memo
+        if key in memo:
+            return memo[key]
         if not self._cased:
-            return self.trees.apply(label, form)
-        tree_id, casing = divmod(label, N_CASINGS)
-        lemma = self.trees.apply(tree_id, lower(form))
-        return None if lemma is None else apply_casing(casing, lemma, form)
+            lemma = self.trees.apply(label, form)
+        else:
+            tree_id, casing = divmod(label, N_CASINGS)
+            lemma = self.trees.apply(tree_id, lower(form))
+            lemma = None if lemma is None else apply_casing(casing, lemma, form)
+        if len(memo) >= _LEMMA_MEMO_MAX:
+            memo.clear()
+        memo[key] = lemma
+        return lemma
 
     def add_label(self, label: Any) -> int:
         raise HeronValueError(Errors.E932.format(name=self.name))
@@ -184,7 +196,7 @@ class EditTreeLemmatizer(Tagger):
             raise HeronValueError(Errors.E934.format(name=self.name, where=where, detail=detail))
         self.cfg["labels"] = list(labels)
         self._label_of = {tree_id: row for row, tree_id in enumerate(labels)}
-        self._gold_labels = {}
+        self._gold_labels, self._lemma_memo = {}, {}
 
     # ---- serialisation: the trees travel in cfg.json ------------------------------------
     def _state(self) -> Dict[str, Any]:
