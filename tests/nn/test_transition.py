@@ -159,3 +159,22 @@ def test_registered_function_arguments_and_errors():
         transition_based_parser(tok2vec=nn.Identity())
     with pytest.raises(HeronValueError, match="E386"):
         model(torch.randn(1, 2, W), torch.tensor([2]), torch.tensor([[-1, -1]]))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_cpu_decode_makes_the_tensor_loops_decisions(seed, monkeypatch):
+    """The numpy step loop (CPU) and the tensor loop (GPU) decode the same actions."""
+    moves = BiluoMoves(["PER", "ORG", "LOC"])
+    tables = moves.tables()
+    model = make(6, nO=moves.n_moves, seed=seed)
+    torch.manual_seed(seed)
+    lengths = torch.tensor([40, 3, 25, 1, 33])
+    X = torch.randn(5, 40, W) * 3
+    fast = model.greedy_decode(X, lengths, tables)
+    monkeypatch.setattr(type(model), "decode_with_tensors", True)
+    slow = model.greedy_decode(X, lengths, tables)
+    assert torch.equal(fast, slow)
+    assert (fast[lengths.unsqueeze(1) <= torch.arange(40)] == -1).all()
+    assert bool((fast >= 0).sum() == lengths.sum())
+    opened = sum(int(tables.opens[a]) for a in fast[fast >= 0].tolist())
+    assert opened > 0  # the random model opens entities, so the in-entity path ran

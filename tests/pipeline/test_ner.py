@@ -242,23 +242,32 @@ def test_partial_annotation_trains():
 
 
 def test_decoding_is_vectorised_across_docs(trained, monkeypatch):
-    """One scoring call per position for the whole batch, not one per Doc and token."""
+    """One scoring call per position for the whole batch, not one per Doc and token (the
+    tensor loop, which GPUs run); the CPU loop scores every position outside an entity in
+    one call and then only the Docs inside one."""
     nlp, _, _ = trained
     ner = nlp.get_pipe("ner")
+    monkeypatch.setattr(type(ner.model), "decode_with_tensors", True)
     calls = []
     original = ner.model.scores
     monkeypatch.setattr(ner.model, "scores", lambda h: calls.append(h.shape) or original(h))
     docs = [nlp.make_doc(t) for t in ["Alice flew to Paris", "Bob", "Carol met Dave Jones today ."]]
     ner.predict(docs)
     assert len(calls) == 6 and all(shape[0] == 3 for shape in calls)
+    monkeypatch.setattr(type(ner.model), "decode_with_tensors", False)
+    calls.clear()
+    ner.predict(docs)
+    assert calls[0][:2] == (6, 3) and all(shape[0] <= 3 for shape in calls[1:])
 
 
 def test_decoding_chunks_docs_by_length(trained, monkeypatch):
-    """Docs decode in length-sorted chunks: short Docs don't step through a long one's padding."""
+    """Docs decode in length-sorted chunks: short Docs don't step through a long one's padding
+    (the tensor loop's steps are what the chunks save)."""
     import heron.pipeline.ner as ner_module
 
     nlp, _, _ = trained
     ner = nlp.get_pipe("ner")
+    monkeypatch.setattr(type(ner.model), "decode_with_tensors", True)
     texts = ["Bob", "a b c d e f g h i j k Alice Smith", "Paris", "Carol"]
     expected = [ents_of(nlp(t)) for t in texts]
     monkeypatch.setattr(ner_module, "DECODE_CHUNK_ITEMS", 12)
