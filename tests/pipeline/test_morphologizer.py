@@ -175,16 +175,23 @@ def test_init_config_full_pipeline_trains(tmp_path):
     from heron.config import load_config
 
     out = tmp_path / "config.cfg"
-    result = CliRunner().invoke(app, ["init", "config", str(out), "-p", "tok2vec,tagger,morphologizer,parser,ner"])
+    pipes = "tok2vec,tagger,morphologizer,parser,trainable_lemmatizer,ner"  # the full UD pipeline
+    result = CliRunner().invoke(app, ["init", "config", str(out), "-p", pipes])
     assert result.exit_code == 0, result.output
     config = load_config(out)
     assert config["components"]["morphologizer"]["model"]["tok2vec"]["@architectures"] == "heron.Tok2VecListener.v1"
+    config["components"]["trainable_lemmatizer"]["min_tree_freq"] = 1  # a tiny corpus: keep every tree
     nlp = Language.from_config(config)
+    lemma_of = {"reads": "read", "books": "book", "walked": "walk", "sat": "sit"}
     examples = [Example.from_dict(nlp.make_doc(text), {
         "pos": pos, "morphs": morphs, "tags": [p[:2] for p in pos], "heads": [1] * len(pos),
-        "deps": ["nsubj", "ROOT"] + ["obj"] * (len(pos) - 2), "entities": ["U-PER"] + ["O"] * (len(pos) - 1)})
+        "deps": ["nsubj", "ROOT"] + ["obj"] * (len(pos) - 2), "entities": ["U-PER"] + ["O"] * (len(pos) - 1),
+        "lemmas": [lemma_of.get(w, w.lower()) for w in text.split()]})
         for text, pos, morphs in MORPHED]
     optimizer = nlp.initialize(lambda: examples)
     for step in range(3):
         losses = nlp.update(examples, sgd=optimizer, step=step)
-    assert losses["morphologizer"] > 0 and all(t.pos_ for t in nlp("She walked home ."))
+    assert nlp.pipe_names == pipes.split(",")
+    assert losses["morphologizer"] > 0 and losses["trainable_lemmatizer"] > 0
+    doc = nlp("She walked home .")
+    assert all(t.pos_ and t.lemma_ for t in doc) and doc.has_annotation("DEP")
