@@ -10,54 +10,11 @@ import heron.cli  # noqa: F401  (registers the commands)
 from heron.cli._app import app
 from heron.tokens import Doc, DocBin
 
+from fakes import TINY_TAGGER_TRAIN_CONFIG
+
 runner = CliRunner()
 
-CONFIG = """
-[paths]
-train = null
-dev = null
-
-[nlp]
-lang = "en"
-pipeline = ["tok2vec", "tagger"]
-
-[components]
-
-[components.tok2vec]
-factory = "tok2vec"
-
-[components.tok2vec.model]
-@architectures = "heron.HashEmbedCNN.v1"
-width = 16
-depth = 1
-embed_size = 200
-window_size = 1
-maxout_pieces = 2
-subword_features = true
-pretrained_vectors = null
-
-[components.tagger]
-factory = "tagger"
-
-[components.tagger.model]
-@architectures = "heron.Tagger.v1"
-nO = null
-
-[components.tagger.model.tok2vec]
-@architectures = "heron.Tok2VecListener.v1"
-width = ${components.tok2vec.model.width}
-upstream = "*"
-
-[corpora]
-
-[corpora.train]
-@readers = "heron.Corpus.v1"
-path = ${paths.train}
-
-[corpora.dev]
-@readers = "heron.Corpus.v1"
-path = ${paths.dev}
-
+CONFIG = TINY_TAGGER_TRAIN_CONFIG + """
 [training]
 max_steps = 4
 eval_frequency = 2
