@@ -15,6 +15,7 @@ Requests, one JSON object per stdin line, one JSON answer per stdout line:
   {"cmd": "evaluate", "path": DOCBIN, "batch_size": N, "limit": N}
       -> {"tag_acc", "lemma_acc", "ents_f", ...}: from raw text; limit > 0: the first N Docs
   {"cmd": "speed", "texts": [...], "batch_size": N}     -> {"seconds", "tokens"}
+  {"cmd": "cats", "texts": [...], "batch_size": N}      -> {"cats": [doc.cats of each text]}
   {"cmd": "stream", "texts": [...], "n_docs": N, "every": K, "batch_size": N}
       -> {"rss_mb": [current RSS every K docs], "seconds"}: the texts cycled through nlp.pipe
   {"cmd": "rss"}                                        -> {"peak_rss_mb"} (ru_maxrss)
@@ -110,6 +111,8 @@ def main() -> int:
             start = time.perf_counter()
             tokens = sum(len(d) for d in nlp.pipe(req["texts"], batch_size=req.get("batch_size", 256)))
             out = {"seconds": time.perf_counter() - start, "tokens": tokens}
+        elif cmd == "cats":
+            out = {"cats": [doc.cats for doc in nlp.pipe(req["texts"], batch_size=req.get("batch_size", 256))]}
         elif cmd == "stream":
             out = stream(nlp, req)
         else:

@@ -6,6 +6,7 @@ per stdin line, one JSON answer per stdout line):
   {"cmd": "evaluate", "path": "test.spacy"}   -> {"tag_acc", "ents_f", "ents_p", "ents_r", ...}
   {"cmd": "speed", "texts": [...], "batch_size": 256}
         -> {"seconds", "tokens"}: one nlp.pipe pass over the texts, timed
+  {"cmd": "cats", "texts": [...], "batch_size": 256}  -> {"cats": [doc.cats of each text]}
   {"cmd": "rss"}   -> {"peak_rss_mb"} (ru_maxrss of this process)
 Threads are pinned to 1 (OMP/MKL/OPENBLAS env set before numpy loads).
 """
@@ -43,6 +44,8 @@ def handle(req):
         start = time.perf_counter()
         tokens = sum(len(doc) for doc in NLP.pipe(texts, batch_size=req.get("batch_size", 256)))
         return {"seconds": time.perf_counter() - start, "tokens": tokens}
+    if cmd == "cats":
+        return {"cats": [doc.cats for doc in NLP.pipe(req["texts"], batch_size=req.get("batch_size", 256))]}
     return {"error": f"unknown cmd {cmd!r}"}
 
 
