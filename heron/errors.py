@@ -125,6 +125,17 @@ class Errors:
     E069 = "[E069] retokenize() attrs: token extension {name!r} {problem}. Fix: register it first with Token.set_extension({name!r}, default=None); extensions with a getter need a setter to be written."
     E070 = "[E070] retokenize(): {what} belongs to another Doc. Fix: pass spans and tokens of the Doc being retokenized (doc[start:end], doc[i])."
     E071 = "[E071] retokenizer.split: head {head!r} of a piece of token {i} is no longer a token after the merges of this block (it was merged into the token before it). Fix: use the first token of the merged span as the head."
+    # E072-E089: span groups, doc.spans (tokens/span_group.py, tokens/span_groups.py, training/example.py)
+    E072 = "[E072] {where}: {what} belongs to another Doc than the SpanGroup. Fix: take spans from the group's own Doc (group.doc[start:end], group.doc.char_span(...)), or move a group to another Doc with group.copy(doc=other_doc)."
+    E073 = "[E073] The Doc of this SpanGroup{name} no longer exists (a SpanGroup refers to its Doc weakly, as in spaCy, so the Doc owns its groups without a reference cycle). Fix: keep a reference to the Doc while you use its span groups, e.g. doc = nlp(text); group = doc.spans[\"sc\"]."
+    E074 = "[E074] SpanGroup{name}: index {i} is out of range for a group of {n} spans. Fix: use -{n} <= i < {n}."
+    E075 = "[E075] {where}: expected a Span, got {type}: {value}. Fix: pass Spans of the Doc, e.g. doc[0:2] or doc.char_span(start, end, label=...); doc.char_span returns None when the offsets are not on token boundaries (pass alignment_mode=\"expand\" or check the offsets)."
+    E076 = "[E076] doc.spans keys must be str, got {type}: {key!r}. Fix: name span groups with a string, e.g. doc.spans[\"sc\"] = spans."
+    E077 = "[E077] {source}: invalid span group data: {problem}. Fix: pass bytes written by SpanGroup.to_bytes / doc.spans.to_bytes for a Doc with the same tokens; a file holding this data is corrupt or was edited by hand, so re-create it (heron convert, DocBin.to_disk)."
+    E078 = "[E078] SpanGroup{name}.copy(doc=...): span {i} ({text!r}, characters {start}-{end}) does not start and end on token boundaries of the target Doc. Fix: copy groups only to a Doc with the same text and compatible tokens, or rebuild the spans with target.char_span(..., alignment_mode=\"expand\")."
+    E079 = "[E079] SpanGroup{name}.attrs[{key!r}] is not JSON/msgpack-serialisable ({type}), so the group cannot be saved (to_bytes, DocBin, Doc.to_bytes). Fix: store plain str/int/float/bool/None/list/dict values in group.attrs."
+    E080 = "[E080] Example.from_dict: {problem}. Fix: give \"spans\" as {{key: [(start_char, end_char, label), ...]}} (optionally (start_char, end_char, label, kb_id)), e.g. {{\"sc\": [(0, 3, \"PER\")]}}."
+    E081 = "[E081] Example.from_dict: span {span!r} of spans[{key!r}] (text {span_text!r}) does not start and end on token boundaries of the reference ({tokens}). Fix: correct the character offsets (spaces at the edges are a common cause), or give \"words\" that split the text at the span's edges."
     # ---- E100-E149 tokenizer ----------------------------------------------
     E100 = ("[E100] Special case {string!r}: its ORTH pieces concatenate to {orth!r}, not "
             "to the string. Fix: split the string itself, e.g. add_special_case(\"gimme\", "
@@ -331,6 +342,9 @@ class Errors:
     E436 = "[E436] JSONL conversion needs heron's tokenizer for language {lang!r}, which could not be loaded: {detail}. Fix: pass a supported language with --lang/-l (e.g. en), or give pre-tokenized \"tokens\" in each line."
     E440 = "[E440] {path}:{line}: the file is not UTF-8 text: byte {offset} ({byte}, column {column}) cannot be decoded ({reason}). Fix: convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8 IN > OUT), or check that INPUT is the text corpus you meant (binary files cannot be converted)."
     E441 = "[E441] {path}: no documents found ({detail}); nothing was written. Fix: check the input path and --converter, and leave empty files out of the input folder."
+    # E442-E449: span groups in conversion (training/converters/jsonl.py --spans-key)
+    E442 = "[E442] {path}:{line}: span [{start}, {end}, {label!r}] with text {span_text!r} for doc.spans[{key!r}] does not align with token boundaries (alignment_mode={mode!r}); tokens nearby: {tokens}. Fix: correct the offsets (leading/trailing spaces are a common cause), give \"token_start\"/\"token_end\", or pass --alignment-mode expand (grow to whole tokens) or contract (shrink to whole tokens)."
+    E443 = "[E443] {path}:{line}: span {span!r} has invalid \"token_start\"/\"token_end\": {detail}. Fix: give token indices of the line's tokens with token_start <= token_end (both inclusive, Prodigy's convention), or leave them out to align by character offsets."
     # ---- E500-E599 training ----
     E500 = "[E500] Can't align the tokens of an Example: the texts differ beyond whitespace at {where} (predicted starts {x}, reference starts {y}). Fix: build the predicted Doc from the reference text, e.g. Example(nlp.make_doc(reference.text), reference), or correct the words of the annotation."
     E501 = "[E501] Example(predicted, reference) takes two Doc objects, got {got}. Fix: Example(nlp.make_doc(text), gold_doc), or Example.from_dict(nlp.make_doc(text), {{\"words\": [...], \"tags\": [...]}})."
@@ -456,6 +470,7 @@ class Errors:
 class Warnings:
     # ---- W001-W099 tokens --------------------------------------------------
     W001 = "[W001] DocBin(store_user_data=True) / Doc.to_bytes: skipped user_data entry {key!r}, its value is not JSON/msgpack-serialisable ({type}). Fix: store plain str/int/float/bool/None/list/dict values."
+    W002 = "[W002] {source}: span groups saved as a list (spaCy < 3.4) hold two groups named {name!r}; only the last one was loaded (this layout keys groups by name). Fix: save the Doc again with this version, which keeps every key."
     # ---- W100-W149 tokenizer -----------------------------------------------
     W100 = ("[W100] Tokenizer {what} is a custom function and was not saved by to_bytes/"
             "to_disk; the loaded tokenizer keeps its own {what}. Fix: use a compiled regex "

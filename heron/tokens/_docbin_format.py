@@ -3,7 +3,9 @@
     format 2:  msgpack header {"format": "heron.DocBin", "version": 2, "n_docs", "n_tokens",
                "n_attrs", "size"}  (uncompressed, a few dozen bytes)
                + zlib(msgpack body {"attrs", "tokens", "spaces", "lengths", "strings", "cats",
-               "store_user_data", "user_data"})   (`size` = the body's length once inflated)
+               "store_user_data", "user_data", "span_groups"})   (`size` = the body's length once inflated)
+               "span_groups": one bytes entry per Doc (spaCy's layout: `doc.spans.to_bytes()`,
+               b"" for none); files written before it existed have no such key and still load.
     format 1:  zlib(msgpack {"format", "version": 1, and the body's keys})   (read only)
 
 A zlib stream can inflate 1000-fold, so reading must not trust it: the header is read
@@ -57,7 +59,7 @@ def size_limit(n_compressed: int, max_size: Optional[int]) -> int:
 
 def decode(data: bytes, source: str, max_size: Optional[int]) -> Dict[str, Any]:
     """The checked body of a DocBin: attrs as IDs, tokens (n_tokens, n_attrs) uint64, spaces,
-    lengths, strings, cats, store_user_data, user_data. Raises E028, E042 or E044 naming `source`."""
+    lengths, strings, cats, store_user_data, user_data, span_groups. Raises E028, E042 or E044 naming `source`."""
     data = memoryview(data)
     if data[:1] == b"\x78":  # a zlib stream: format 1 (the header of format 2 is a msgpack map)
         limit = size_limit(len(data), max_size)
@@ -147,6 +149,7 @@ def _check_body(msg: dict, header: dict | None, source: str) -> Dict[str, Any]:
         tokens = np.frombuffer(msg["tokens"], dtype="<u8")
         spaces = np.frombuffer(msg["spaces"], dtype=np.uint8)
         strings, cats, user_data = msg["strings"], msg["cats"], msg.get("user_data")
+        span_groups = msg.get("span_groups")
     except Exception as e:  # noqa: BLE001  (missing keys, wrong types, unknown attrs, odd buffer sizes)
         raise _invalid(source, f"{type(e).__name__}: {e}") from None
     n_docs, n_tokens = len(lengths), int(lengths.sum())
@@ -165,9 +168,13 @@ def _check_body(msg: dict, header: dict | None, source: str) -> Dict[str, Any]:
                                                               and all(isinstance(c, dict) for c in cats))
                else "user_data must hold one entry per doc" if user_data and (
                    not isinstance(user_data, list) or len(user_data) != n_docs)
+               else "span_groups must hold one bytes entry per doc" if span_groups is not None and not (
+                   isinstance(span_groups, list) and len(span_groups) == n_docs
+                   and all(isinstance(g, bytes) for g in span_groups))
                else None)
     if problem:
         raise _invalid(source, problem)
     return {"attrs": attrs, "tokens": tokens.reshape(n_tokens, len(attrs)),
             "spaces": spaces, "lengths": lengths, "strings": strings, "cats": cats,
-            "store_user_data": bool(msg.get("store_user_data")), "user_data": user_data}
+            "store_user_data": bool(msg.get("store_user_data")), "user_data": user_data,
+            "span_groups": [b""] * n_docs if span_groups is None else span_groups}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _annotate
+from . import _annotate, span_groups
 from .attrs import (
     DEP,
     ENT_ID,
@@ -81,6 +81,7 @@ def apply_merges(doc, merges: list) -> None:
         i = end
     rows = np.flatnonzero(keep)
     rows[at] = lasts  # the merged token keeps the last token's tensor row (spaCy)
+    span_groups.remap(doc, new_index, new_index + 1, len(words))
     _replace(doc, words, spaces, cols, rows, follow)
     for position, (_, _, attrs) in zip(at.tolist(), merges):
         set_token_attrs(doc, position, attrs)
@@ -126,6 +127,7 @@ def apply_splits(doc, splits: dict) -> None:
         heads[first[i]:first[i] + counts[i]] = [first[h] + k for h, k in head_refs]
     if HEAD in doc._cols or (heads != np.arange(len(src))).any():
         cols[HEAD] = (heads - np.arange(len(src))).astype(np.int32)
+    span_groups.remap(doc, first, first + counts, len(words))
     _replace(doc, words, spaces, cols, src, follow, zero_rows=split_rows)
     for i, (_, _, per_piece) in splits.items():
         for k, attrs in enumerate(per_piece):

@@ -8,7 +8,7 @@ import msgpack
 import numpy as np
 
 from ..errors import Errors, HeronValueError, Warnings, warn
-from . import _annotate, _tree
+from . import _annotate, _tree, span_groups
 from .attrs import (
     ENT_IOB,
     FLAG_ATTRS,
@@ -142,6 +142,8 @@ def to_json(doc, underscore: Optional[list]) -> dict:
         data["sents"] = [{"start": s.start_char, "end": s.end_char} for s in doc.sents]
     if doc.cats:
         data["cats"] = dict(doc.cats)
+    if span_groups.has_spans(doc):
+        data["spans"] = span_groups.to_json(doc)
     include = {a: doc.has_annotation(a) for a in ("TAG", "POS", "MORPH", "LEMMA", "DEP", "HEAD")}
     tokens = []
     for token in doc:
@@ -215,6 +217,10 @@ def from_json(cls, vocab, data: dict):
                 raise HeronValueError(Errors.E026.format(problem=f"entity {ent} is not aligned to tokens"))
             spans.append(span)
         doc.ents = spans
+    if data.get("spans") is not None:
+        problem = span_groups.from_json(doc, data["spans"])
+        if problem:
+            raise HeronValueError(Errors.E026.format(problem=problem))
     doc.cats = dict(data.get("cats") or {})
     _underscore_from_json(doc, data)
     return doc
@@ -293,7 +299,7 @@ def used_strings(doc) -> set:
         col = doc._cols.get(attr)
         if col is not None:
             out.update(strings[int(h)] for h in np.unique(col).tolist() if h)
-    return out
+    return out | span_groups.span_strings(doc)
 
 
 def doc_to_dict(doc, exclude: Iterable[str] = ()) -> dict:
@@ -302,6 +308,8 @@ def doc_to_dict(doc, exclude: Iterable[str] = ()) -> dict:
            "strings": sorted(used_strings(doc) - set(doc._words)), "cats": dict(doc.cats)}
     if "user_data" not in exclude:
         msg["user_data"] = user_data_to_list(doc.user_data)
+    if "span_groups" not in exclude and span_groups.has_spans(doc):
+        msg["span_groups"] = doc.spans.to_bytes()  # spaCy's key and layout
     if "tensor" not in exclude and doc._tensor is not None:
         tensor = doc._tensor
         if hasattr(tensor, "detach"):
@@ -326,10 +334,16 @@ def doc_from_dict(doc, msg: dict, exclude: Iterable[str] = ()):
             tensor = np.frombuffer(tensor["data"], dtype=np.dtype(tensor["dtype"])).reshape(tensor["shape"]).copy()
         if len(spaces) != len(words) or any(len(c) != len(words) for c in cols.values()):
             raise ValueError("column lengths differ from the number of words")
+        groups = None
+        if msg.get("span_groups") and "span_groups" not in exclude:
+            # Checked against the new words before the Doc changes, so a bad message leaves it intact.
+            scratch = doc._from_words_fast(doc.vocab, words, spaces)
+            groups = scratch.spans.from_bytes(msg["span_groups"], source="Doc.from_bytes")
     except (KeyError, TypeError, ValueError) as e:
         raise HeronValueError(Errors.E035.format(err=f"{type(e).__name__}: {e}")) from None
     doc._words, doc._spaces, doc._cols = words, spaces, cols
-    doc._text = doc._offsets = None
+    doc._text = doc._offsets = doc._tree = None
+    doc._spans = None if groups is None else groups.copy(doc)
     doc.cats = dict(msg.get("cats") or {})
     if "user_data" not in exclude and "user_data" in msg:
         doc.user_data = user_data_from_list(msg["user_data"])
@@ -374,6 +388,7 @@ def span_as_doc(span, copy_user_data: bool):
     if doc._tensor is not None and len(doc._tensor):
         new._tensor = doc._tensor[start:end]
     new.cats = dict(doc.cats)
+    span_groups.spans_in(span, new)
     if copy_user_data:
         new.user_data = {k: v for k, v in doc.user_data.items() if not isinstance(k, tuple)}
     return new
@@ -413,4 +428,5 @@ def from_docs(cls, docs: list, ensure_whitespace: bool):
     tensors = [d._tensor for d in docs if d._tensor is not None and len(d._tensor)]
     if len(tensors) == len(docs) and len({t.shape[1:] for t in tensors}) == 1 and isinstance(tensors[0], np.ndarray):
         new._tensor = np.concatenate(tensors)
+    span_groups.concat(docs, new)
     return new

@@ -22,11 +22,12 @@ from typing import Iterable, Iterator, Optional, Sequence, Union
 import numpy as np
 
 from ..errors import Errors, HeronNotImplementedError, HeronValueError
-from . import _annotate, _ents, _serialize, _tree, _vectors
+from . import _annotate, _ents, _serialize, _tree, _vectors, span_groups
 from .attrs import DEP, ENT_IOB, POS, SENT_START, TAG, intify_attr
 from .noun_chunks import SYNTAX_ITERATORS
 from .retokenizer import Retokenizer
 from .span import Span, char_span_bounds
+from .span_groups import SpanGroups
 from .token import Token
 from .underscore import Underscore, make_extension_classmethods
 from .vocab import Vocab
@@ -66,7 +67,7 @@ class Doc:
     """
 
     __slots__ = ("vocab", "_words", "_spaces", "user_data", "_cols", "_offsets", "_text",
-                 "_tensor", "cats", "_hooks", "_tree", "__weakref__")
+                 "_tensor", "cats", "_hooks", "_tree", "_spans", "__weakref__")
 
     def __init__(self, vocab: Vocab, words: Optional[Sequence[str]] = None,
                  spaces: Optional[Sequence[bool]] = None, *, user_data: Optional[dict] = None,
@@ -99,6 +100,7 @@ class Doc:
         self.cats = {}
         self._hooks = None
         self._tree = None
+        self._spans: Optional[SpanGroups] = None  # created by the first use of doc.spans
         if not (tags is None and pos is None and morphs is None and lemmas is None and heads is None
                 and deps is None and sent_starts is None and ents is None):
             _annotate.set_annotations(self, tags=tags, pos=pos, morphs=morphs, lemmas=lemmas,
@@ -122,6 +124,7 @@ class Doc:
         doc.cats = {}
         doc._hooks = None
         doc._tree = None
+        doc._spans = None
         return doc
 
     # ---- text and offsets ----------------------------------------------
@@ -263,6 +266,18 @@ class Doc:
         _ents.set_ents(self, entities, blocked=blocked, missing=missing, outside=outside, default=default)
 
     @property
+    def spans(self) -> SpanGroups:
+        """Named span groups (spaCy's doc.spans): overlapping, labelled spans, e.g. for spancat.
+
+        doc.spans["sc"] = [doc[0:2], doc[1:3]] stores a SpanGroup named "sc" (see
+        tokens/span_groups.py). Created on first use; copies, DocBin, to_bytes, to_json,
+        from_docs, as_doc and retokenize() keep it consistent.
+        """
+        if self._spans is None:
+            self._spans = SpanGroups(self)
+        return self._spans
+
+    @property
     def sents(self) -> Iterator[Span]:
         """Sentences as Spans (from sentence starts or the parse). E030 if none are set."""
         if "sents" in (self._hooks[0] if self._hooks else ()):
@@ -337,6 +352,7 @@ class Doc:
             doc._tensor = self._tensor.clone() if hasattr(self._tensor, "clone") else self._tensor.copy()
         if self._hooks is not None:
             doc._hooks = tuple(dict(h) for h in self._hooks)
+        span_groups.copy_to(self, doc)
         return doc
 
     @classmethod

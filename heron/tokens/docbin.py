@@ -3,7 +3,8 @@
 Layout (format version 2, see _docbin_format.py): a small header declaring the counts
 and the inflated size, then a zlib body with attrs (names), one uint64 token array
 (n_tokens, n_attrs) for all Docs (ORTH first), per-token spaces (uint8), per-Doc
-lengths, a strings table for every hash used, cats, and (store_user_data=True)
+lengths, a strings table for every hash used, cats, span groups (one `doc.spans.to_bytes()`
+per Doc, b"" for none: spaCy's "span_groups") and (store_user_data=True)
 JSON-serialisable user_data entries. Loading never executes code from the file, and
 reading a file from someone else costs memory in proportion to the sizes its header
 declares, which must stay under a limit (see `from_bytes`). Format 1 files still load.
@@ -21,6 +22,7 @@ from ._docbin_format import FORMAT_VERSION, MAX_SIZE
 from ._serialize import column_values, user_data_from_list, user_data_to_list
 from .attrs import IDS, NAMES, ORTH, SPACY, intify_attrs
 from .doc import Doc
+from .span_groups import has_spans, span_strings
 from .vocab import Vocab
 
 DEFAULT_ATTRS = ("ORTH", "NORM", "TAG", "HEAD", "DEP", "ENT_IOB", "ENT_TYPE", "ENT_KB_ID", "ENT_ID",
@@ -49,6 +51,7 @@ class DocBin:
         self.spaces: list[np.ndarray] = []
         self.cats: list[dict] = []
         self.user_data: list[Optional[list]] = []
+        self.span_groups: list[bytes] = []
         self._source = "a DocBin built in memory"  # named in E043; from_bytes/from_disk set it
         self.strings: set[str] = set()
         for doc in docs:
@@ -69,6 +72,11 @@ class DocBin:
         self.tokens.append(array)
         self.spaces.append(np.array(doc._spaces, dtype=np.uint8))
         self.cats.append(dict(doc.cats))
+        if has_spans(doc):
+            self.span_groups.append(doc.spans.to_bytes())
+            self.strings.update(span_strings(doc))
+        else:
+            self.span_groups.append(b"")
         self.user_data.append(user_data_to_list(doc.user_data) if self.store_user_data else None)
 
     def get_docs(self, vocab: Vocab) -> Iterator[Doc]:
@@ -80,8 +88,8 @@ class DocBin:
         for string in self.strings:
             vocab.strings.add(string)
         lookup = vocab.strings
-        for i, (array, spaces, cats, user_data) in enumerate(zip(self.tokens, self.spaces, self.cats,
-                                                                  self.user_data)):
+        for i, (array, spaces, cats, user_data, groups) in enumerate(zip(
+                self.tokens, self.spaces, self.cats, self.user_data, self.span_groups)):
             try:
                 words = [lookup[h] for h in array[:, 0].tolist()]
                 doc = Doc._from_words_fast(vocab, words, spaces.astype(bool).tolist())
@@ -89,6 +97,8 @@ class DocBin:
                 doc.cats = dict(cats)
                 if user_data:
                     doc.user_data = user_data_from_list(user_data)
+                if groups:
+                    doc.spans.from_bytes(groups, source=f"{self._source}, doc {i}")
             except (HeronError, TypeError, ValueError) as e:  # a corrupt or hand-edited file
                 raise HeronValueError(Errors.E043.format(source=self._source, i=i, err=e)) from None
             yield doc
@@ -101,6 +111,7 @@ class DocBin:
         self.tokens.extend(other.tokens)
         self.spaces.extend(other.spaces)
         self.cats.extend(other.cats)
+        self.span_groups.extend(other.span_groups)
         self.strings.update(other.strings)
         if self.store_user_data:
             self.user_data.extend(other.user_data)
@@ -118,6 +129,7 @@ class DocBin:
             "strings": sorted(self.strings), "cats": self.cats,
             "store_user_data": self.store_user_data,
             "user_data": self.user_data if self.store_user_data else None,
+            "span_groups": self.span_groups,
         }
         return _docbin_format.encode(body, n_docs=len(self.tokens), n_tokens=len(tokens), n_attrs=len(self.attrs))
 
@@ -143,6 +155,7 @@ class DocBin:
         self.cats = list(msg["cats"])
         self.store_user_data = msg["store_user_data"]
         self.user_data = list(msg["user_data"]) if msg["user_data"] else [None] * len(self.tokens)
+        self.span_groups = list(msg["span_groups"])
         self._source = source
         return self
 

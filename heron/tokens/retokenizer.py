@@ -18,6 +18,11 @@ if set, becomes each piece's text; arcs into the token point at its first piece;
 entity starting at the token starts at its first piece; the tensor rows of the pieces
 are zeros (as in spaCy). `attrs` values are per piece: {"POS": ["PROPN", "PROPN"]}.
 
+Both keep `doc.spans` consistent: a span keeps the new tokens its first and last token
+became, so a span that a merge cuts grows to the whole merged token, and a split token's
+pieces all stay in the span (no span points inside a token or past the Doc; see
+span_groups.remap). spaCy instead re-finds a span by its character offsets and fails
+(E036/E037) when an edge falls inside a merged token.
 Both keep `doc.ents` consistent (entity IOB repaired), extension values (`._`: they are
 keyed by character offsets, which neither changes; the merged token and the first piece
 keep the values of the token they start with) and sentence starts (derived ones follow
