@@ -464,6 +464,19 @@ class Errors:
     E902 = "[E902] attribute_ruler rule {i}: {detail}. Fix: add rules as ruler.add(patterns=[[{{\"TAG\": \"NNP\"}}]], attrs={{\"POS\": \"PROPN\"}}, index=0) or add_patterns([{{\"patterns\": [...], \"attrs\": {{...}}, \"index\": 0}}]); patterns are Matcher patterns (a list of lists of token dicts)."
     E903 = "[E903] attribute_ruler rule {i}: attribute {attr!r} = {value!r} is invalid: {detail}. Fix: set TAG, POS (a UD tag), MORPH (\"Case=Nom|Number=Sing\" or a dict), LEMMA, NORM, DEP, ENT_TYPE, ENT_IOB, ENT_KB_ID, ENT_ID, SENT_START or \"_\" ({{extension: value}}) to a valid value."
     E904 = "[E904] attribute_ruler rule {i}: index {index} is outside the matched span {span} (patterns {patterns}). Fix: use an index between -len and len-1 of the shortest span the rule's patterns can match."
+    # ---- E980-E999 span categorization: spancat, suggesters, span_ruler ----
+    E980 = "[E980] [components.{name}] {key} = {value!r} is invalid: {detail}. Fix: {fix}"
+    E981 = "[E981] Component {name!r}: its suggester returned {detail}. Fix: a suggester maps a list of Docs to one int array of shape (n_spans, 2) per Doc, each row (start, end) with 0 <= start < end <= len(doc) (token indices, end exclusive), like heron.ngram_suggester.v1."
+    E982 = "[E982] {suggester}: {arg} = {value!r} is invalid: {detail}. Fix: {fix}"
+    E983 = "[E983] heron.noun_chunk_suggester.v1 got a Doc without a dependency parse ({text!r}), so it has no noun chunks to suggest. Fix: put a trained parser before the span categorizer (and list it in [training] annotating_components so that training sees parses too), or suggest n-grams with heron.ngram_suggester.v1."
+    E984 = "[E984] Component {name!r}: initialize() found no spans under doc.spans[{key!r}] in the reference docs, so it has no labels (the reference docs have the span keys {keys}). Fix: put the gold spans under doc.spans[{key!r}], or set [components.{name}] spans_key to the key your data uses, or pass [initialize.components.{name}] labels = [...]."
+    E985 = "[E985] Component {name!r} ({factory}) needs a model whose scorer gives {expected} scores, but [components.{name}.model.scorer] is {got}. Fix: set @layers = \"{layer}\" in [components.{name}.model.scorer]."
+    E986 = "[E986] Component {name!r}: [components.{name}] model must be heron.SpanCategorizer.v1 (or a module with tok2vec, reducer and scorer), got {got}. Fix: set @architectures = \"heron.SpanCategorizer.v1\" in [components.{name}.model]."
+    E987 = "[E987] Span ruler pattern {i} is invalid: {detail}. Fix: each pattern is {{\"label\": \"ORG\", \"pattern\": \"Apple\"}} (a phrase) or {{\"label\": \"GPE\", \"pattern\": [{{\"LOWER\": \"san\"}}, {{\"LOWER\": \"francisco\"}}]}} (token patterns), with an optional \"id\": \"...\"."
+    E988 = "[E988] Span ruler {name!r} has no patterns with {what} {value!r}. Known: {known}. Fix: pass one of the known values (ruler.labels / ruler.ids list them)."
+    E989 = "[E989] Can't read span ruler patterns from {path}, line {line}: {detail}. Fix: the file must hold one JSON object per line, e.g. {{\"label\": \"ORG\", \"pattern\": \"Apple\"}}."
+    E990 = "[E990] Span ruler {name!r} (annotate_ents = true): the ents_filter returned overlapping spans ({first} and {second}), which doc.ents can't hold. Fix: use an ents_filter that removes overlaps, e.g. {{\"@misc\": \"heron.first_longest_spans_filter.v1\"}} (the default) or heron.prioritize_new_ents_filter.v1."
+    E991 = "[E991] Span ruler {name!r}: {setting} must be {expected}, got {value!r}. Fix: {fix}"
     pass
 
 
@@ -515,4 +528,7 @@ class Warnings:
     W900 = "[W900] heron.explain({term!r}): no such term in the glossary (POS tags, fine-grained tags, dependency labels and entity labels; lookups are case-sensitive). Fix: check the spelling and case, e.g. heron.explain(\"NNP\"), heron.explain(\"nsubj\")."
     # ---- W905-W909 lemmatizers ----
     W905 = "[W905] Component {name!r}: {n} token(s) have no part of speech (token.pos_), e.g. {example!r}; the rule lemmatizer gave them their lower-cased text. Fix: put a component that sets pos_ (morphologizer, or a tagger + attribute_ruler) before it in the pipeline, or use mode = \"lookup\", which needs no POS."
+    # ---- W980-W984 span categorization: spancat, suggesters, span_ruler ----
+    W980 = "[W980] Span ruler {name!r} has no patterns, so it adds no spans. Fix: add patterns with ruler.add_patterns([...]) or [initialize.components.{name}] patterns, or load a saved ruler."
+    W981 = "[W981] Component {name!r}: its suggester proposes {covered} of the {total} gold spans under doc.spans[{key!r}] in the initialize examples ({share:.0%}); the others can never be predicted, e.g. {example!r} ({length} tokens). Fix: widen the suggester (e.g. heron.ngram_range_suggester.v1 with max_size = {max_len}), or use one that suggests those spans."
     pass
