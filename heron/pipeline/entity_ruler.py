@@ -232,10 +232,11 @@ class EntityRuler(Pipe):
         return self
 
 
-def check_loaded_regexes(patterns: Any, source: str) -> None:
+def check_loaded_regexes(patterns: Any, source: str, component: str = "entity_ruler") -> None:
     """Refuse REGEX predicates that can backtrack exponentially in patterns read from
     a file or bytes (data from someone else; heron/regex_safety.py). Patterns added
-    from Python code are the user's own and are not checked."""
+    from Python code are the user's own and are not checked. `component` names the
+    kind of ruler in the message (span_ruler shares this check)."""
     def walk(value: Any, where: str) -> None:
         if isinstance(value, dict):
             for key, item in value.items():
@@ -249,7 +250,7 @@ def check_loaded_regexes(patterns: Any, source: str) -> None:
 
     for i, entry in enumerate(patterns if isinstance(patterns, list) else []):
         if isinstance(entry, dict):
-            walk(entry.get("pattern"), f"entity_ruler patterns from {source}, entry {i}")
+            walk(entry.get("pattern"), f"{component} patterns from {source}, entry {i}")
 
 
 def _check_entry(entry: Any, i: int) -> None:
