@@ -19,6 +19,7 @@ from typing import Any, Callable, Dict, Iterable, Optional, Sequence
 
 import numpy as np
 
+from ._scorer_cats import score_cats  # also registers heron.textcat(_multilabel)_scorer.v2
 from .registry import registry
 
 MISSING_VALUES = frozenset([None, 0, ""])
@@ -409,6 +410,7 @@ class Scorer:
     score_token_attr_per_feat = staticmethod(score_token_attr_per_feat)
     score_spans = staticmethod(score_spans)
     score_deps = staticmethod(score_deps)
+    score_cats = staticmethod(score_cats)
 
 
 def evaluate(nlp: Any, examples: Iterable[Any], batch_size: int = 256) -> Dict[str, Any]:

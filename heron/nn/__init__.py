@@ -8,6 +8,7 @@ heron.StaticVectors.v1, heron.CharacterEmbed.v1, and the transition-based parser
 """
 from . import (
            lstm,  # noqa: F401  (registers heron.TorchBiLSTMEncoder.v1)
+           textcat,  # noqa: F401  (registers the heron.TextCat* architectures)
            transition,  # noqa: F401  (registers heron.TransitionBasedParser.v1)
 )
 from .char_embed import CharacterEmbed, chars_needed
