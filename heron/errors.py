@@ -128,7 +128,6 @@ class Errors:
     E071 = "[E071] retokenizer.split: head {head!r} of a piece of token {i} is no longer a token after the merges of this block (it was merged into the token before it). Fix: use the first token of the merged span as the head."
     # E072-E089: span groups, doc.spans (tokens/span_group.py, tokens/span_groups.py, training/example.py)
     E072 = "[E072] {where}: {what} belongs to another Doc than the SpanGroup. Fix: take spans from the group's own Doc (group.doc[start:end], group.doc.char_span(...)), or move a group to another Doc with group.copy(doc=other_doc)."
-    E073 = "[E073] The Doc of this SpanGroup{name} no longer exists (a SpanGroup refers to its Doc weakly, as in spaCy, so the Doc owns its groups without a reference cycle). Fix: keep a reference to the Doc while you use its span groups, e.g. doc = nlp(text); group = doc.spans[\"sc\"]."
     E074 = "[E074] SpanGroup{name}: index {i} is out of range for a group of {n} spans. Fix: use -{n} <= i < {n}."
     E075 = "[E075] {where}: expected a Span, got {type}: {value}. Fix: pass Spans of the Doc, e.g. doc[0:2] or doc.char_span(start, end, label=...); doc.char_span returns None when the offsets are not on token boundaries (pass alignment_mode=\"expand\" or check the offsets)."
     E076 = "[E076] doc.spans keys must be str, got {type}: {key!r}. Fix: name span groups with a string, e.g. doc.spans[\"sc\"] = spans."

@@ -343,7 +343,7 @@ def doc_from_dict(doc, msg: dict, exclude: Iterable[str] = ()):
         raise HeronValueError(Errors.E035.format(err=f"{type(e).__name__}: {e}")) from None
     doc._words, doc._spaces, doc._cols = words, spaces, cols
     doc._text = doc._offsets = doc._tree = None
-    doc._spans = None if groups is None else groups.copy(doc)
+    doc._spans = None if groups is None else groups._groups  # the same words: the checked records fit
     doc.cats = dict(msg.get("cats") or {})
     if "user_data" not in exclude and "user_data" in msg:
         doc.user_data = user_data_from_list(msg["user_data"])

@@ -27,6 +27,7 @@ from .attrs import DEP, ENT_IOB, POS, SENT_START, TAG, intify_attr
 from .noun_chunks import SYNTAX_ITERATORS
 from .retokenizer import Retokenizer
 from .span import Span, char_span_bounds
+from .span_group import GroupData
 from .span_groups import SpanGroups
 from .token import Token
 from .underscore import Underscore, make_extension_classmethods
@@ -100,7 +101,7 @@ class Doc:
         self.cats = {}
         self._hooks = None
         self._tree = None
-        self._spans: Optional[SpanGroups] = None  # created by the first use of doc.spans
+        self._spans: Optional[dict[str, GroupData]] = None  # doc.spans' groups, created on first use
         if not (tags is None and pos is None and morphs is None and lemmas is None and heads is None
                 and deps is None and sent_starts is None and ents is None):
             _annotate.set_annotations(self, tags=tags, pos=pos, morphs=morphs, lemmas=lemmas,
@@ -274,8 +275,8 @@ class Doc:
         from_docs, as_doc and retokenize() keep it consistent.
         """
         if self._spans is None:
-            self._spans = SpanGroups(self)
-        return self._spans
+            self._spans = {}
+        return SpanGroups._view(self, self._spans)  # a view holding this Doc: no reference cycle
 
     @property
     def sents(self) -> Iterator[Span]:

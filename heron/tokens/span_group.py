@@ -7,10 +7,14 @@ Storage: each span is a tuple of ints (start, end, label, kb_id, id): token boun
 StringStore hashes. Reading returns a new Span, as in spaCy, so changing a Span read from
 a group does not change the group (assign it back: `group[i] = span`).
 
-The group refers to its Doc weakly (as spaCy does): the Doc owns its groups through
-`doc.spans`, and a strong reference back would make every Doc with spans a reference
-cycle that only Python's cyclic GC frees, tensor and all. So keep the Doc alive while
-using a group (E073 otherwise).
+A SpanGroup is a view: the Doc and a `GroupData` record (name, attrs, span tuples). The
+Doc owns the records of `doc.spans` (no reference back to the Doc), and every
+`doc.spans[key]` is a new view holding the Doc strongly. So there is no reference cycle
+(a Doc is freed as soon as it is unused, tensor and all) and, unlike spaCy's weak
+reference, `nlp(text).spans["sc"]` stays usable after the Doc's last other reference is
+gone. Views of one record share it: `doc.spans[key].append(span)` changes the Doc, and
+two keys may hold one record (`doc.spans["b"] = doc.spans["a"]`), as in spaCy. Compare
+groups with `==` (same Doc, name, attrs and spans): each `doc.spans[key]` is a new view.
 
 Bytes (`to_bytes`): spaCy's layout, so `.spacy` files can be read and written:
 msgpack {"name": str, "attrs": dict, "spans": [struct ">QQQllll" (id, kb_id, label,
@@ -21,7 +25,6 @@ from __future__ import annotations
 
 import copy as _copy
 import struct
-import weakref
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional, Union, overload
 
 import msgpack
@@ -37,6 +40,20 @@ SpanTuple = tuple[int, int, int, int, int]  # (start, end, label, kb_id, id)
 SPAN_STRUCT = struct.Struct(">QQQllll")  # spaCy's: id, kb_id, label, start, end, start_char, end_char
 
 
+class GroupData:
+    """What a span group holds, without its Doc (what `doc.spans` stores per key)."""
+
+    __slots__ = ("name", "attrs", "spans")
+
+    def __init__(self, name: str, attrs: dict, spans: list[SpanTuple]):
+        self.name = name
+        self.attrs = attrs
+        self.spans = spans
+
+    def copy(self) -> "GroupData":
+        return GroupData(self.name, _copy.deepcopy(self.attrs), list(self.spans))
+
+
 class SpanGroup:
     """Spans of one Doc in a chosen order; the same tokens may be in several spans.
 
@@ -47,32 +64,55 @@ class SpanGroup:
     spans (Iterable[Span]): the initial spans, each of `doc` (E072 otherwise).
     """
 
-    __slots__ = ("_doc_ref", "name", "attrs", "_spans", "__weakref__")
+    __slots__ = ("_doc", "_data")
 
     def __init__(self, doc: "Doc", *, name: str = "", attrs: Optional[dict] = None,
                  spans: Iterable[Span] = ()):
-        self._doc_ref = weakref.ref(doc)
-        self.name = name
-        self.attrs: dict = dict(attrs) if attrs is not None else {}
-        self._spans: list[SpanTuple] = [self._as_tuple(span, "SpanGroup(spans=...)") for span in spans]
+        self._doc = doc
+        self._data = GroupData(name, dict(attrs) if attrs is not None else {}, [])
+        self._data.spans = [self._as_tuple(span, "SpanGroup(spans=...)") for span in spans]
+
+    @classmethod
+    def _view(cls, doc: "Doc", data: GroupData) -> "SpanGroup":
+        """A group over `data` (its spans already checked against `doc`), sharing it."""
+        group = cls.__new__(cls)
+        group._doc = doc
+        group._data = data
+        return group
 
     @classmethod
     def _from_tuples(cls, doc: "Doc", name: str, attrs: dict, spans: list[SpanTuple]) -> "SpanGroup":
-        """A group taking `spans` (already checked against `doc`) as its own list."""
-        group = cls.__new__(cls)
-        group._doc_ref = weakref.ref(doc)
-        group.name = name
-        group.attrs = attrs
-        group._spans = spans
-        return group
+        return cls._view(doc, GroupData(name, attrs, spans))
 
     @property
     def doc(self) -> "Doc":
-        """The Doc the spans belong to (E073 if it no longer exists)."""
-        doc = self._doc_ref()
-        if doc is None:
-            raise HeronValueError(Errors.E073.format(name=self._label()))
-        return doc
+        """The Doc the spans belong to."""
+        return self._doc
+
+    @property
+    def name(self) -> str:
+        return self._data.name
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self._data.name = value
+
+    @property
+    def attrs(self) -> dict:
+        """JSON-serialisable settings or notes kept with the group."""
+        return self._data.attrs
+
+    @attrs.setter
+    def attrs(self, value: dict) -> None:
+        self._data.attrs = value
+
+    @property
+    def _spans(self) -> list[SpanTuple]:
+        return self._data.spans
+
+    @_spans.setter
+    def _spans(self, value: list[SpanTuple]) -> None:
+        self._data.spans = value
 
     def _label(self) -> str:
         return f" {self.name!r}" if self.name else ""
@@ -166,16 +206,13 @@ class SpanGroup:
         """Same Doc (the object), name, attrs and spans (bounds, label, kb_id, id) in the same order."""
         if not isinstance(other, SpanGroup):
             return NotImplemented
-        return (self._doc_ref() is other._doc_ref() and self.name == other.name and self.attrs == other.attrs
+        return (self._doc is other._doc and self.name == other.name and self.attrs == other.attrs
                 and self._spans == other._spans)
 
     __hash__ = None  # type: ignore[assignment]  # mutable, like a list
 
     def __repr__(self) -> str:
-        doc = self._doc_ref()
-        if doc is None:
-            return f"SpanGroup(name={self.name!r}, <Doc gone>, n_spans={len(self._spans)})"
-        spans = ", ".join(_describe(self._span(doc, item)) for item in self._spans)
+        spans = ", ".join(_describe(self._span(self._doc, item)) for item in self._spans)
         return f"SpanGroup(name={self.name!r}, spans=[{spans}])"
 
     @property
@@ -300,4 +337,4 @@ def _read_span(doc: "Doc", item: Any, i: int, name: str, source: str) -> SpanTup
     return (start, end, label, kb_id, id_)
 
 
-__all__ = ["SpanGroup", "SpanTuple", "SPAN_STRUCT"]
+__all__ = ["SpanGroup", "GroupData", "SpanTuple", "SPAN_STRUCT"]

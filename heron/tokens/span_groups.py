@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import copy
 import warnings
-import weakref
 from collections.abc import MutableMapping
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional, Union
 
@@ -24,7 +23,7 @@ import numpy as np
 
 from ..errors import Errors, HeronValueError, Warnings
 from .span import Span
-from .span_group import SpanGroup, SpanTuple, unpack
+from .span_group import GroupData, SpanGroup, SpanTuple, unpack
 from .strings import MSGPACK_PACK
 
 if TYPE_CHECKING:
@@ -34,37 +33,45 @@ _EMPTY_BYTES = msgpack.packb([])  # spaCy writes this for a Doc without groups
 
 
 class SpanGroups(MutableMapping):
-    """`doc.spans`: str key -> SpanGroup of the Doc. Assigning Spans makes a group named by the key."""
+    """`doc.spans`: str key -> SpanGroup of the Doc. Assigning Spans makes a group named by the key.
 
-    __slots__ = ("_doc_ref", "_groups")
+    A view like SpanGroup (see span_group.py): the Doc owns a dict key -> GroupData and
+    each `doc.spans` is a new SpanGroups over it holding the Doc. `SpanGroups(doc, items)`
+    builds a free-standing mapping, as in spaCy.
+    """
 
-    def __init__(self, doc: "Doc", items: Iterable[tuple[str, SpanGroup]] = ()):
-        self._doc_ref = weakref.ref(doc)  # the Doc owns this mapping: no cycle (see span_group.py)
-        self._groups: dict[str, SpanGroup] = {}
+    __slots__ = ("_doc", "_groups")
+
+    def __init__(self, doc: "Doc", items: Iterable[tuple[str, Union[SpanGroup, Iterable[Span]]]] = ()):
+        self._doc = doc
+        self._groups: dict[str, GroupData] = {}
         for key, value in items:
             self[key] = value
 
+    @classmethod
+    def _view(cls, doc: "Doc", groups: dict[str, GroupData]) -> "SpanGroups":
+        view = cls.__new__(cls)
+        view._doc = doc
+        view._groups = groups
+        return view
+
     @property
     def doc(self) -> "Doc":
-        doc = self._doc_ref()
-        if doc is None:
-            raise HeronValueError(Errors.E073.format(name="s"))
-        return doc
+        return self._doc
 
     def __getitem__(self, key: str) -> SpanGroup:
-        return self._groups[key]
+        return SpanGroup._view(self._doc, self._groups[key])
 
     def __setitem__(self, key: str, value: Union[SpanGroup, Iterable[Span]]) -> None:
         if not isinstance(key, str):
             raise HeronValueError(Errors.E076.format(type=type(key).__name__, key=key))
-        doc = self.doc
         if isinstance(value, SpanGroup):
-            if value.doc is not doc:
+            if value.doc is not self._doc:
                 raise HeronValueError(Errors.E072.format(where=f"doc.spans[{key!r}] = group",
                                                          what=f"the span group {value.name!r}"))
         else:
-            value = SpanGroup(doc, name=key, spans=value)
-        self._groups[key] = value
+            value = SpanGroup(self._doc, name=key, spans=value)
+        self._groups[key] = value._data  # shared: later changes through `value` show here
 
     def __delitem__(self, key: str) -> None:
         del self._groups[key]
@@ -79,71 +86,69 @@ class SpanGroups(MutableMapping):
         """The group at `key`, first storing `default` (Spans or a group; None = empty) there if missing."""
         if key not in self._groups:
             self[key] = () if default is None else default
-        return self._groups[key]
+        return self[key]
 
     def __repr__(self) -> str:
-        return f"SpanGroups({self._groups!r})"
+        return f"SpanGroups({dict(self.items())!r})"
 
     def copy(self, doc: Optional["Doc"] = None) -> "SpanGroups":
-        """Copies of every group, bound to `doc` (default: the same Doc; see SpanGroup.copy)."""
-        target = self.doc if doc is None else doc
-        out = SpanGroups(target)
-        out._groups = {key: group.copy(target) for key, group in self._groups.items()}
-        return out
+        """A free-standing copy of every group, bound to `doc` (default: the same Doc; see SpanGroup.copy)."""
+        target = self._doc if doc is None else doc
+        return SpanGroups._view(target, {key: self[key].copy(target)._data for key in self._groups})
 
     def to_bytes(self) -> bytes:
         """spaCy's layout: msgpack {group bytes: [keys]}; msgpack [] when there are no groups."""
         if not self._groups:
             return _EMPTY_BYTES
         msg: dict[bytes, list[str]] = {}
-        for key, group in self._groups.items():
-            msg.setdefault(group.to_bytes(), []).append(key)
+        for key in self._groups:
+            msg.setdefault(self[key].to_bytes(), []).append(key)
         return msgpack.packb(msg, **MSGPACK_PACK)
 
     def from_bytes(self, data: bytes, *, source: str = "doc.spans.from_bytes") -> "SpanGroups":
         """Replace the groups with `to_bytes()` output (heron's or any spaCy v3's). E077 on bad data."""
-        doc = self.doc
-        groups: dict[str, SpanGroup] = {}
+        doc = self._doc
+        groups: dict[str, GroupData] = {}
         msg: Any = [] if not data or data == _EMPTY_BYTES else unpack(data, source)
         if isinstance(msg, list):  # spaCy < 3.4: the group bytes, keyed by their names
             for item in msg:
                 group = SpanGroup(doc).from_bytes(item, source=source)
                 if group.name in groups:
                     warnings.warn(Warnings.W002.format(source=source, name=group.name), stacklevel=2)
-                groups[group.name] = group
+                groups[group.name] = group._data
         elif isinstance(msg, dict):
             for item, keys in msg.items():
                 if not (isinstance(keys, list) and keys and all(isinstance(k, str) for k in keys)):
                     raise HeronValueError(Errors.E077.format(source=source, problem="group keys must be a list of str"))
-                group = SpanGroup(doc).from_bytes(item, source=source)
-                for k, key in enumerate(keys):
-                    groups[key] = group if k == 0 else group.copy()
+                data_ = SpanGroup(doc).from_bytes(item, source=source)._data
+                for k, key in enumerate(keys):  # keys sharing a group get copies, as in spaCy
+                    groups[key] = data_ if k == 0 else data_.copy()
         else:
             raise HeronValueError(Errors.E077.format(source=source, problem="expected a msgpack list or map of groups"))
-        self._groups = groups
+        self._groups.clear()  # in place: this may be the Doc's own dict
+        self._groups.update(groups)
         return self
 
 
 # ---- keeping doc.spans consistent (called by doc.py, _serialize.py, _retokenize.py) ----------
 def has_spans(doc: "Doc") -> bool:
     """Whether the Doc has span groups (without creating doc.spans)."""
-    return doc._spans is not None and len(doc._spans) > 0
+    return bool(doc._spans)
 
 
 def copy_to(doc: "Doc", new: "Doc") -> None:
-    """Copy doc's groups to `new`, a Doc with the same tokens (doc.copy)."""
-    if doc._spans is not None:
-        new._spans = doc._spans.copy(new)
+    """Copy doc's groups to `new`, a Doc with the same tokens (doc.copy); shared groups stay shared."""
+    if doc._spans:
+        copies: dict[int, GroupData] = {}
+        new._spans = {key: copies.setdefault(id(data), data.copy()) for key, data in doc._spans.items()}
 
 
 def span_strings(doc: "Doc") -> set[str]:
     """The label, kb_id and id strings of every span (they travel with Doc bytes and DocBins)."""
     out: set[str] = set()
-    if not has_spans(doc):
-        return out
     strings = doc.vocab.strings
-    for group in doc.spans.values():
-        for _, _, *hashes in group._spans:
+    for data in (doc._spans or {}).values():
+        for _, _, *hashes in data.spans:
             out.update(strings.as_string(key) for key in hashes if key)
     return out
 
@@ -156,11 +161,9 @@ def remap(doc: "Doc", starts: np.ndarray, ends: np.ndarray, n_new: int) -> None:
     a span grows it to the whole merged token (a span can't end inside a token); a split
     token keeps all its pieces in the span. So no span ever points at tokens that are gone.
     """
-    if not has_spans(doc):
-        return
     n = len(starts)
-    for group in {id(g): g for g in doc.spans.values()}.values():  # a group may sit under two keys
-        group._spans = [_moved(item, starts, ends, n, n_new) for item in group._spans]
+    for data in {id(d): d for d in (doc._spans or {}).values()}.values():  # a group may sit under two keys
+        data.spans = [_moved(item, starts, ends, n, n_new) for item in data.spans]
 
 
 def _moved(item: SpanTuple, starts: np.ndarray, ends: np.ndarray, n: int, n_new: int) -> SpanTuple:
@@ -172,13 +175,10 @@ def _moved(item: SpanTuple, starts: np.ndarray, ends: np.ndarray, n: int, n_new:
 
 def spans_in(span: Span, new: "Doc") -> None:
     """Give `new` (= span.as_doc()) the span groups of span.doc, keeping the spans inside `span`."""
-    doc = span.doc
-    if doc._spans is None:
-        return
     lo, hi = span.start, span.end
-    for key, group in doc._spans.items():
-        kept = [(s - lo, e - lo, label, kb_id, id_) for s, e, label, kb_id, id_ in group._spans if s >= lo and e <= hi]
-        new.spans[key] = SpanGroup._from_tuples(new, group.name, copy.deepcopy(group.attrs), kept)
+    for key, data in (span.doc._spans or {}).items():
+        kept = [(s - lo, e - lo, label, kb_id, id_) for s, e, label, kb_id, id_ in data.spans if s >= lo and e <= hi]
+        new.spans[key] = SpanGroup._from_tuples(new, data.name, copy.deepcopy(data.attrs), kept)
 
 
 def concat(docs: list["Doc"], new: "Doc") -> None:
@@ -189,14 +189,12 @@ def concat(docs: list["Doc"], new: "Doc") -> None:
     """
     offset = 0
     for doc in docs:
-        groups: dict[str, SpanGroup] = doc._spans._groups if doc._spans is not None else {}
-        for key, group in groups.items():
+        for key, data in (doc._spans or {}).items():
             if key not in new.spans:
-                new.spans[key] = SpanGroup._from_tuples(new, group.name, copy.deepcopy(group.attrs), [])
+                new.spans[key] = SpanGroup._from_tuples(new, data.name, copy.deepcopy(data.attrs), [])
             target = new.spans[key]
-            target.attrs.update({k: copy.deepcopy(v) for k, v in group.attrs.items() if k not in target.attrs})
-            target._spans.extend((s + offset, e + offset, label, kb_id, id_)
-                                 for s, e, label, kb_id, id_ in group._spans)
+            target.attrs.update({k: copy.deepcopy(v) for k, v in data.attrs.items() if k not in target.attrs})
+            target._spans.extend((s + offset, e + offset, label, kb_id, id_) for s, e, label, kb_id, id_ in data.spans)
         offset += len(doc)
 
 

@@ -204,7 +204,12 @@ class Example:
         return tags.tolist()
 
     def get_aligned_spans_y2x(self, y_spans: Iterable[Span], allow_overlap: bool = False) -> List[Span]:
-        """Reference spans projected onto predicted tokens (dropped if not exactly aligned)."""
+        """Reference spans projected onto predicted tokens (dropped if not exactly aligned).
+
+        allow_overlap: keep spans that share tokens (pass True for doc.spans groups, e.g.
+        `eg.get_aligned_spans_y2x(eg.reference.spans["sc"], allow_overlap=True)`); with False
+        a span loses the tokens an earlier span took (spaCy's rule). Label, kb_id and id are kept.
+        """
         return _aligned_spans(self._x, y_spans, self.alignment.y2x,
                               self.alignment.y_offsets, self.alignment.x_offsets, allow_overlap)
 
@@ -222,7 +227,9 @@ class Example:
         "tags", "pos", "morphs", "lemmas", "heads" (absolute indices), "deps",
         "sent_starts" (True/1 start, False/-1 not, None/0 unknown), "entities" as
         (start_char, end_char, label) triples (misaligned ones become unknown "-") or
-        a BILUO/IOB tag list over the words, and "cats". Without "words" the reference
+        a BILUO/IOB tag list over the words, "cats", and "spans" as {key: [(start_char,
+        end_char, label[, kb_id]), ...]} for doc.spans (E080 if malformed, E081 if a span is
+        not on token boundaries). Without "words" the reference
         uses predicted's tokens. Upper-case names (TAG, ORTH, ...) and spaCy's nested
         "token_annotation"/"doc_annotation" also work.
         """
@@ -245,13 +252,17 @@ class Example:
                 warn(Warnings.W500.format(n=len(bad), entities=bad[:3], text=reference.text[:50]))
             reference = Doc(predicted.vocab, words=list(words), spaces=spaces, ents=tags, **token)
         reference.cats = dict(doc_annot.get("cats") or {})
+        if doc_annot.get("spans") is not None:
+            _add_spans(reference, doc_annot["spans"])
         return cls(predicted, reference)
 
     def to_dict(self) -> Dict[str, Any]:
         """spaCy's layout: {"doc_annotation": {...}, "token_annotation": {...}} of the reference."""
         y = self._y
         return {
-            "doc_annotation": {"cats": dict(y.cats), "entities": doc_to_biluo_tags(y), "links": {}},
+            "doc_annotation": {"cats": dict(y.cats), "entities": doc_to_biluo_tags(y), "links": {},
+                               "spans": {key: [(s.start_char, s.end_char, s.label_, s.kb_id_) for s in group]
+                                         for key, group in y.spans.items()}},
             "token_annotation": {
                 "ORTH": y.words, "SPACY": y.spaces,
                 "TAG": [t.tag_ for t in y], "LEMMA": [t.lemma_ for t in y],
@@ -290,20 +301,49 @@ def _masked(values: np.ndarray, mask: np.ndarray) -> List[Any]:
 def _aligned_spans(target: Doc, spans: Iterable[Span], align, src_off: np.ndarray,
                    tgt_off: np.ndarray, allow_overlap: bool) -> List[Span]:
     out = []
-    seen = -1
+    taken = np.zeros(len(target), dtype=bool)  # target tokens of the spans kept so far
     for span in spans:
         if span.end <= span.start:
             continue
         idx = align[span.start:span.end]
         if not allow_overlap:
-            idx = idx[idx > seen]
+            idx = idx[~taken[idx]]
         if not len(idx):
             continue
         first, last = int(idx[0]), int(idx[-1])
         if tgt_off[first, 0] == src_off[span.start, 0] and tgt_off[last, 1] == src_off[span.end - 1, 1]:
-            out.append(Span(target, first, last + 1, label=span.label_, kb_id=span.kb_id_))
-            seen = max(seen, last)
+            out.append(Span(target, first, last + 1, label=span.label_, kb_id=span.kb_id_, span_id=span.id_))
+            taken[idx] = True
     return out
+
+
+def _add_spans(doc: Doc, spans_data: Any) -> None:
+    """doc.spans[key] from {key: [(start_char, end_char, label[, kb_id]), ...]} (spaCy's from_dict)."""
+    if not isinstance(spans_data, dict):
+        raise HeronValueError(Errors.E080.format(problem=f"'spans' is a {type(spans_data).__name__}, not a dict"))
+    groups = {}
+    for key, items in spans_data.items():
+        if not isinstance(key, str) or not isinstance(items, (list, tuple)):
+            raise HeronValueError(Errors.E080.format(problem=f"spans[{key!r}] is not a list of span tuples"))
+        spans = []
+        for item in items:
+            ok = (isinstance(item, (list, tuple)) and 2 <= len(item) <= 4
+                  and all(isinstance(v, int) and not isinstance(v, bool) for v in item[:2])
+                  and all(isinstance(v, (str, int)) for v in item[2:]))
+            if not ok:
+                raise HeronValueError(Errors.E080.format(problem=f"span {item!r} of spans[{key!r}] is malformed"))
+            label = item[2] if len(item) > 2 else ""
+            kb_id = item[3] if len(item) > 3 else ""
+            span = doc.char_span(item[0], item[1], label=label, kb_id=kb_id)
+            if span is None:
+                near = [t for t in doc if t.idx < item[1] + 10 and t.idx + len(t) > item[0] - 10][:8]
+                tokens = ", ".join(f"{t.text!r}@{t.idx}-{t.idx + len(t)}" for t in near) or "no tokens nearby"
+                raise HeronValueError(Errors.E081.format(span=tuple(item), key=key, tokens=tokens,
+                                                         span_text=doc.text[item[0]:item[1]]))
+            spans.append(span)
+        groups[key] = spans
+    for key, spans in groups.items():
+        doc.spans[key] = spans
 
 
 def _normalise_dict(example_dict: Dict[str, Any]) -> tuple:
