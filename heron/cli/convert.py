@@ -73,6 +73,7 @@ def convert_cli(
     morphology: bool = typer.Option(False, "--morphology", "-m", help="Append CoNLL-U FEATS to tags (XPOS__FEATS)."),
     lang: str = typer.Option("en", "--lang", "-l", help="Language of the tokenizer for jsonl input."),
     alignment_mode: AlignmentMode = typer.Option(AlignmentMode.strict, "--alignment-mode", "-a", help="jsonl entities not on token boundaries: strict (error), contract or expand."),
+    spans_key: Optional[str] = typer.Option(None, "--spans-key", help="jsonl: put \"spans\" in doc.spans[KEY] (overlaps allowed, for spancat) instead of doc.ents."),
     concatenate: bool = typer.Option(False, "--concatenate", "-C", help="Write all input files into one DocBin, named after INPUT."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show progress bars on stderr (only on a terminal)."),
     # fmt: on
@@ -95,6 +96,7 @@ def convert_cli(
                 n_sents=n_sents, file_type=file_type.value, seg_sents=seg_sents,
                 merge_subtokens=merge_subtokens, morphology=morphology, lang=lang,
                 alignment_mode=alignment_mode.value, concatenate=concatenate, progress=progress,
+                spans_key=spans_key,
             )
         finally:
             for w in caught:
@@ -112,11 +114,14 @@ def convert(
     n_sents: Optional[int] = None, file_type: str = "heron", seg_sents: bool = False,
     merge_subtokens: bool = False, morphology: bool = False, lang: str = "en",
     alignment_mode: str = "strict", concatenate: bool = False, progress: bool = False,
+    spans_key: Optional[str] = None,
 ) -> List[Tuple[Optional[Path], int, int]]:
     """Convert `input_path` (file or folder) into DocBin (or CoNLL-U) files under `output_dir`.
 
     file_type: "heron" (.heron DocBins) or "conllu" (CoNLL-U text; `.heron` inputs are
         then read too, and n_sents defaults to 0).
+    spans_key: JSONL "spans" go to doc.spans[spans_key] instead of doc.ents (E426 for
+        other inputs or --to conllu, which can't hold span groups).
     output_dir None writes the single output's bytes to stdout. Returns
     (output path or None, number of docs, number of words) per output file.
     RAISES HeronError (E400-E409, E426 for options that don't go together, E441 for an
@@ -134,10 +139,11 @@ def convert(
     files = _input_files(input_path, converter, file_type)
     _check_combination(files, converter, file_type, n_sents=n_sents, seg_sents=seg_sents,
                        merge_subtokens=merge_subtokens, morphology=morphology)
+    _check_spans_key(files, converter, file_type, spans_key)
     if file_type == "conllu" and n_sents is None:
         n_sents = 0  # CoNLL-U output: keep each file's documents (a # newdoc per Doc)
     options = dict(n_sents=n_sents, seg_sents=seg_sents, merge_subtokens=merge_subtokens,
-                   append_morphology=morphology, lang=lang, alignment_mode=alignment_mode)
+                   append_morphology=morphology, lang=lang, alignment_mode=alignment_mode, spans_key=spans_key)
     n_outputs = 1 if concatenate or input_path.is_file() else len(files)
     if output_dir is None:
         _check_stdout(n_outputs, binary=file_type == "heron")
@@ -178,6 +184,20 @@ def _check_combination(files: List[Path], converter: str, file_type: str, *, n_s
         raise HeronError(Errors.E426.format(
             what="--morphology with --to conllu would write XPOS__FEATS into the XPOS column",
             fix="leave out --morphology (FEATS are written in their own column)."))
+
+
+def _check_spans_key(files: List[Path], converter: str, file_type: str, spans_key: Optional[str]) -> None:
+    """E426 when --spans-key can't apply: only JSONL input has "spans", and CoNLL-U has no span groups."""
+    if spans_key is None:
+        return
+    names = [converter if converter != AUTO else EXTENSIONS.get(f.suffix.lower(), "docbin") for f in files]
+    other = next((f for f, name in zip(files, names) if _FAMILY.get(name) != "jsonl"), None)
+    if other is not None:
+        raise HeronError(Errors.E426.format(what=f"--spans-key is for JSONL input, but {other} is not JSONL",
+                                            fix="leave out --spans-key, or convert a .jsonl file with \"spans\"."))
+    if file_type != "heron":
+        raise HeronError(Errors.E426.format(what="--spans-key with --to conllu: CoNLL-U has no span groups",
+                                            fix="write .heron output (leave out --to conllu) to keep doc.spans."))
 
 
 def _is_docbin(file: Path) -> bool:
@@ -297,7 +317,7 @@ def _options_for(name: str, options: dict) -> dict:
     keys = {"conllu": ("n_sents", "merge_subtokens", "append_morphology"),
             "conllubio": ("n_sents", "merge_subtokens", "append_morphology"),
             "ner": ("n_sents", "seg_sents"), "conll": ("n_sents", "seg_sents"),
-            "iob": ("n_sents",), "jsonl": ("lang", "alignment_mode")}[name]
+            "iob": ("n_sents",), "jsonl": ("lang", "alignment_mode", "spans_key")}[name]
     return {k: options[k] for k in keys if options.get(k) is not None}
 
 

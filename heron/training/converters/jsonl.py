@@ -12,6 +12,17 @@ are. Entities are aligned to tokens with `doc.char_span(..., alignment_mode=...)
 tokens outside every entity are "O". A line without any entity key gets no NER
 annotation (missing, not "O"). Lines whose Prodigy "answer" is "reject" or "ignore"
 are skipped (W403). Blank lines are ignored. Each line is one Doc (`n_sents` does not apply).
+
+With `spans_key` (`heron convert --spans-key KEY`), Prodigy-style "spans" go to
+`doc.spans[KEY]` instead of doc.ents, overlaps allowed (for spancat), in the line's order:
+
+    {"text": "New York City", "spans": [{"start": 0, "end": 13, "label": "GPE"},
+                                        {"start": 0, "end": 8, "label": "CITY", "token_start": 0, "token_end": 1}]}
+
+"token_start"/"token_end" (inclusive, Prodigy's) are used when the line has "tokens" and
+must match the character offsets (E443); otherwise spans are aligned by characters like
+entities (E442 if not on token boundaries). A line without "spans" gets no group under
+KEY (unannotated); "spans": [] gives an empty one. Other entity keys still fill doc.ents.
 """
 from __future__ import annotations
 
@@ -27,7 +38,7 @@ ALIGNMENT_MODES = ("strict", "contract", "expand")
 
 def jsonl_to_docs(source: Source, *, lang: str = "en", tokenizer: Optional[Callable] = None,
                   alignment_mode: str = "strict", vocab=None, path: Optional[str] = None,
-                  **_: Any) -> Iterator["Doc"]:  # noqa: F821
+                  spans_key: Optional[str] = None, **_: Any) -> Iterator["Doc"]:  # noqa: F821
     """Read JSONL records and yield one Doc per line.
 
     lang (str): language whose tokenizer splits the text (`heron.blank(lang)`), e.g. "en".
@@ -35,13 +46,18 @@ def jsonl_to_docs(source: Source, *, lang: str = "en", tokenizer: Optional[Calla
     alignment_mode (str): "strict" (default: an entity must start and end on token
         boundaries, else E433), "contract" (shrink to the tokens fully inside) or
         "expand" (grow to every token it touches).
+    spans_key (str | None): put "spans" in doc.spans[spans_key] (overlaps allowed) instead
+        of doc.ents; None (default) keeps them as entities.
     RAISES DataError: E430-E435 naming path:line (bad JSON, missing text, bad or
-        misaligned or overlapping entities).
+        misaligned or overlapping entities), E442/E443 (misaligned spans, bad token indices).
     """
     if alignment_mode not in ALIGNMENT_MODES:
         raise DataError(Errors.E409.format(
             value=alignment_mode, option="alignment_mode", detail=f"expected one of {ALIGNMENT_MODES}",
             fix="pass --alignment-mode strict, contract or expand."))
+    if spans_key is not None and not (isinstance(spans_key, str) and spans_key.strip()):
+        raise DataError(Errors.E409.format(value=spans_key, option="spans_key", detail="a span group needs a name",
+                                           fix="pass --spans-key with a non-empty key such as sc."))
     name, lines = read_lines(source, path)
     vocab = get_vocab(vocab)
     skipped = 0
@@ -54,7 +70,7 @@ def jsonl_to_docs(source: Source, *, lang: str = "en", tokenizer: Optional[Calla
             continue
         if tokenizer is None and "tokens" not in record:
             tokenizer = load_tokenizer(lang)
-        yield _record_to_doc(record, tokenizer, vocab, alignment_mode, name, line_no)
+        yield _record_to_doc(record, tokenizer, vocab, alignment_mode, name, line_no, spans_key)
     if skipped:
         warn(Warnings.W403.format(path=name, n=skipped))
 
@@ -86,13 +102,19 @@ def _parse_line(line: str, path: str, line_no: int) -> dict:
     raise DataError(Errors.E431.format(path=path, line=line_no, detail=detail), path=path, line=line_no)
 
 
-def _record_to_doc(record: dict, tokenizer, vocab, mode: str, path: str, line_no: int):
+def _record_to_doc(record: dict, tokenizer, vocab, mode: str, path: str, line_no: int,
+                   spans_key: Optional[str] = None):
     text = record["text"]
     if "tokens" in record:
         doc = _doc_from_tokens(record["tokens"], text, vocab, path, line_no)
     else:
         doc = tokenizer(text)
-    entities = _read_entities(record, len(text), path, line_no)
+    keys = _ENTITY_KEYS
+    if spans_key is not None:
+        keys = tuple(k for k in _ENTITY_KEYS if k != "spans")
+        if "spans" in record:
+            doc.spans[spans_key] = _read_span_group(record, doc, mode, path, line_no, spans_key)
+    entities = _read_entities(record, len(text), path, line_no, keys)
     if entities is None:
         return doc
     spans = []
@@ -107,11 +129,16 @@ def _record_to_doc(record: dict, tokenizer, vocab, mode: str, path: str, line_no
     return doc
 
 
-def _read_entities(record: dict, n_chars: int, path: str,
-                   line_no: int) -> Optional[List[Tuple[int, int, str]]]:
-    key = next((k for k in _ENTITY_KEYS if k in record and (k != "label" or isinstance(record[k], list))), None)
+def _read_entities(record: dict, n_chars: int, path: str, line_no: int,
+                   keys: Tuple[str, ...] = _ENTITY_KEYS) -> Optional[List[Tuple[int, int, str]]]:
+    key = next((k for k in keys if k in record and (k != "label" or isinstance(record[k], list))), None)
     if key is None:
         return None
+    return [(start, end, label) for start, end, label, _ in _read_offsets(record, key, n_chars, path, line_no)]
+
+
+def _read_offsets(record: dict, key: str, n_chars: int, path: str, line_no: int) -> List[Tuple[int, int, str, Any]]:
+    """(start, end, label, the item as written) for each item of record[key] (E431/E432 if malformed)."""
     raw = record[key]
     if not isinstance(raw, list):
         raise DataError(Errors.E431.format(path=path, line=line_no,
@@ -134,8 +161,41 @@ def _read_entities(record: dict, n_chars: int, path: str,
         if detail:
             raise DataError(Errors.E432.format(path=path, line=line_no, entity=item, detail=detail,
                                                n_chars=n_chars), path=path, line=line_no)
-        out.append((start, end, label))
+        out.append((start, end, label, item))
     return out
+
+
+def _read_span_group(record: dict, doc, mode: str, path: str, line_no: int, key: str) -> list:
+    """The Spans of record["spans"] for doc.spans[key], in order, overlaps allowed."""
+    spans = []
+    for start, end, label, item in _read_offsets(record, "spans", len(record["text"]), path, line_no):
+        if "tokens" in record and isinstance(item, dict) and ("token_start" in item or "token_end" in item):
+            span = _span_by_tokens(doc, item, start, end, label, path, line_no)
+        else:
+            span = doc.char_span(start, end, label=label, alignment_mode=mode)
+        if span is None or len(span) == 0:
+            raise DataError(Errors.E442.format(
+                path=path, line=line_no, start=start, end=end, label=label, span_text=record["text"][start:end],
+                key=key, mode=mode, tokens=_tokens_near(doc, start, end)), path=path, line=line_no)
+        spans.append(span)
+    return spans
+
+
+def _span_by_tokens(doc, item: dict, start: int, end: int, label: str, path: str, line_no: int):
+    first, last = item.get("token_start"), item.get("token_end")
+    detail = None
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (first, last)):
+        detail = "both must be integers"
+    elif not 0 <= first <= last < len(doc):
+        detail = f"tokens {first}..{last} are not within the line's {len(doc)} tokens"
+    else:
+        span = doc[first:last + 1]
+        if (span.start_char, span.end_char) == (start, end):
+            span.label_ = label
+            return span
+        detail = (f"tokens {first}..{last} ({span.text!r}) cover characters {span.start_char}-{span.end_char}, "
+                  f"not {start}-{end}")
+    raise DataError(Errors.E443.format(path=path, line=line_no, span=item, detail=detail), path=path, line=line_no)
 
 
 def _check_overlaps(spans: list, path: str, line_no: int) -> list:
