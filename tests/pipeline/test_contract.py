@@ -90,6 +90,33 @@ def _lemma_examples(nlp: Language) -> List[Example]:
     return lemma_examples(nlp)
 
 
+def _best_cat(doc) -> str:
+    return max(doc.cats, key=doc.cats.__getitem__)
+
+
+def _cats_over_half(doc) -> List[str]:
+    return sorted(label for label, score in doc.cats.items() if score >= 0.5)
+
+
+def _textcat_examples(nlp: Language) -> List[Example]:
+    from test_textcat import cats_examples  # tests/pipeline is on sys.path under pytest
+
+    return cats_examples(nlp)
+
+
+def _multilabel_examples(nlp: Language) -> List[Example]:
+    from test_textcat import multilabel_examples
+
+    return multilabel_examples(nlp)
+
+
+def _textcat_ensemble(exclusive: bool) -> Dict[str, Any]:
+    """The ensemble: the harness fills its `tok2vec`; the BOW part has a small table."""
+    return {"@architectures": "heron.TextCatEnsemble.v2", "nO": None, "linear_model": {
+        "@architectures": "heron.TextCatBOW.v3", "exclusive_classes": exclusive, "ngram_size": 1,
+        "no_output_layer": False, "length": 4096, "nO": None}}
+
+
 CASES = [
     ContractCase("tagger", tagged_examples, _tags, lambda eg: _tags(eg.reference),
                  config={"model": {"@architectures": "heron.Tagger.v1", "nO": None}}),
@@ -107,6 +134,10 @@ CASES = [
                          "model": {"@architectures": "heron.TransitionBasedParser.v1",
                                    "state_type": "parser", "hidden_width": 32}},
                  steps=150),
+    ContractCase("textcat", _textcat_examples, _best_cat, lambda eg: _best_cat(eg.reference),
+                 config={"model": _textcat_ensemble(True)}),
+    ContractCase("textcat_multilabel", _multilabel_examples, _cats_over_half,
+                 lambda eg: _cats_over_half(eg.reference), config={"model": _textcat_ensemble(False)}),
 ]
 
 
