@@ -17,6 +17,7 @@ The module never sees a Doc.
 """
 from __future__ import annotations
 
+import math
 from typing import Optional
 
 import torch
@@ -102,11 +103,13 @@ class SpanScorer(nn.Module):
 
     `activation` says how the component turns logits into scores: "sigmoid"
     (independent labels, spancat) or "softmax" (one label per span,
-    spancat_singlelabel). Output rows start at zero and adding a label keeps the old
-    rows (as the tagger's output layer: spaCy's convention).
+    spancat_singlelabel). Output weights start at zero and adding a label keeps the old
+    rows (as the tagger's output layer: spaCy's convention); biases start at
+    `initial_bias`.
     """
 
     activation = "sigmoid"
+    initial_bias = 0.0
 
     def __init__(self, nO: Optional[int] = None, nI: Optional[int] = None):
         super().__init__()
@@ -135,7 +138,7 @@ class SpanScorer(nn.Module):
         new = nn.Linear(self.n_in, n)
         with torch.no_grad():
             new.weight.zero_()
-            new.bias.zero_()
+            new.bias.fill_(self.initial_bias)
             if old is not None:
                 keep = min(n, old.out_features)
                 new.weight[:keep] = old.weight[:keep]
@@ -150,9 +153,17 @@ class SpanScorer(nn.Module):
 
 
 class LinearLogistic(SpanScorer):
-    """Linear layer + sigmoid: one independent probability per label."""
+    """Linear layer + sigmoid: one independent probability per label.
+
+    The bias starts at the logit of 0.01 (not at 0, p = 0.5, where spaCy's starts): most
+    candidates are no span, so training starts near the answer instead of spending its
+    first steps unlearning "everything is everything", and a label added to a trained
+    model predicts nothing until it is trained (at p = 0.5 it would tag every candidate
+    at the default threshold).
+    """
 
     activation = "sigmoid"
+    initial_bias = -math.log(99.0)  # sigmoid(b) = 0.01
 
 
 class SpanSoftmax(SpanScorer):

@@ -110,6 +110,16 @@ def _multilabel_examples(nlp: Language) -> List[Example]:
     return multilabel_examples(nlp)
 
 
+def _spancat_examples(nlp: Language) -> List[Example]:
+    from test_spancat import spancat_examples  # tests/pipeline is on sys.path under pytest
+
+    return spancat_examples(nlp)
+
+
+def _span_groups(doc) -> List[tuple]:
+    return sorted((s.start, s.end, s.label_) for s in doc.spans["sc"]) if "sc" in doc.spans else []
+
+
 def _textcat_ensemble(exclusive: bool) -> Dict[str, Any]:
     """The ensemble: the harness fills its `tok2vec`; the BOW part has a small table."""
     return {"@architectures": "heron.TextCatEnsemble.v2", "nO": None, "linear_model": {
@@ -138,6 +148,10 @@ CASES = [
                  config={"model": _textcat_ensemble(True)}),
     ContractCase("textcat_multilabel", _multilabel_examples, _cats_over_half,
                  lambda eg: _cats_over_half(eg.reference), config={"model": _textcat_ensemble(False)}),
+    ContractCase("spancat", _spancat_examples, _span_groups, lambda eg: _span_groups(eg.reference),
+                 config={"model": {"@architectures": "heron.SpanCategorizer.v1",
+                                   "reducer": {"@layers": "heron.mean_max_reducer.v1", "hidden_size": 32},
+                                   "scorer": {"@layers": "heron.LinearLogistic.v1"}}}),
 ]
 
 
