@@ -22,7 +22,7 @@ from typing import Iterable, Iterator, Optional, Sequence, Union
 import numpy as np
 
 from ..errors import Errors, HeronNotImplementedError, HeronValueError
-from . import _annotate, _ents, _serialize, _tree, _vectors, span_groups
+from . import _annotate, _ents, _json, _serialize, _tree, _vectors, span_groups
 from .attrs import DEP, ENT_IOB, POS, SENT_START, TAG, intify_attr
 from .noun_chunks import SYNTAX_ITERATORS
 from .retokenizer import Retokenizer
@@ -382,7 +382,7 @@ class Doc:
 
     def to_json(self, underscore: Optional[list[str]] = None) -> dict:
         """spaCy's JSON format: text, tokens, ents, sents, cats, and `underscore` extensions."""
-        return _serialize.to_json(self, underscore)
+        return _json.to_json(self, underscore)
 
     @_class_or_instance
     def from_json(cls, vocab: Vocab, data: dict, *, validate: bool = True) -> "Doc":
@@ -390,7 +390,7 @@ class Doc:
 
         Call as `Doc.from_json(vocab, data)` or, like spaCy, `Doc(vocab).from_json(data)`.
         """
-        return _serialize.from_json(cls, vocab, data)
+        return _json.from_json(cls, vocab, data)
 
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
         """msgpack bytes with words, annotations, cats, tensor and serialisable user_data."""

@@ -80,6 +80,10 @@ class Span:
     def id_(self) -> str:
         return self.doc.vocab.strings[self.id] if self.id else ""
 
+    @id_.setter
+    def id_(self, value: str) -> None:
+        self.id = self.doc.vocab.strings.add(value)
+
     @property
     def vocab(self):
         return self.doc.vocab
