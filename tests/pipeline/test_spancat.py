@@ -292,7 +292,8 @@ def test_initialize_errors_and_coverage_warning():
     with pytest.raises(HeronValueError, match=r"\[E984\].*doc.spans\['other'\].*\['sc'\]"):
         nlp.initialize(lambda: examples)
     nlp = make_spancat(suggester={"@misc": "heron.ngram_suggester.v1", "sizes": [1, 2]})
-    with pytest.warns(UserWarning, match=r"\[W981\].*6 of the 7 gold spans.*'New York City' \(3 tokens\).*max_size = 3"):
+    warning = r"\[W981\].*6 of the 7 gold spans.*'New York City' \(3 tokens\).*max_size = 3"
+    with pytest.warns(UserWarning, match=warning):
         nlp.initialize(lambda: spancat_examples(nlp, SPANS[:2]))
     with pytest.raises(HeronValueError, match=r"\[E350\]"):
         make_spancat()("not initialized")
