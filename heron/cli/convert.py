@@ -43,7 +43,7 @@ DOCBIN_SUFFIX = ".heron"  # DocBin inputs (--to conllu only)
 AUTO = "auto"
 # Converter families: "ner" and "iob" files share extensions; the layout decides.
 _FAMILY = {"conllu": "conllu", "conllubio": "conllu", "ner": "ner", "conll": "ner",
-           "iob": "ner", "jsonl": "jsonl"}
+           "iob": "ner", "jsonl": "jsonl", "textcat": "textcat"}
 
 
 _LAYOUTS = {"ner": "token-per-line", "iob": "sentence-per-line word|TAG", "conllu": "CoNLL-U"}
@@ -74,6 +74,8 @@ def convert_cli(
     lang: str = typer.Option("en", "--lang", "-l", help="Language of the tokenizer for jsonl input."),
     alignment_mode: AlignmentMode = typer.Option(AlignmentMode.strict, "--alignment-mode", "-a", help="jsonl entities not on token boundaries: strict (error), contract or expand."),
     spans_key: Optional[str] = typer.Option(None, "--spans-key", help="jsonl: put \"spans\" in doc.spans[KEY] (overlaps allowed, for spancat) instead of doc.ents."),
+    labels: Optional[Path] = typer.Option(None, "--labels", help="textcat: labels file, one name per line; label ids in the data (\"3,4\") index it (0-based), and every doc's cats hold all its labels."),
+    exclusive: bool = typer.Option(False, "--exclusive", help="textcat: keep only the rows with exactly one label (for the exclusive textcat component)."),
     concatenate: bool = typer.Option(False, "--concatenate", "-C", help="Write all input files into one DocBin, named after INPUT."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show progress bars on stderr (only on a terminal)."),
     # fmt: on
@@ -82,7 +84,8 @@ def convert_cli(
 
     Formats: CoNLL-U (.conllu), token-per-line NER columns such as CoNLL-2003, WNUT or
     Universal NER (.conll, .iob2, .bio, .ner), sentence-per-line word|TAG (.iob) and
-    JSONL with character-offset entities (.jsonl); with --to conllu also .heron DocBins.
+    JSONL with character-offset entities (.jsonl); with --to conllu also .heron DocBins;
+    text classification TSV/CSV/JSONL into doc.cats with -c textcat (.tsv, .csv).
     Exit code 0 on success, 1 on a malformed input or bad option (the message names
     file:line and the fix).
     """
@@ -96,7 +99,7 @@ def convert_cli(
                 n_sents=n_sents, file_type=file_type.value, seg_sents=seg_sents,
                 merge_subtokens=merge_subtokens, morphology=morphology, lang=lang,
                 alignment_mode=alignment_mode.value, concatenate=concatenate, progress=progress,
-                spans_key=spans_key,
+                spans_key=spans_key, labels=labels, exclusive=exclusive,
             )
         finally:
             for w in caught:
@@ -114,7 +117,7 @@ def convert(
     n_sents: Optional[int] = None, file_type: str = "heron", seg_sents: bool = False,
     merge_subtokens: bool = False, morphology: bool = False, lang: str = "en",
     alignment_mode: str = "strict", concatenate: bool = False, progress: bool = False,
-    spans_key: Optional[str] = None,
+    spans_key: Optional[str] = None, labels: Optional[Path] = None, exclusive: bool = False,
 ) -> List[Tuple[Optional[Path], int, int]]:
     """Convert `input_path` (file or folder) into DocBin (or CoNLL-U) files under `output_dir`.
 
@@ -122,6 +125,8 @@ def convert(
         then read too, and n_sents defaults to 0).
     spans_key: JSONL "spans" go to doc.spans[spans_key] instead of doc.ents (E426 for
         other inputs or --to conllu, which can't hold span groups).
+    labels / exclusive: the textcat converter's labels file and single-label filter (E426
+        for other converters or --to conllu, which can't hold doc.cats).
     output_dir None writes the single output's bytes to stdout. Returns
     (output path or None, number of docs, number of words) per output file.
     RAISES HeronError (E400-E409, E426 for options that don't go together, E441 for an
@@ -140,10 +145,12 @@ def convert(
     _check_combination(files, converter, file_type, n_sents=n_sents, seg_sents=seg_sents,
                        merge_subtokens=merge_subtokens, morphology=morphology)
     _check_spans_key(files, converter, file_type, spans_key)
+    _check_textcat_options(files, converter, file_type, labels is not None or exclusive)
     if file_type == "conllu" and n_sents is None:
         n_sents = 0  # CoNLL-U output: keep each file's documents (a # newdoc per Doc)
     options = dict(n_sents=n_sents, seg_sents=seg_sents, merge_subtokens=merge_subtokens,
-                   append_morphology=morphology, lang=lang, alignment_mode=alignment_mode, spans_key=spans_key)
+                   append_morphology=morphology, lang=lang, alignment_mode=alignment_mode, spans_key=spans_key,
+                   labels=labels, exclusive=exclusive)
     n_outputs = 1 if concatenate or input_path.is_file() else len(files)
     if output_dir is None:
         _check_stdout(n_outputs, binary=file_type == "heron")
@@ -265,6 +272,20 @@ def _check_stdout(n_outputs: int, binary: bool = True) -> None:
         raise HeronError(Errors.E408)
 
 
+def _check_textcat_options(files: List[Path], converter: str, file_type: str, given: bool) -> None:
+    """E426 when --labels/--exclusive can't apply, or doc.cats would be lost (--to conllu)."""
+    names = [converter if converter != AUTO else EXTENSIONS.get(f.suffix.lower(), "docbin") for f in files]
+    textcat = [f for f, name in zip(files, names) if name == "textcat"]
+    if given and len(textcat) < len(files):
+        other = next(f for f, name in zip(files, names) if name != "textcat")
+        raise HeronError(Errors.E426.format(what=f"--labels/--exclusive are for text classification data, "
+                                                 f"but {other} is not read by the textcat converter",
+                                            fix="pass --converter textcat, or leave out --labels/--exclusive."))
+    if textcat and file_type != "heron":
+        raise HeronError(Errors.E426.format(what="text classification data with --to conllu: CoNLL-U has no doc.cats",
+                                            fix="write .heron output (leave out --to conllu)."))
+
+
 def _input_files(input_path: Path, converter: str, file_type: str = "heron") -> List[Path]:
     if not input_path.exists():
         raise HeronError(Errors.E401.format(path=input_path))
@@ -278,7 +299,8 @@ def _input_files(input_path: Path, converter: str, file_type: str = "heron") -> 
                    and not any(part.startswith(".") for part in p.relative_to(input_path).parts)
                    and p.suffix.lower() in extensions)
     if converter != AUTO:
-        files = [p for p in files if family[extensions[p.suffix.lower()]] == family[converter]]
+        files = [p for p in files if family[extensions[p.suffix.lower()]] == family[converter]
+                 or (converter == "textcat" and p.suffix.lower() == ".jsonl")]  # it reads JSONL too
     else:
         families = sorted({family[extensions[p.suffix.lower()]] for p in files})
         if len(families) > 1:
@@ -317,7 +339,8 @@ def _options_for(name: str, options: dict) -> dict:
     keys = {"conllu": ("n_sents", "merge_subtokens", "append_morphology"),
             "conllubio": ("n_sents", "merge_subtokens", "append_morphology"),
             "ner": ("n_sents", "seg_sents"), "conll": ("n_sents", "seg_sents"),
-            "iob": ("n_sents",), "jsonl": ("lang", "alignment_mode", "spans_key")}[name]
+            "iob": ("n_sents",), "jsonl": ("lang", "alignment_mode", "spans_key"),
+            "textcat": ("lang", "labels", "exclusive")}[name]
     return {k: options[k] for k in keys if options.get(k) is not None}
 
 

@@ -1,4 +1,4 @@
-"""Corpus converters: CoNLL-U, IOB/CoNLL NER and JSONL files -> Docs.
+"""Corpus converters: CoNLL-U, IOB/CoNLL NER, JSONL and text classification files -> Docs.
 
 Each converter is a function `source -> Iterator[Doc]` taking keyword-only options
 (`n_sents`, `vocab`, ...); `source` is a path (streamed), a str holding the input,
@@ -13,6 +13,7 @@ from typing import Callable, Dict, Iterator
 from .conllu import conllu_to_docs
 from .iob import conll_ner_to_docs, detect_ner_format, iob_to_docs
 from .jsonl import jsonl_to_docs
+from .textcat import textcat_to_docs
 
 CONVERTERS: Dict[str, Callable[..., Iterator]] = {
     "conllu": conllu_to_docs,
@@ -21,6 +22,7 @@ CONVERTERS: Dict[str, Callable[..., Iterator]] = {
     "conll": conll_ner_to_docs,
     "iob": iob_to_docs,
     "jsonl": jsonl_to_docs,
+    "textcat": textcat_to_docs,
 }
 
 # For "ner"/"iob" the layout is then checked from the file's first lines
@@ -34,7 +36,9 @@ EXTENSIONS: Dict[str, str] = {
     ".iob2": "ner",
     ".bio": "ner",
     ".jsonl": "jsonl",
+    ".tsv": "textcat",
+    ".csv": "textcat",
 }
 
 __all__ = ["CONVERTERS", "EXTENSIONS", "conllu_to_docs", "conll_ner_to_docs", "iob_to_docs",
-           "jsonl_to_docs", "detect_ner_format"]
+           "jsonl_to_docs", "textcat_to_docs", "detect_ner_format"]
