@@ -20,6 +20,10 @@ Bytes (`to_bytes`): spaCy's layout, so `.spacy` files can be read and written:
 msgpack {"name": str, "attrs": dict, "spans": [struct ">QQQllll" (id, kb_id, label,
 start, end, start_char, end_char), ...]}. Reading checks every field against the Doc
 (bounds, character offsets, strings) and raises E077 instead of building a bad span.
+The hashes inside are the StringStore's own; spaCy's are murmurhash, not blake2b, so a
+reader of `.spacy` files must translate the label/kb_id/id hashes (the file's strings
+list gives their text) before loading them. With the same hashes, spaCy 3.8 and heron
+read each other's span group bytes (checked by hand against spaCy 3.8.18).
 """
 from __future__ import annotations
 
