@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "train", "evaluate",
     "init_vectors",
     "pretrain",
+    "find_threshold",
 )
 
 for _name in COMMAND_MODULES:
