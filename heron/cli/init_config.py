@@ -86,6 +86,17 @@ _TUNED_SETTINGS: Dict[str, Dict[str, Any]] = {"tagger": {"label_smoothing": 0.05
 # sizes (bench/parser_ewt.py: 0.85 LAS better on EWT dev than the factory's 64 / 2, 30%
 # slower).
 _ACCURACY_MODEL_SETTINGS: Dict[str, Dict[str, Any]] = {"parser": {"hidden_width": 128, "maxout_pieces": 3}}
+# [components.X.model] for -o efficiency where spaCy's quickstart differs from the factory
+# default: text classification as a bag of n-grams, no trunk. -o accuracy and --transformer
+# keep the default ensemble, whose tok2vec becomes the listener / inline CNN.
+_EFFICIENCY_MODELS: Dict[str, Callable[[], Dict[str, Any]]] = {
+    "textcat": lambda: _bow_model(exclusive=True), "textcat_multilabel": lambda: _bow_model(exclusive=False)}
+
+
+def _bow_model(*, exclusive: bool) -> Dict[str, Any]:
+    from ..pipeline.textcat import bow_model
+
+    return bow_model(exclusive=exclusive)
 
 
 def _tok2vec_model(opts: Options) -> Dict[str, Any]:
@@ -125,6 +136,8 @@ def _factory_block(factory: str) -> Callable[[Options], Dict[str, Any]]:
     def block(opts: Options) -> Dict[str, Any]:
         settings = copy.deepcopy(registry.get_factory_meta(factory).default_config)
         settings.update(copy.deepcopy(_TUNED_SETTINGS.get(factory, {})))
+        if opts.optimize == Optimize.efficiency and not opts.transformer and factory in _EFFICIENCY_MODELS:
+            settings["model"] = _EFFICIENCY_MODELS[factory]()
         model = settings.get("model")
         if isinstance(model, dict) and opts.optimize == Optimize.accuracy:
             model.update(copy.deepcopy(_ACCURACY_MODEL_SETTINGS.get(factory, {})))
