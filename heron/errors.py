@@ -11,6 +11,7 @@ can add codes without colliding:
     E300-E399  Language, pipeline components, serialisation
     E400-E499  CLI and corpus conversion
     E960-E979  text classification (textcat, textcat_multilabel, cats scoring)
+    E980-E999  span categorization (spancat, suggesters, span_ruler)
     W001-...   warnings (same grouping by hundreds)
 
 Use: `raise Errors.E001(name="foo")` style is NOT used; instead each area defines
