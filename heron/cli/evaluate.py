@@ -24,9 +24,10 @@ from ._util import CODE_OPTION, echo, good, table
 METRICS = {"token_acc": "TOK", "tag_acc": "TAG", "pos_acc": "POS", "morph_acc": "MORPH",
            "lemma_acc": "LEMMA", "dep_uas": "UAS", "dep_las": "LAS", "ents_p": "NER P",
            "ents_r": "NER R", "ents_f": "NER F", "sents_p": "SENT P", "sents_r": "SENT R",
-           "sents_f": "SENT F", "speed": "SPEED"}
+           "sents_f": "SENT F", "cats_score": "TEXTCAT", "cats_macro_auc": "TEXTCAT AUC", "speed": "SPEED"}
 # Per-label tables printed after the metrics: (score key, title).
-PER_TYPE = (("dep_las_per_type", "LAS (per type)"), ("ents_per_type", "NER (per type)"))
+PER_TYPE = (("dep_las_per_type", "LAS (per type)"), ("ents_per_type", "NER (per type)"),
+            ("cats_f_per_type", "Textcat F (per label)"))
 
 
 @app.command("evaluate")
