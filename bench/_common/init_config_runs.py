@@ -139,6 +139,18 @@ def train_heron(runs: Path, name: str, pipes: str, optimize: str, steps: int, ov
     return made
 
 
+def drop_spacy_vectors(cfg: Path) -> bool:
+    """spaCy's `-o accuracy` configs name en_core_web_lg's vectors, which are not on PyPI
+    (no network here): train them without static vectors (paths.vectors = null,
+    include_static_vectors = false) and say so. True when the config named vectors."""
+    text = cfg.read_text(encoding="utf8")
+    if 'vectors = "en_core_web_lg"' not in text:
+        return False
+    text = text.replace('vectors = "en_core_web_lg"', "vectors = null")
+    cfg.write_text(text.replace("include_static_vectors = true", "include_static_vectors = false"), encoding="utf8")
+    return True
+
+
 def train_spacy(runs: Path, name: str, pipes: str, optimize: str, steps: int, *, data: Path = EWT,
                 record_optimize: bool = True) -> Dict[str, Any]:
     """`spacy init config -l en -p PIPES -o OPTIMIZE` (in .venv-peers) trained by
@@ -149,6 +161,7 @@ def train_spacy(runs: Path, name: str, pipes: str, optimize: str, steps: int, *,
     cfg = out / "config.cfg"
     subprocess.check_call([str(PEERS_PYTHON), "-m", "spacy", "init", "config", str(cfg), "-l", "en", "-p",
                            pipes.replace("tok2vec,", ""), "-o", optimize, "--force"], env=thread_env(1))
+    without_vectors = drop_spacy_vectors(cfg)
     budget = step_budget(steps)
     cmd = [str(PEERS_PYTHON), str(BENCH / "peers" / "spacy_train.py"), str(cfg), str(data), str(out / "model"),
            "--max-steps", str(budget["max_steps"]), "--patience", str(budget["patience"]),
@@ -157,6 +170,7 @@ def train_spacy(runs: Path, name: str, pipes: str, optimize: str, steps: int, *,
     with open(out / "train.log", "w") as f:
         subprocess.check_call(cmd, stdout=f, stderr=subprocess.STDOUT, env=thread_env(1))
     made = {"system": "spacy", "pipes": pipes, **({"optimize": optimize} if record_optimize else {}),
+            **({"vectors": "none (en_core_web_lg is not installable offline)"} if without_vectors else {}),
             "budget": budget, "train": json.loads((out / "model" / "train_stats.json").read_text())}
     (out / "made_by.json").write_text(json.dumps(made, indent=2) + "\n")
     return made

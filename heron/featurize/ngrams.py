@@ -50,7 +50,8 @@ def lower_ids(docs: Sequence[Any]) -> Tuple[np.ndarray, np.ndarray]:
 
 def _lookup(vocab: Any, words: list) -> np.ndarray:
     table = _get_table(vocab, (LOWER,), 0)
-    return table.rows[table.lookup(vocab, words), 0]
+    index = table.lookup(vocab, words)  # first: a lookup of new words may replace table.rows
+    return table.rows[index, 0]
 
 
 def ngram_rows(docs: Sequence[Any], *, ngram_size: int, n_rows: int) -> Tuple[np.ndarray, np.ndarray]:

@@ -287,6 +287,15 @@ def test_ngram_rows_stay_inside_each_doc():
     assert lengths.tolist() == [3, 0, 2, 1, 4] and ids[0] == ids[5] == nlp.vocab.strings["the"]
 
 
+def test_lower_ids_of_a_batch_that_grows_the_feature_table():
+    # A batch of more new words than the table has rows makes it grow (replacing its array)
+    # during the lookup: the hashes must come from the grown table.
+    nlp = heron.blank("en")
+    words = [f"word{i}" for i in range(5000)]
+    ids, _ = lower_ids([nlp.make_doc(" ".join(words))])
+    assert ids.tolist() == [nlp.vocab.strings[w] for w in words]
+
+
 def test_ngram_rows_of_empty_batches():
     nlp = heron.blank("en")
     keys, offsets = ngram_rows([nlp.make_doc(""), nlp.make_doc("")], ngram_size=2, n_rows=10)
