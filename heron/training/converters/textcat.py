@@ -61,13 +61,13 @@ def textcat_to_docs(source: Source, *, lang: str = "en", labels: LabelsArg = Non
         records = list(_jsonl_records(lines, name, label_list))
     else:
         records = list(_table_records(lines, name, label_list, _delimiter(name, first)))
-    all_labels = label_list if label_list is not None else sorted({k for _, _, cats in records for k in cats})
+    all_labels = label_list if label_list is not None else sorted({k for record in records for k in record[2]})
     if exclusive:
         records = _single_label(records, name)
     tokenizer = tokenizer or load_tokenizer(lang)
-    for _, text, cats in records:
+    for _line, text, positives in records:
         doc = tokenizer(text)
-        doc.cats = {label: float(cats.get(label, 0.0)) for label in all_labels}
+        doc.cats = {label: float(positives.get(label, 0.0)) for label in all_labels}
         yield doc
 
 
