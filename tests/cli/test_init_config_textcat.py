@@ -46,6 +46,7 @@ def test_accuracy_is_the_ensemble_on_the_shared_tok2vec_or_an_inline_cnn(tmp_pat
     assert inline["linear_model"]["exclusive_classes"] is True
 
 
+@pytest.mark.filterwarnings("ignore:.*W701")  # the tiny BERT's 64 wordpieces are shorter than the windows
 @pytest.mark.parametrize("optimize", ["efficiency", "accuracy"])
 def test_transformer_heads_pool_the_transformer(tmp_path, tiny_bert_dir, optimize):
     config = init(tmp_path, "-p", "textcat", "-o", optimize, "--transformer", str(tiny_bert_dir))
