@@ -4,10 +4,12 @@ Modules here never import heron.tokens: they see `TokenBatch` tensors made by
 `heron.featurize`. Importing this package registers the architectures
 (heron.HashEmbed.v1, heron.MultiHashEmbed.v1, heron.MaxoutWindowEncoder.v1,
 heron.MishWindowEncoder.v1, heron.Tok2Vec.v1, heron.HashEmbedCNN.v1,
-heron.StaticVectors.v1, heron.CharacterEmbed.v1, and the transition-based parser model).
+heron.StaticVectors.v1, heron.CharacterEmbed.v1, the transition-based parser model,
+the text classifiers and the span categorizer with its layers).
 """
 from . import (
            lstm,  # noqa: F401  (registers heron.TorchBiLSTMEncoder.v1)
+           spancat,  # noqa: F401  (registers heron.SpanCategorizer.v1 and its reducer/scorer layers)
            textcat,  # noqa: F401  (registers the heron.TextCat* architectures)
            transition,  # noqa: F401  (registers heron.TransitionBasedParser.v1)
 )

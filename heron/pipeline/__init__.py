@@ -26,6 +26,8 @@ _LAZY = {
     "Tok2Vec": "tok2vec",
     "Tagger": "tagger",
     "SentenceRecognizer": "senter",
+    "SpanCategorizer": "spancat",
+    "SpanRuler": "span_ruler",
     "Tok2VecListener": "listener",
     "embed_docs": "listener",
     "trainable_parameters": "update",
@@ -45,4 +47,5 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = ["Pipe", "minibatch", "Sentencizer", "EntityRuler", "TrainablePipe", "Trunk", "Tok2Vec", "Tagger",
-           "SentenceRecognizer", "Tok2VecListener", "embed_docs", "trainable_parameters"]
+           "SentenceRecognizer", "SpanCategorizer", "SpanRuler", "Tok2VecListener", "embed_docs",
+           "trainable_parameters"]
