@@ -23,6 +23,7 @@ from typing import Optional
 import torch
 from torch import nn
 
+from ..errors import Errors, HeronValueError
 from ..registry import registry
 from .layers import Maxout, check_positive
 
@@ -124,9 +125,13 @@ class SpanScorer(nn.Module):
         return 0 if self.output is None else self.output.out_features
 
     def set_input_width(self, n_in: int) -> None:
-        if self.n_in != n_in:
+        """Size the input from the reducer (the model calls this); a configured nI must match."""
+        if self.n_in is not None and self.n_in != n_in:
+            raise HeronValueError(Errors.E152.format(
+                layer=type(self).__name__, arg="nI", value=self.n_in,
+                expected=f"the reducer's output width is {n_in}", recommended="null (sized from the reducer)"))
+        if self.output is None:
             self.n_in = int(n_in)
-            self.output = None
             if self.nO_setting:
                 self.resize(int(self.nO_setting))
 

@@ -356,3 +356,9 @@ def test_no_warning_when_the_suggester_covers_the_gold():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         nlp.initialize(lambda: spancat_examples(nlp))
+
+
+def test_a_scorer_input_width_that_differs_from_the_reducer_is_refused():
+    model = dict(SMALL_MODEL, tok2vec=trunk_model(WIDTH), scorer={"@layers": "heron.LinearLogistic.v1", "nI": 7})
+    with pytest.raises(HeronValueError, match=r"\[E152\].*nI.*32"):
+        heron.blank("en").add_pipe("spancat", config={"model": model})
