@@ -277,10 +277,10 @@ def test_ngram_rows_stay_inside_each_doc():
     keys, offsets = ngram_rows(docs, ngram_size=3, n_rows=1 << 30)
     bounds = list(offsets) + [len(keys)]
     per_doc = [keys[bounds[b]:bounds[b + 1]] for b in range(len(docs))]
-    assert [len(k) for k in per_doc] == [len(g) for g in _naive_rows(docs, 3, 1 << 30)] == [6, 0, 3, 1, 9]
+    assert [len(k) for k in per_doc] == [2 * len(g) for g in _naive_rows(docs, 3, 1 << 30)] == [12, 0, 6, 2, 18]
     # Same lowercased n-gram -> same row; "cat sat" occurs in docs 0 and 2, "the" in 0 and 3.
     assert set(per_doc[2]) <= set(per_doc[0]) and set(per_doc[3]) <= set(per_doc[0])
-    assert len(set(per_doc[4])) == 9  # no collisions among 9 distinct n-grams in 2**30 rows
+    assert len(set(per_doc[4])) == 18  # two rows each, no collisions among 9 n-grams in 2**30 rows
     small, _ = ngram_rows(docs, ngram_size=2, n_rows=7)
     assert small.min() >= 0 and small.max() < 7 and small.dtype == np.int64
     ids, lengths = lower_ids(docs)
