@@ -345,6 +345,7 @@ class Errors:
     E441 = "[E441] {path}: no documents found ({detail}); nothing was written. Fix: check the input path and --converter, and leave empty files out of the input folder."
     # E442-E449: span groups in conversion (training/converters/jsonl.py --spans-key)
     E442 = "[E442] {path}:{line}: span [{start}, {end}, {label!r}] with text {span_text!r} for doc.spans[{key!r}] does not align with token boundaries (alignment_mode={mode!r}); tokens nearby: {tokens}. Fix: correct the offsets (leading/trailing spaces are a common cause), give \"token_start\"/\"token_end\", or pass --alignment-mode expand (grow to whole tokens) or contract (shrink to whole tokens)."
+    E443 = "[E443] {path}:{line}: span {span!r} has invalid \"token_start\"/\"token_end\": {detail}. Fix: give token indices of the line's tokens with token_start <= token_end (both inclusive, Prodigy's convention), or leave them out to align by character offsets."
     # E456-E462: text classification: heron find-threshold (cli/find_threshold.py), the textcat converter (training/converters/textcat.py)
     E456 = "[E456] heron find-threshold: {detail}. Fix: {fix}"
     E457 = "[E457] heron find-threshold: score key {key!r} is not among the scores of component {name!r} ({available}). Fix: pass one of those keys as SCORE_KEY, e.g. cats_macro_f (textcat_multilabel) or cats_score."
@@ -353,7 +354,6 @@ class Errors:
     E460 = "[E460] {path}:{line}: \"cats\" value {value!r} of label {label!r} is invalid: {detail}. Fix: give each label 1 (applies) or 0 (doesn't), e.g. {{\"text\": \"...\", \"cats\": {{\"joy\": 1, \"anger\": 0}}}}, or list the labels that apply as \"labels\": [\"joy\"]."
     E461 = "[E461] {path}:{line}: {detail}. Fix: each line is one JSON object with a \"text\" string and either \"cats\" ({{label: 0 or 1}}) or \"labels\" (the labels that apply), e.g. {{\"text\": \"I love it\", \"cats\": {{\"joy\": 1, \"anger\": 0}}}}."
     E462 = "[E462] Labels file {path}{where}: {detail}. Fix: write one label name per line (line 1 = label id 0), each name once, e.g. anger, joy, neutral on three lines."
-    E443 = "[E443] {path}:{line}: span {span!r} has invalid \"token_start\"/\"token_end\": {detail}. Fix: give token indices of the line's tokens with token_start <= token_end (both inclusive, Prodigy's convention), or leave them out to align by character offsets."
     # ---- E500-E599 training ----
     E500 = "[E500] Can't align the tokens of an Example: the texts differ beyond whitespace at {where} (predicted starts {x}, reference starts {y}). Fix: build the predicted Doc from the reference text, e.g. Example(nlp.make_doc(reference.text), reference), or correct the words of the annotation."
     E501 = "[E501] Example(predicted, reference) takes two Doc objects, got {got}. Fix: Example(nlp.make_doc(text), gold_doc), or Example.from_dict(nlp.make_doc(text), {{\"words\": [...], \"tags\": [...]}})."
@@ -472,6 +472,7 @@ class Errors:
     E901 = "[E901] Component {name!r}: [initialize.components.{name}] labels must be a list of combined labels (\"POS=NOUN|Number=Sing\") or a dict with exactly the keys \"morph\" and \"pos\" (the component's label_data), got keys {keys}. Fix: use one of these forms, e.g. write the labels with morphologizer.label_data."
     E902 = "[E902] attribute_ruler rule {i}: {detail}. Fix: add rules as ruler.add(patterns=[[{{\"TAG\": \"NNP\"}}]], attrs={{\"POS\": \"PROPN\"}}, index=0) or add_patterns([{{\"patterns\": [...], \"attrs\": {{...}}, \"index\": 0}}]); patterns are Matcher patterns (a list of lists of token dicts)."
     E903 = "[E903] attribute_ruler rule {i}: attribute {attr!r} = {value!r} is invalid: {detail}. Fix: set TAG, POS (a UD tag), MORPH (\"Case=Nom|Number=Sing\" or a dict), LEMMA, NORM, DEP, ENT_TYPE, ENT_IOB, ENT_KB_ID, ENT_ID, SENT_START or \"_\" ({{extension: value}}) to a valid value."
+    E904 = "[E904] attribute_ruler rule {i}: index {index} is outside the matched span {span} (patterns {patterns}). Fix: use an index between -len and len-1 of the shortest span the rule's patterns can match."
     # ---- E960-E979 text classification: textcat, textcat_multilabel, heron.TextCat* models, cats scoring ----
     E960 = "[E960] Component {name!r} ({factory}) {detail}, but [components.{name}.model] {key} = {value}. Fix: set {key} = {expected} (textcat: one label per text, softmax; textcat_multilabel: independent labels, sigmoids), or use the other component."
     E961 = "[E961] Component {name!r} (textcat, exclusive classes): the reference cats of doc {doc} ({text!r}) have {n} positive labels {positive} among {labels}, but exclusive classes need exactly one. Fix: give each text exactly one label with value 1.0 (the others 0.0), leave doc.cats empty to mark it unannotated, or use textcat_multilabel for texts with several labels (`heron convert --exclusive` keeps only single-label rows)."
@@ -482,7 +483,6 @@ class Errors:
     E966 = "[E966] Component {name!r}: [components.{name}] model must be a text classification architecture (heron.TextCatBOW.v3, heron.TextCatEnsemble.v2, heron.TextCatReduce.v1 or heron.TextCatParametricAttention.v1), got {obj}. Fix: point @architectures at one of them (or leave the model block out for the default ensemble)."
     E967 = "[E967] Text classification model setting {setting} = {value!r} is invalid: {detail}. Fix: correct it in the model block ([components.NAME.model] of the textcat component); see the architecture's docstring (heron.registry.find(\"architectures\", name))."
     E968 = "[E968] Component {name!r}: {key} = {value!r} is invalid: {detail}. Fix: use a number between 0.0 and 1.0 (a score at or above the threshold counts as the label applying), e.g. {name}.cfg[\"threshold\"] = 0.5 or {name}.set_thresholds({{\"joy\": 0.4}})."
-    E904 = "[E904] attribute_ruler rule {i}: index {index} is outside the matched span {span} (patterns {patterns}). Fix: use an index between -len and len-1 of the shortest span the rule's patterns can match."
     # ---- E980-E999 span categorization: spancat, suggesters, span_ruler ----
     E980 = "[E980] [components.{name}] {key} = {value!r} is invalid: {detail}. Fix: {fix}"
     E981 = "[E981] Component {name!r}: its suggester returned {detail}. Fix: a suggester maps a list of Docs to one int array of shape (n_spans, 2) per Doc, each row (start, end) with 0 <= start < end <= len(doc) (token indices, end exclusive), like heron.ngram_suggester.v1."
@@ -546,11 +546,11 @@ class Warnings:
     # ---- W900-W904 morphology: morphologizer, attribute_ruler, explain ----
     W900 = "[W900] heron.explain({term!r}): no such term in the glossary (POS tags, fine-grained tags, dependency labels and entity labels; lookups are case-sensitive). Fix: check the spelling and case, e.g. heron.explain(\"NNP\"), heron.explain(\"nsubj\")."
     # ---- W905-W909 lemmatizers ----
+    W905 = "[W905] Component {name!r}: {n} token(s) have no part of speech (token.pos_), e.g. {example!r}; the rule lemmatizer gave them their lower-cased text. Fix: put a component that sets pos_ (morphologizer, or a tagger + attribute_ruler) before it in the pipeline, or use mode = \"lookup\", which needs no POS."
     # ---- W960-W964 text classification ----
     W960 = "[W960] {path}: --exclusive skipped {n} of {total} row(s) that don't have exactly one label (e.g. line {line}); exclusive classes need one label per text."
     W961 = "[W961] heron find-threshold: every threshold tried gives {key} = {value}, so the threshold doesn't change this score; the threshold kept is {threshold}. Fix: pick a score that depends on the threshold (e.g. cats_macro_f), or check that the data has the component's labels."
     W962 = "[W962] Component {name!r} (textcat, exclusive classes) has only the label(s) {labels}: a softmax over one label always gives it 1.0. Fix: add the other class (e.g. POSITIVE and NEGATIVE), or use textcat_multilabel for a yes/no label."
-    W905 = "[W905] Component {name!r}: {n} token(s) have no part of speech (token.pos_), e.g. {example!r}; the rule lemmatizer gave them their lower-cased text. Fix: put a component that sets pos_ (morphologizer, or a tagger + attribute_ruler) before it in the pipeline, or use mode = \"lookup\", which needs no POS."
     # ---- W980-W984 span categorization: spancat, suggesters, span_ruler ----
     W980 = "[W980] Span ruler {name!r} has no patterns, so it adds no spans. Fix: add patterns with ruler.add_patterns([...]) or [initialize.components.{name}] patterns, or load a saved ruler."
     W981 = "[W981] Component {name!r}: its suggester proposes {covered} of the {total} gold spans under doc.spans[{key!r}] in the initialize examples ({share:.0%}); the others can never be predicted, e.g. {example!r} ({length} tokens). Fix: widen the suggester (e.g. heron.ngram_range_suggester.v1 with max_size = {max_len}), or use one that suggests those spans."
