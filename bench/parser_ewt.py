@@ -6,6 +6,7 @@
     .venv/bin/python bench/parser_ewt.py train spacy tp -p tagger,parser
     .venv/bin/python bench/parser_ewt.py train spacy tpn -p tagger,parser,ner
     .venv/bin/python bench/parser_ewt.py report heron/tp spacy/tp heron/tpn spacy/tpn [--rounds 3]
+    .venv/bin/python bench/parser_ewt.py report ... heron/NEW --add     # one more row, nothing re-timed
 
 `train heron NAME -p PIPES` writes the config `heron init config -p PIPES -o efficiency`
 generates with the working tree's heron (`--optimize accuracy` for the accuracy one) into
@@ -38,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402
     EWT,
     PEERS_PYTHON,
+    RESULTS,
     SM_PACKAGE,
     WORK,
     machine_info,
@@ -86,7 +88,11 @@ def long_docs(texts: List[str], n_words: int) -> List[str]:
     return docs
 
 
-def report(runs: List[str], rounds: int) -> None:
+def report(runs: List[str], rounds: int, add: bool = False) -> None:
+    """Score and time `runs`; with `add`, keep the scores and speed figures of the runs
+    already in bench/results/parser_ewt.json (their machine, commit and rounds as recorded
+    there) and score only the runs not yet in it: a new row without re-timing."""
+    previous = json.loads((RESULTS / "parser_ewt.json").read_text()) if add else {}
     texts, n_words = read_test_texts(require_data(EWT, "parser_ewt (run bench/build_ewt_multitask.py)"))
     skipped = [r for r in runs if (r.startswith("spacy/") and not PEERS_PYTHON.exists())
                or not (RUNS / r.replace("/", "-") / "made_by.json").exists()]
@@ -94,8 +100,10 @@ def report(runs: List[str], rounds: int) -> None:
         print(f"{run}: skipped ({'no peers venv, or ' if run.startswith('spacy/') else ''}not trained)")
     runs = [r for r in runs if r not in skipped]
     made = {run: json.loads((RUNS / run.replace("/", "-") / "made_by.json").read_text()) for run in runs}
-    scores: Dict[str, Any] = {}
+    scores: Dict[str, Any] = {r: v for r, v in previous.get("scores", {}).items() if r in runs}
     for run in runs:
+        if run in scores:
+            continue
         proc = _start(run)
         try:
             path = EWT / ("test.heron" if run.startswith("heron/") else "test.spacy")
@@ -107,8 +115,8 @@ def report(runs: List[str], rounds: int) -> None:
               flush=True)
     full = next((r for r in runs if r.startswith("heron/") and "parser" in made[r]["pipes"]
                  and "ner" in made[r]["pipes"]), None)
-    speed: Dict[str, Any] = {}
-    if full is not None:
+    speed: Dict[str, Any] = previous.get("speed", {})
+    if full is not None and not speed:
         systems: Dict[str, Peer] = {"heron": _start(full)}
         if PEERS_PYTHON.exists():
             pin_peer_threads(1)
@@ -126,7 +134,7 @@ def report(runs: List[str], rounds: int) -> None:
         finally:
             for proc in systems.values():
                 proc.close()
-    write(runs, made, scores, speed, n_words, rounds, full)
+    write(runs, made, scores, speed, n_words, rounds, full, added=add)
 
 
 def _pct(x: Any) -> str:
@@ -151,7 +159,7 @@ def _parser_size(run: str, made: Dict[str, Any]) -> str:
 
 
 def write(runs: List[str], made: Dict[str, Any], scores: Dict[str, Any], speed: Dict[str, Any], n_words: int,
-          rounds: int, full: Any) -> None:
+          rounds: int, full: Any, added: bool = False) -> None:
     rows = [[run, made[run]["pipes"], made[run]["optimize"], _parser_size(run, made[run]), made[run].get("commit", "-"),
              f"{made[run]['budget']['max_steps']:,}",
              _pct(scores[run].get("dep_uas")), _pct(scores[run].get("dep_las")), _pct(scores[run].get("sents_f")),
@@ -178,7 +186,9 @@ def write(runs: List[str], made: Dict[str, Any], scores: Dict[str, Any], speed: 
     lines.append(f"Budget: max steps as listed, eval every {' / '.join(f'{x:,}' for x in sorted(evals))} steps, "
                  f"patience {' / '.join(f'{x:,}' for x in sorted(patiences))}, one thread. Command: "
                  "`.venv/bin/python bench/parser_ewt.py report " + " ".join(runs)
-                 + f" --rounds {rounds}` after the `train` commands in its docstring.")
+                 + f" --rounds {rounds}` after the `train` commands in its docstring"
+                 + (" (with `--add`: rows and speed already in the results kept, new runs scored)." if added
+                    else "."))
     write_results("parser_ewt", {"machine": machine_info(), "runs": made, "scores": scores, "speed": speed,
                                  "n_words": n_words}, "\n".join(lines) + "\n")
 
@@ -190,12 +200,14 @@ def main(argv: List[str]) -> int:
     r = sub.add_parser("report")
     r.add_argument("runs", nargs="+", help="heron/NAME or spacy/NAME")
     r.add_argument("--rounds", type=int, default=3)
+    r.add_argument("--add", action="store_true",
+                   help="keep the scores and speed already in bench/results/parser_ewt.json; score only new runs")
     argv, overrides = split_overrides(argv)
     args = ap.parse_args(argv)
     if args.cmd == "train":
         print(json.dumps(train_from_args("parser_ewt", RUNS, args, overrides)))
     else:
-        report(args.runs, args.rounds)
+        report(args.runs, args.rounds, args.add)
     return 0
 
 

