@@ -181,7 +181,8 @@ def score_and_time(runs: List[str], task: str, rounds: int) -> Dict[str, Any]:
         out[run].update(docs_per_sec=round(max(speeds[run])), rounds=[round(x) for x in speeds[run]],
                         peak_rss_mb=round(proc.request(cmd="rss")["peak_rss_mb"], 1))
         made = json.loads((RUNS / run.replace("/", "-") / "made_by.json").read_text())
-        out[run].update(pipes=made["pipes"], optimize=made.get("optimize"), commit=made.get("commit", "-"),
+        out[run].update(pipes=made["pipes"] + (" (MiniLM-L6 trunk)" if made.get("transformer") else ""),
+                        optimize=made.get("optimize"), commit=made.get("commit", "-"),
                         train_cpu_s=made["train"].get("train_cpu_s"), max_steps=made["budget"]["max_steps"],
                         **({"vectors": made["vectors"]} if "vectors" in made else {}))
         proc.close()
