@@ -374,6 +374,16 @@ class Errors:
     E517 = "[E517] The corpus [{key}] ({corpus}) yielded no Examples, so {role}. Fix: point its path at DocBin files with Docs in them (create them with `heron convert`), and check that limit/max_length don't filter them all out."
     E518 = "[E518] Could not read the corpus [{key}] ({corpus}): {detail}. Fix: check that every file of it is a DocBin written by `heron convert` or DocBin.to_disk, readable, and not truncated."
     E519 = "[E519] The grad_factor schedule of {owner} raised {error} at training step {step} (every step the run can reach is read before training starts). Fix: correct the schedule in the config block [components.{owner}.grad_factor] so it returns a number >= 0 at every step, e.g. @schedules = \"heron.warmup_linear.v1\" or a constant."
+    # ---- E590-E599 (E621-E629 continue them) heron apply (heron/apply, cli/apply.py) ----
+    E590 = "[E590] heron apply: the input path {path} does not exist (relative paths are read from {cwd}). Fix: pass an existing .txt, .jsonl, .heron or .spacy file, or a folder holding such files, as DATA_PATH."
+    E591 = "[E591] heron apply: {path} has the suffix {suffix!r}, which heron apply does not read. Fix: pass a .txt file (one document, or one per line with --txt-lines), a .jsonl file (one {{\"text\": ...}} object per line), a .heron or a .spacy DocBin; rename a plain-text file to .txt."
+    E592 = "[E592] heron apply: the output file {path} exists already and no unfinished run of it was found (its work folder {work} is missing). Fix: pass --force to overwrite it, or choose another output path."
+    E593 = "[E593] heron apply: {path} holds {what} but {detail}, so the run can't be resumed. Fix: pass --force to delete heron apply's files there (manifest.json, done/, part-*) and start over, or choose another output folder."
+    E594 = "[E594] heron apply: {path} holds a run whose manifest does not match this one: {detail}. Resuming would mix the outputs of two different runs. Fix: rerun with the same inputs, pipeline and settings to resume it, or pass --force to discard its partitions and start over."
+    E595 = "[E595] heron apply: another run is writing to {path} ({owner}; lock file {lock}). Fix: wait for it to finish; if no run is active (e.g. it ran on another machine and was killed), delete {lock} and rerun."
+    E596 = "[E596] heron apply: {n} document(s) could not be read or annotated; the other {n_ok} document(s) were written to {output}:\n{listing}\nFix: correct or remove the lines and files listed (file:line, or file[doc index] in DocBins) and rerun with --force; or use the output as it is (nothing else is missing)."
+    E597 = "[E597] heron apply: invalid {option} = {value!r}: {detail}. Fix: {fix}"
+    E598 = "[E598] heron apply: the output {output} is also an input ({data}). Fix: write the output to a path outside the input files, e.g. a new folder or another file name."
     # ---- E600-E649 vectors table and import (heron/vectors, heron init vectors) ----
     E600 = "[E600] Vectors({detail}). Fix: pass either shape=(n_rows, dim) or data= a 2-d float array (not both), and keys with at most one key per row of data."
     E601 = "[E601] Key {key!r} has no vector in this table ({n_keys} keys, mode {mode!r}). Fix: check `key in vectors` first, use vectors.get_batch (zeros for missing keys), or add the key with vectors.add(key, vector=...)."
@@ -525,6 +535,10 @@ class Warnings:
     # ---- W500-W599 training ----
     W500 = "[W500] Example.from_dict: {n} entit(y/ies) do not align with token boundaries of {text!r}..., e.g. {entities}; their tokens are marked as unknown ('-') and ignored in training. Fix: check the character offsets (whitespace at the edges is a common cause), or tokenize so the entity edges are token edges."
     W501 = "[W501] Corpus {path}: skipped {n} Doc(s)/sentence(s) longer than max_length = {max_length} tokens (Docs without sentence boundaries can't be split). Fix: raise max_length in [corpora], or add sentence boundaries to the data."
+    # ---- W590-W599 heron apply ----
+    W590 = "[W590] heron apply: the unfinished run in {path} was started by heron {old}; this is heron {new}. Its finished partitions are kept, so the output may mix annotations of both versions. Fix: pass --force to annotate everything with this version."
+    W591 = "[W591] heron apply: no documents found in {path}; an empty output was written. Fix: check DATA_PATH (heron apply reads .txt, .jsonl, .heron and .spacy files)."
+    W592 = "[W592] heron apply: skipped {n} file(s) under {path} whose suffix heron apply does not read (e.g. {examples}). Fix: rename plain-text files to .txt if they should be annotated."
     # ---- W600-W649 vectors ----
     W600 = "[W600] {path}: skipped {n} duplicated word(s) (the first occurrence of each word is kept), e.g. {examples}."
     W601 = "[W601] Loading {path} with gensim unpickles it, which runs code stored in the file. Only load files you trust. Safer: in Python run KeyedVectors.load(path).save_word2vec_format(\"vectors.txt\") once and import the text file."

@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "init_vectors",
     "pretrain",
     "find_threshold",
+    "apply",
 )
 
 for _name in COMMAND_MODULES:
