@@ -404,6 +404,17 @@ class Errors:
     E618 = "[E618] Output path {path} exists and is not a folder. Fix: pass a new or existing folder as OUTPUT_DIR."
     E619 = "[E619] {path}:1: not a floret table header ({header!r}): {detail}. Fix: a .floret file (floret's model.save_floret_vectors) starts with `bucket dim minn maxn hash_count hash_seed bow eow`, e.g. `50000 300 4 5 2 2166136261 < >`; re-export it, or import a plain word list without --mode floret."
     E620 = "[E620] {path} is a floret table (header `{header}`): its rows are hashed n-gram buckets, not words. Fix: import it with --mode floret (Python: read_vectors(path, mode=\"floret\")); --truncate and --prune don't apply to it."
+    # ---- E630-E649 displacy (heron/displacy: render, serve, manual dicts, options) ----
+    E630 = "[E630] displacy.render/serve: docs[{i}] is a {type}; displacy draws a Doc, a Span or (with manual=True) a dict. Fix: pass nlp(text), a list of Docs or Spans, or the dicts of displacy.parse_deps/parse_ents/parse_spans with manual=True."
+    E631 = "[E631] displacy.render/serve: docs[{i}] is a {type}, which needs manual={manual}. Fix: {fix}."
+    E632 = "[E632] displacy.render(manual=True, style={style!r}): docs[{i}]: {detail}. Fix: pass dicts of the form {format}."
+    E633 = "[E633] displacy options{key} = {value!r}: {detail}. Fix: {fix}."
+    E634 = "[E634] displacy option kb_url_template = {template!r} can't take a kb_id ({err}). Fix: put one empty {{}} where the id goes, e.g. \"https://www.wikidata.org/wiki/{{}}\"."
+    E635 = "[E635] displacy.render(jupyter=True) needs IPython ({err}). Fix: run it in a Jupyter notebook (pip install ipykernel), or pass jupyter=False to get the markup as a str."
+    E636 = "[E636] displacy.serve: port {port} on host {host!r} is already in use. Fix: pass another port (port=5001), port=0 for any free port, or auto_select_port=True."
+    E637 = "[E637] displacy.serve: no free port on host {host!r} from {port} to 65535. Fix: pass port=0 (the system picks a free one), or stop what holds the ports."
+    E638 = "[E638] displacy.set_render_wrapper: expected a callable that takes the markup (str) and returns it wrapped, got {type}. Fix: pass the function itself, e.g. set_render_wrapper(lambda html: f\"<div>{{html}}</div>\")."
+    E639 = "[E639] displacy option {option}: the template asks for a value the renderer doesn't have ({err}). Fix: use only the placeholders {names} (and the \"params\" of manual entities); write literal braces as {{{{ and }}}}."
     # ---- E650-E699 static vectors as features, [initialize] vectors ----
     E650 = "[E650] {layer} needs static word vectors, but the batch carries none (TokenBatch.vectors is None). Fix: load vectors into the vocab ([initialize] vectors = \"path/from/heron init vectors\") and featurize with the model's vectors_attr (featurize(docs, attrs, vectors_attr=model.vectors_attr); the tok2vec component does this), or remove the static-vectors layer from the config."
     E651 = "[E651] {layer} was sized for vectors of dim {expected}, but the batch's vectors have dim {got}. Fix: use the vectors the model was initialised with, or re-initialise the pipeline (nlp.initialize / heron train) with the new vectors."
@@ -543,6 +554,13 @@ class Warnings:
     W600 = "[W600] {path}: skipped {n} duplicated word(s) (the first occurrence of each word is kept), e.g. {examples}."
     W601 = "[W601] Loading {path} with gensim unpickles it, which runs code stored in the file. Only load files you trust. Safer: in Python run KeyedVectors.load(path).save_word2vec_format(\"vectors.txt\") once and import the text file."
     W602 = "[W602] {path}: the header says {expected} rows but the file holds {got}; the table has {got} rows."
+    # ---- W630-W649 displacy ----
+    W630 = "[W630] displacy (style=\"dep\"): the Doc has no dependency parse, so its words are drawn without arcs. Fix: run a pipeline with a parser, or set heads and deps (Doc(vocab, words=..., heads=..., deps=...))."
+    W631 = "[W631] displacy (style=\"ent\"): the Doc has no entities to show. Fix: run a pipeline with an ner or entity_ruler, or set doc.ents; for doc.spans use style=\"span\"."
+    W632 = "[W632] displacy (style=\"span\"): no spans under doc.spans[{spans_key!r}] (the Doc's keys: {keys}). Fix: pass options={{\"spans_key\": KEY}} with the key your spancat or span_ruler writes to."
+    W633 = "[W633] displacy.serve was called from a Jupyter notebook: it blocks the kernel until interrupted. Fix: call displacy.render(docs, style=...) to show the picture in the notebook."
+    W634 = "[W634] displacy.serve: {host}:{port} is in use; serving on port {serve_port} instead."
+    W635 = "[W635] displacy (style={style!r}): ignored unknown option(s) {unknown}. Fix: use the options of this style: {known}."
     # ---- W650-W699 static vectors features ----
     W650 = "[W650] {layer} had no input size, so it was sized from the first batch (vectors of dim {dim}). An optimizer created before this call does not train its weights. Fix: load the vectors before nlp.initialize() (which sizes the layer), or pass nM = {dim} in the config."
     # ---- W700-W749 transformer alignment/spans ----

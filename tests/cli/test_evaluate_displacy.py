@@ -1,5 +1,6 @@
-"""Parse pictures (heron.displacy) and `heron evaluate` on a parsing pipeline: UAS/LAS,
-the per-label LAS table, and --displacy-path writing parses.html next to entities.html."""
+"""The evaluation pages (heron.displacy's render_parses/render_entities) and `heron evaluate`
+on a parsing pipeline: UAS/LAS, the per-label LAS table, and --displacy-path writing
+parses.html next to entities.html. displacy.render itself: tests/test_displacy*.py."""
 import json
 import xml.etree.ElementTree as ET
 
@@ -40,7 +41,7 @@ def assert_self_contained(page: str) -> None:
 
 def test_parses_page_is_well_formed_escaped_and_labelled(en_vocab, parsed):
     unparsed = Doc(en_vocab, words=["no", "parse"])
-    page = displacy.render([parsed, unparsed], style="dep", page=True, title="a <title>")
+    page = displacy.render_parses([parsed, unparsed], title="a <title>")
     root = parse_page(page)
     assert page.startswith("<!DOCTYPE html>") and root.find("head/title").text == "a <title>"
     assert_self_contained(page)
@@ -61,12 +62,12 @@ def test_parses_page_is_well_formed_escaped_and_labelled(en_vocab, parsed):
 
 
 def test_standalone_svg_and_entities(parsed):
-    svg = displacy.render(parsed[0:5], style="dep")
+    svg = displacy.render_dep_svg(parsed[0:5])
     assert ET.fromstring(svg).tag == f"{SVG}svg"
     parsed.ents = [parsed.char_span(0, len(WORDS[0]), label="P<ER>")]
-    markup = displacy.render(parsed, style="ent")
+    markup = displacy.render_ent_markup(parsed)
     assert "P&lt;ER&gt;" in markup and "&lt;b&gt;Tom&lt;/b&gt;" in markup
-    parse_page(displacy.render([parsed], style="ent", page=True))
+    parse_page(displacy.render_entities([parsed]))
     with pytest.raises(HeronError, match=r"\[E425\].*'tree'"):
         displacy.render(parsed, style="tree")
 
