@@ -13,11 +13,20 @@ def blank(lang: str, **kwargs):
 
 
 def load(path, **kwargs):
-    """Load a pipeline saved with `nlp.to_disk(path)` (onto the GPU after require_gpu())."""
+    """Load a pipeline saved with `nlp.to_disk(path)`, or an installed pipeline package by
+    name (`heron package`; its code is not run), onto the GPU after require_gpu()."""
     from .gpu import to_current_device
     from .language import load as _load
 
     return to_current_device(_load(path, **kwargs))
+
+
+def info(model=None):
+    """heron's version, platform, Python and installed pipeline packages; with `model` (a
+    folder or package name), that pipeline's meta. Returns a dict (as spacy.info())."""
+    from .packaging.info import info as _info
+
+    return _info(model)
 
 
 def explain(term: str):
@@ -36,5 +45,5 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'heron' has no attribute {name!r}")
 
 
-__all__ = ["__version__", "HeronError", "registry", "blank", "load", "explain", "require_gpu", "prefer_gpu",
+__all__ = ["__version__", "HeronError", "registry", "blank", "load", "info", "explain", "require_gpu", "prefer_gpu",
            "require_cpu", "Vectors"]

@@ -384,6 +384,17 @@ class Errors:
     E596 = "[E596] heron apply: {n} document(s) could not be read or annotated; the other {n_ok} document(s) were written to {output}:\n{listing}\nFix: correct or remove the lines and files listed (file:line, or file[doc index] in DocBins) and rerun with --force; or use the output as it is (nothing else is missing)."
     E597 = "[E597] heron apply: invalid {option} = {value!r}: {detail}. Fix: {fix}"
     E598 = "[E598] heron apply: the output {output} is also an input ({data}). Fix: write the output to a path outside the input files, e.g. a new folder or another file name."
+    # ---- E570-E589 pipeline packages: heron package, loading by name, heron_version ranges ----
+    E570 = "[E570] Invalid pipeline package name {name!r} ({where}): {reason}. Fix: use a Python identifier of ASCII letters, digits and underscores starting with a letter, lowercase by convention, e.g. --name core_news_sm (heron package prefixes the language code: en_core_news_sm)."
+    E571 = "[E571] Invalid pipeline version {version!r} ({where}): it must be a PEP 440 version such as 1.0.0, 0.2.1rc1 or 3.0.0.dev2. Fix: pass --version 1.0.0, or set \"version\" in the meta file given with --meta."
+    E572 = "[E572] Pipeline {path} needs heron {range} (meta.json heron_version; it was made with heron {lower}), but this is heron {current}. Fix: install a heron in that range (pip install \"heron{range}\"), or re-train or re-package the pipeline with heron {current}."
+    E573 = "[E573] {path}: heron_version {value} is neither a version (0.1.0) nor a version range (>=0.1.0,<0.2.0). Fix: correct heron_version in that meta.json, e.g. \">=0.1.0,<0.2.0\", or remove the key to load without a version check."
+    E574 = "[E574] Can't find pipeline {name!r}: it is neither a folder (relative paths are read from {cwd}) nor an installed heron pipeline package. Installed pipeline packages: {installed}. Fix: pass the folder written by nlp.to_disk(path), or install the wheel built by `heron package` (pip install dist/NAME-VERSION-py3-none-any.whl) and load it by its package name."
+    E575 = "[E575] {name!r} is installed at {location} but holds no heron pipeline folder: {detail}. Fix: reinstall the wheel built by `heron package` (pip install --force-reinstall dist/NAME-VERSION-py3-none-any.whl), or load the pipeline folder by its path."
+    E576 = "[E576] The package folder {path} already exists. Fix: pass --force (force=True in Python) to replace it, or choose another output folder, --name or --version."
+    E577 = "[E577] Could not read the meta file {path}: {detail}. Fix: pass --meta a JSON object of the meta.json keys to override, e.g. {{\"name\": \"core_sm\", \"version\": \"1.0.0\", \"license\": \"MIT\"}}."
+    E578 = "[E578] Pipeline meta key {key!r} ({where}) must be {expected}, got {value!r}. Fix: correct {key} in the meta file given with --meta (or in the pipeline's meta.json)."
+    E579 = "[E579] The installed distribution {dist} declares heron pipeline {name!r} with the heron_pipelines entry point value {value!r}, which is not a top-level module name; heron won't import code to find a pipeline's data. Fix: rebuild the package with `heron package` (its entry point is NAME = NAME), or load the pipeline folder by its path."
     # ---- E600-E649 vectors table and import (heron/vectors, heron init vectors) ----
     E600 = "[E600] Vectors({detail}). Fix: pass either shape=(n_rows, dim) or data= a 2-d float array (not both), and keys with at most one key per row of data."
     E601 = "[E601] Key {key!r} has no vector in this table ({n_keys} keys, mode {mode!r}). Fix: check `key in vectors` first, use vectors.get_batch (zeros for missing keys), or add the key with vectors.add(key, vector=...)."
@@ -550,6 +561,8 @@ class Warnings:
     W590 = "[W590] heron apply: the unfinished run in {path} was started by heron {old}; this is heron {new}. Its finished partitions are kept, so the output may mix annotations of both versions. Fix: pass --force to annotate everything with this version."
     W591 = "[W591] heron apply: no documents found in {path}; an empty output was written. Fix: check DATA_PATH (heron apply reads .txt, .jsonl, .heron and .spacy files)."
     W592 = "[W592] heron apply: skipped {n} file(s) under {path} whose suffix heron apply does not read (e.g. {examples}). Fix: rename plain-text files to .txt if they should be annotated."
+    # ---- W570-W579 pipeline packages ----
+    W570 = "[W570] Packaging {name} without a license: its meta has no \"license\", so the wheel and its README say n/a. Fix: add one with --meta meta.json holding {{\"license\": \"MIT\"}} (mind the licences of the training data and of any pretrained weights)."
     # ---- W600-W649 vectors ----
     W600 = "[W600] {path}: skipped {n} duplicated word(s) (the first occurrence of each word is kept), e.g. {examples}."
     W601 = "[W601] Loading {path} with gensim unpickles it, which runs code stored in the file. Only load files you trust. Safer: in Python run KeyedVectors.load(path).save_word2vec_format(\"vectors.txt\") once and import the text file."

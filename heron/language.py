@@ -436,13 +436,18 @@ def blank(lang: str, *, vocab: Any = True, config: Optional[Dict[str, Any]] = No
 def load(path: PathLike, *, vocab: Any = True, disable: Iterable[str] = (),
          enable: Iterable[str] = (), exclude: Iterable[str] = (),
          config: Optional[Dict[str, Any]] = None, allow_symlinks: bool = False) -> Language:
-    """Load a pipeline folder written by `nlp.to_disk`; never runs code from the folder.
+    """Load a pipeline folder written by `nlp.to_disk`, or an installed pipeline package
+    by name ("en_core_sm", built by `heron package`); never runs code from either.
 
     disable/enable/exclude: as in `Language.from_config`. config: overrides as
     {"section.key": value}, e.g. {"nlp.batch_size": 64}. allow_symlinks: follow
     symbolic links that lead out of the folder (refused by default, E365); only for
-    folders you trust. Missing files of any part being loaded are refused (E364).
+    folders you trust. Missing files of any part being loaded are refused (E364), and so
+    is a folder whose meta.json heron_version range excludes this heron (E572).
     """
+    from .packaging.installed import resolve_pipeline
+
+    path = resolve_pipeline(path)  # a package name -> its data folder (E574 if unknown)
     return _serialize.load(Language, path, vocab=vocab, disable=disable, enable=enable,
                            exclude=exclude, overrides=config, allow_symlinks=allow_symlinks)
 

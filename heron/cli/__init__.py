@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "pretrain",
     "find_threshold",
     "apply",
+    "package",
 )
 
 for _name in COMMAND_MODULES:

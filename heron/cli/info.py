@@ -1,16 +1,14 @@
-"""`heron info`: versions of heron and its stack, or the meta.json of a pipeline."""
+"""`heron info`: versions of heron and its stack with the installed pipeline packages, or
+the meta.json of one pipeline (a folder or an installed package name). The data comes
+from `heron.info()` (heron/packaging/info.py); this module only prints it."""
 from __future__ import annotations
 
-import importlib.util
 import json
-import platform
-from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 import typer
 
-from ..about import __version__
-from ..errors import DataError, Errors, HeronValueError
+from ..packaging.info import environment_info, find_pipeline, pipeline_info
 from ._app import app
 from ._util import echo, table
 
@@ -22,7 +20,7 @@ def info_cli(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
-    """Show heron's version and environment, or describe a saved pipeline."""
+    """Show heron's version, environment and installed pipelines, or describe a pipeline."""
     if model is None:
         data = environment_info()
         title = "heron"
@@ -37,70 +35,6 @@ def info_cli(
     echo(table(_rows(data)))
 
 
-def environment_info() -> Dict[str, Any]:
-    """heron version and location, Python, platform, torch and numpy versions."""
-    return {
-        "heron version": __version__,
-        "location": str(Path(__file__).resolve().parent.parent),
-        "platform": platform.platform(),
-        "python version": platform.python_version(),
-        "torch version": _version("torch"),
-        "cuda available": _cuda_available(),
-        "numpy version": _version("numpy"),
-    }
-
-
-def _version(package: str) -> str:
-    try:
-        from importlib.metadata import version
-
-        return version(package)
-    except Exception:  # not installed (or installed without metadata)
-        return "not installed"
-
-
-def _cuda_available() -> Any:
-    try:
-        import torch
-
-        return torch.cuda.is_available()
-    except ImportError:
-        return "n/a"
-
-
-def find_pipeline(name: str) -> Path:
-    """A pipeline folder: `name` itself, or the folder of an installed package `name`."""
-    path = Path(name)
-    if (path / "meta.json").is_file():
-        return path
-    if path.is_dir():
-        # Packaged pipelines keep the data in a subfolder named like the package.
-        found = sorted(p.parent for p in path.glob("*/meta.json"))
-        if len(found) == 1:
-            return found[0]
-    spec = importlib.util.find_spec(name) if name.isidentifier() else None
-    if spec is not None and spec.submodule_search_locations:
-        root = Path(list(spec.submodule_search_locations)[0])
-        for candidate in [root, *sorted(p.parent for p in root.glob("*/meta.json"))]:
-            if (candidate / "meta.json").is_file():
-                return candidate
-    raise HeronValueError(Errors.E222.format(name=name))
-
-
-def pipeline_info(path: Path) -> Dict[str, Any]:
-    """The pipeline's meta.json, with labels and components made explicit."""
-    meta_path = path / "meta.json"
-    try:
-        meta = json.loads(meta_path.read_text(encoding="utf8"))
-    except (OSError, ValueError) as e:
-        raise DataError(Errors.E223.format(path=meta_path, detail=str(e)), path=str(meta_path)) from None
-    if not isinstance(meta, dict):
-        raise DataError(Errors.E223.format(path=meta_path, detail="not a JSON object."), path=str(meta_path))
-    meta.setdefault("components", meta.get("pipeline", []))
-    meta["location"] = str(path.resolve())
-    return meta
-
-
 def _rows(data: Dict[str, Any]) -> List[Tuple[str, str]]:
     """Scalars first, then labels per component and scores, one line each."""
     rows: List[Tuple[str, str]] = []
@@ -109,7 +43,9 @@ def _rows(data: Dict[str, Any]) -> List[Tuple[str, str]]:
             continue  # shown below / nothing to show
         if key == "files":
             continue  # the saved-file record checked at load: long, not for reading
-        if isinstance(value, (list, tuple)):
+        if key == "pipelines" and isinstance(value, dict):  # installed packages: name version
+            value = ", ".join(f"{name} ({version})" for name, version in value.items()) or "(none)"
+        elif isinstance(value, (list, tuple)):
             value = ", ".join(map(str, value)) or "(none)"
         elif isinstance(value, dict):
             value = json.dumps(value, ensure_ascii=False)

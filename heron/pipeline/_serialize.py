@@ -176,9 +176,11 @@ def _check_pipeline_dir(path: PathLike, needs: Tuple[str, ...] = ("config.cfg", 
 
 
 def _check_version(meta: Dict[str, Any], path: Any) -> None:
-    saved = str(meta.get("heron_version", ""))
-    if saved and saved.split(".")[:2] != __version__.split(".")[:2]:
-        warn(Warnings.W300.format(path=path, saved=saved, current=__version__))
+    """E572 if meta.json's heron_version range excludes this heron; W300 for a plain
+    version of another minor series (see heron/packaging/versions.py)."""
+    from ..packaging.versions import check_saved_version
+
+    check_saved_version(meta, path, current=__version__)
 
 
 def load(cls: Any, path: PathLike, *, vocab: Any, disable: Iterable[str], enable: Iterable[str],
