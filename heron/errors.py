@@ -384,6 +384,12 @@ class Errors:
     E596 = "[E596] heron apply: {n} document(s) could not be read or annotated; the other {n_ok} document(s) were written to {output}:\n{listing}\nFix: correct or remove the lines and files listed (file:line, or file[doc index] in DocBins) and rerun with --force; or use the output as it is (nothing else is missing)."
     E597 = "[E597] heron apply: invalid {option} = {value!r}: {detail}. Fix: {fix}"
     E598 = "[E598] heron apply: the output {output} is also an input ({data}). Fix: write the output to a path outside the input files, e.g. a new folder or another file name."
+    # ---- E560-E569 spaCy vectors import (heron/vectors/io_spacy.py, init vectors, [initialize] vectors) ----
+    E560 = "[E560] {where} = {source!r}: no such folder (relative paths are read from {cwd}) and no installed package of that name. Fix: pass a folder from `heron init vectors`, a spaCy pipeline folder (it holds vocab/) or its vocab/ folder, or install the spaCy pipeline package into this environment (pip install --no-deps its wheel, e.g. en_core_web_lg-3.8.0-py3-none-any.whl: heron reads its files without importing it, so spaCy itself is not needed)."
+    E561 = "[E561] {where} = {name!r}: the installed package ({path}) holds no spaCy pipeline data: {detail}. Fix: name a spaCy pipeline package with vectors (e.g. en_core_web_lg, whose folder holds en_core_web_lg-VERSION/ with config.cfg and vocab/), or pass the path of a spaCy pipeline folder or its vocab/ folder."
+    E562 = "[E562] Can't read the spaCy vectors file {path}: {detail}. Fix: pass the vocab/ folder of a pipeline saved by spaCy v3 (nlp.to_disk or a pipeline package): `vectors` (a numpy .npy matrix), `key2row` (msgpack), `vectors.cfg` (JSON) and `strings.json`; if a file is damaged, save the pipeline again with spaCy."
+    E563 = "[E563] {path}: vectors.cfg sets {key} = {value!r}, which heron can't use: {detail}. Fix: {fix}"
+    E564 = "[E564] {path}: the spaCy vectors table can't be imported: {detail}. Fix: {fix}"
     # ---- E570-E589 pipeline packages: heron package, loading by name, heron_version ranges ----
     E570 = "[E570] Invalid pipeline package name {name!r} ({where}): {reason}. Fix: use a Python identifier of ASCII letters, digits and underscores starting with a letter, lowercase by convention, e.g. --name core_news_sm (heron package prefixes the language code: en_core_news_sm)."
     E571 = "[E571] Invalid pipeline version {version!r} ({where}): it must be a PEP 440 version such as 1.0.0, 0.2.1rc1 or 3.0.0.dev2. Fix: pass --version 1.0.0, or set \"version\" in the meta file given with --meta."
@@ -561,6 +567,10 @@ class Warnings:
     W590 = "[W590] heron apply: the unfinished run in {path} was started by heron {old}; this is heron {new}. Its finished partitions are kept, so the output may mix annotations of both versions. Fix: pass --force to annotate everything with this version."
     W591 = "[W591] heron apply: no documents found in {path}; an empty output was written. Fix: check DATA_PATH (heron apply reads .txt, .jsonl, .heron and .spacy files)."
     W592 = "[W592] heron apply: skipped {n} file(s) under {path} whose suffix heron apply does not read (e.g. {examples}). Fix: rename plain-text files to .txt if they should be annotated."
+    # ---- W560-W569 spaCy vectors import, token/span/doc vectors ----
+    W560 = "[W560] {path}: {n} of {total} vector keys are neither in strings.json nor spaCy symbols (e.g. spaCy IDs {examples}), so their words are unknown and those keys were dropped (their rows stay in the table). Fix: if those words matter, have spaCy store them (nlp.vocab.strings.add(word) for each, then nlp.to_disk) and import again."
+    W561 = "[W561] {obj}.similarity: the vocab has no static word vectors, so the result compares context vectors from doc.tensor (set by a tok2vec or transformer component), which may not give useful similarity judgements (spaCy's W007). Fix: load a vectors table ([initialize] vectors = \"en_core_web_lg\" or a folder from `heron init vectors`), or set doc.user_hooks[\"similarity\"] to a measure of your own."
+    W562 = "[W562] {obj}.similarity compared an empty vector (a word without a static vector, and no doc.tensor to fall back to) and returned 0.0 (spaCy's W008). Fix: check .has_vector before comparing, load vectors that cover these words (a floret table covers any word), or run a pipeline that sets doc.tensor."
     # ---- W570-W579 pipeline packages ----
     W570 = "[W570] Packaging {name} without a license: its meta has no \"license\", so the wheel and its README say n/a. Fix: add one with --meta meta.json holding {{\"license\": \"MIT\"}} (mind the licences of the training data and of any pretrained weights)."
     # ---- W600-W649 vectors ----

@@ -5,6 +5,8 @@
 
     [initialize]
     vectors = ${paths.vectors}
+    # or a spaCy pipeline's vectors: its folder, its vocab/ folder or an installed
+    # package's name, e.g. vectors = "en_core_web_lg" (read by io_spacy.py, never imported)
 
 `load_vectors_into(nlp, path)` runs before the components' `initialize`, so layers that
 read the vectors (heron.StaticVectors.v1, MultiHashEmbed include_static_vectors,
@@ -18,6 +20,7 @@ from typing import Any, Optional
 
 from ..errors import Errors, HeronError, HeronValueError
 from ..util import PathLike, ensure_path
+from .io_spacy import find_spacy_vocab, read_spacy_vectors
 from .table import load_vectors_table
 
 
@@ -25,22 +28,30 @@ def load_vectors_into(nlp: Any, path: Optional[PathLike]) -> Any:
     """Set `nlp.vocab.vectors` to the table saved at `path` and return it.
 
     path (str | Path | None): a pipeline folder from `heron init vectors` (or any saved
-        pipeline with vectors: PATH/vocab/vectors) or a bare folder written by
-        Vectors.to_disk. None or "" does nothing (returns None).
+        pipeline with vectors: PATH/vocab/vectors), a bare folder written by
+        Vectors.to_disk, or a spaCy v3 pipeline's vectors: its folder, its vocab/ folder,
+        or the name of an installed spaCy pipeline package (a folder of that name wins).
+        None or "" does nothing (returns None).
     The table's strings are merged into nlp.vocab.strings and the table shares that
     StringStore (subword modes turn hashes back into text through it). Every unsized
     static-vectors layer in the pipeline is sized from the table. A folder without a
-    (non-empty) vectors table raises E655 naming the path and the config key.
+    (non-empty) vectors table raises E655 naming the path and the config key; a spaCy
+    source that can't be found or read raises E560-E564 naming the file.
     """
     if path is None or str(path) == "":
         return None
+    spacy_vocab = find_spacy_vocab(path, where="[initialize] vectors")
     path = ensure_path(path)
-    if not Path(path).exists():
+    if spacy_vocab is not None:
+        vectors = read_spacy_vectors(spacy_vocab, strings=nlp.vocab.strings)
+    elif not Path(path).exists():
         raise HeronValueError(Errors.E655.format(path=str(path), detail="the folder does not exist"))
-    try:
-        vectors = load_vectors_table(path, strings=nlp.vocab.strings)
-    except HeronError as e:
-        raise HeronValueError(Errors.E655.format(path=str(path), detail=f"it holds no vectors table ({e})")) from None
+    else:
+        try:
+            vectors = load_vectors_table(path, strings=nlp.vocab.strings)
+        except HeronError as e:
+            raise HeronValueError(Errors.E655.format(
+                path=str(path), detail=f"it holds no vectors table ({e})")) from None
     n_rows, dim = (int(n) for n in vectors.shape)
     if not n_rows or not dim:
         raise HeronValueError(Errors.E655.format(
