@@ -8,6 +8,7 @@ Resuming and mismatched reruns are in test_apply_resume.py.
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 from typing import Any, List
 
@@ -194,12 +195,14 @@ def test_bad_records_are_listed_and_good_docs_kept(model_dir, ref_nlp, tmp_path)
     assert f"{shown}/a.jsonl:6: not UTF-8" in str(info.value)
 
 
-def test_failing_component_is_reported_and_stream_goes_on(tmp_path):
+@pytest.mark.parametrize("n_process", [1, 2])
+def test_failing_component_is_reported_and_stream_goes_on(tmp_path, n_process):
     nlp = build_nlp(extra=("apply_test_fails_on_boom",))
     nlp.to_disk(tmp_path / "model")
     texts = [TEXTS[0], "this one goes BOOM", TEXTS[1]]
     write_jsonl(tmp_path / "in.jsonl", [{"text": t} for t in texts])
-    result = apply(tmp_path / "model", tmp_path / "in.jsonl", tmp_path / "out", batch_size=3, progress=False)
+    result = apply(tmp_path / "model", tmp_path / "in.jsonl", tmp_path / "out", batch_size=3, n_process=n_process,
+                   progress=False)
     assert result.n_docs == 2
     assert len(result.bad) == 1 and result.bad[0][0].endswith("in.jsonl:2")
     assert "component 'apply_test_fails_on_boom' failed: ValueError: this component refuses BOOM" in result.bad[0][1]
@@ -244,6 +247,8 @@ def test_path_and_option_errors(model_dir, tmp_path):
     DocBin().to_disk(tmp_path / "same.heron")
     with pytest.raises(HeronError, match="E598"):
         apply(model_dir, tmp_path / "same.heron", tmp_path / "same.heron", force=True, progress=False)
+    with pytest.raises(HeronError, match="E598"):
+        apply(model_dir, tmp_path, tmp_path, progress=False)
 
 
 def test_cli_writes_output_and_exits_1_on_bad_lines(model_dir, ref_nlp, tmp_path):
@@ -259,3 +264,32 @@ def test_cli_writes_output_and_exits_1_on_bad_lines(model_dir, ref_nlp, tmp_path
     forced = CliRunner().invoke(app, ["apply", str(model_dir), str(tmp_path / "in.jsonl"), str(out), "--force",
                                       "--text-key", "text", "-b", "2", "-n", "1"])
     assert forced.exit_code == 1 and "E596" in forced.output
+
+
+# ---- .spacy inputs (heron.tokens.spacy_docbin) ------------------------------------------
+def test_spacy_docbin_input_split_across_partitions(model_dir, ref_nlp, tmp_path):
+    spacy_docbin = pytest.importorskip("heron.tokens.spacy_docbin")
+    tokenizer = heron.blank("en")
+    spacy_docbin.SpacyDocBin(docs=[tokenizer(t) for t in TEXTS]).to_disk(tmp_path / "in.spacy")
+    result = apply(model_dir, tmp_path / "in.spacy", tmp_path / "out", partition_size=2, progress=False)
+    assert (result.n_docs, result.n_partitions, result.bad) == (5, 3, [])
+    got = read_folder(tmp_path / "out", ref_nlp)
+    assert [annotations(d) for d in got] == [annotations(d) for d in ref_nlp.pipe(TEXTS)]
+
+
+PEERS_PYTHON = Path(__file__).resolve().parent.parent / ".venv-peers" / "bin" / "python"
+
+
+@pytest.mark.slow
+def test_spacy_file_written_by_spacy(model_dir, ref_nlp, tmp_path):
+    """A .spacy file made by spaCy itself (the peer venv), annotated by heron apply."""
+    pytest.importorskip("heron.tokens.spacy_docbin")
+    if not PEERS_PYTHON.exists():
+        pytest.skip("needs spaCy in .venv-peers (make bench-peers)")
+    script = ("import spacy, sys\nfrom spacy.tokens import DocBin\nnlp = spacy.blank('en')\n"
+              "DocBin(docs=[nlp(t) for t in sys.argv[2:]], store_user_data=True).to_disk(sys.argv[1])\n")
+    subprocess.run([str(PEERS_PYTHON), "-c", script, str(tmp_path / "in.spacy"), *TEXTS], check=True)
+    result = apply(model_dir, tmp_path / "in.spacy", tmp_path / "out.jsonl", partition_size=2, progress=False)
+    assert (result.n_docs, result.bad) == (5, [])
+    rows = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf8").splitlines()]
+    assert rows == [doc.to_json() for doc in ref_nlp.pipe(TEXTS)]

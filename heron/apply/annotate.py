@@ -26,8 +26,8 @@ Context = Tuple[int, int, str, Optional[Dict[str, Any]]]  # partition index, pos
 
 def annotate_partitions(nlp: Any, plan: Plan, partitions: Sequence[Partition], layout: Layout, *,
                         root: Path, batch_size: Optional[int] = None,
-                        n_process: int = 1, progress: Any = None) -> Iterator[Tuple[Partition, Dict[str, Any]]]:
-    """Annotate `partitions` (in order) and write each; yields (partition, finished record).
+                        n_process: int = 1, progress: Any = None) -> Iterator[Tuple[int, Dict[str, Any]]]:
+    """Annotate `partitions` (in order) and write each; yields (partition id, finished record).
 
     root: the folder of the plan's input paths, as the user named it (messages show it).
     progress: a tqdm-like object updated once per document read (good or bad).
@@ -54,12 +54,12 @@ def annotate_partitions(nlp: Any, plan: Plan, partitions: Sequence[Partition], l
         bad[k].append((position, where, f"component {name!r} failed: {_detail(error, name)}"))
         _tick(progress)
 
-    def finish(k: int, docs: List[Any]) -> Tuple[Partition, Dict[str, Any]]:
+    def finish(k: int, docs: List[Any]) -> Tuple[int, Dict[str, Any]]:
         partition = partitions[k]
         found = [(where, why) for _, where, why in sorted(bad.pop(k, []))]
         size = outputs.write_partition(layout, partition, docs)
         outputs.write_done(layout, partition, n_docs=len(docs), size=size, bad=found)
-        return partition, {"partition": partition.id, "n_docs": len(docs), "size": size,
+        return partition.id, {"partition": partition.id, "n_docs": len(docs), "size": size,
                            "bad": [list(item) for item in found]}
 
     previous_handler = getattr(nlp, "default_error_handler", None)

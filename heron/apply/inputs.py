@@ -178,14 +178,18 @@ def count_docbin(data: bytes, source: str, kind: str) -> int:
         from ..tokens import DocBin
 
         return len(DocBin().from_bytes(data, source=source))
-    return len(load_spacy_docbin(Path(source)))
+    return len(spacy_docbin_class()().from_bytes(data, source=source))
+
+
+def spacy_docbin_class() -> Any:
+    """heron's reader of spaCy's DocBin files (imported lazily: only .spacy inputs need it)."""
+    from ..tokens.spacy_docbin import SpacyDocBin  # type: ignore[import-not-found,unused-ignore]
+
+    return SpacyDocBin
 
 
 def load_spacy_docbin(path: Path) -> Any:
-    """spaCy's DocBin read by heron (imported here, lazily: an optional reader)."""
-    from ..tokens.spacy_docbin import SpacyDocBin  # type: ignore[import-not-found,unused-ignore]
-
-    return SpacyDocBin().from_disk(path)
+    return spacy_docbin_class()().from_disk(path)
 
 
 def folder_files(folder: Path) -> List[str]:

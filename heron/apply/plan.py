@@ -89,12 +89,18 @@ class Plan:
                    dict(data["pipeline"]), str(data["heron_version"]))
 
 
-def pipeline_record(model: str) -> Dict[str, Any]:
-    """The pipeline's path and the stamps of its files (a folder; heron.load checks it)."""
+def pipeline_record(model: str, nlp: Any = None) -> Dict[str, Any]:
+    """A pipeline folder: its path and the stamps of its files. A pipeline loaded by
+    another name (an installed package, `nlp` given): the name and its meta version."""
     folder = Path(model)
-    stamps = stamp_folder(folder) if folder.is_dir() else []
-    return {"path": str(folder.resolve()) if folder.is_dir() else model,
-            "files": [asdict(s) for s in stamps]}
+    if folder.is_dir():
+        return {"path": str(folder.resolve()), "files": [asdict(s) for s in stamp_folder(folder)]}
+    return {"path": model, "version": _version(nlp), "files": []}
+
+
+def _version(nlp: Any) -> Optional[str]:
+    meta = getattr(nlp, "meta", None) or {}
+    return str(meta["version"]) if meta.get("version") is not None else None
 
 
 def make_plan(data_path: Path, root: Path, rels: Sequence[str], *, settings: Dict[str, Any],
@@ -137,9 +143,10 @@ class _Every:
 
 
 def differences(plan: Plan, root: Path, rels: Sequence[str], *, settings: Dict[str, Any],
-                model: str, limit: int = 5) -> List[str]:
+                model: str, nlp: Any = None, limit: int = 5) -> List[str]:
     """What differs between a recorded plan and this run: settings, the list of input
-    files, an input's kind or bytes, the pipeline's files. Empty = the plan still holds."""
+    files, an input's kind or bytes, the pipeline's files (or, for a pipeline loaded by
+    name as `nlp`, its version). Empty = the plan still holds."""
     out = [f"setting {key} was {plan.settings.get(key)!r}, now {value!r}"
            for key, value in settings.items() if plan.settings.get(key) != value]
     recorded = [inp.path for inp in plan.inputs]
@@ -153,15 +160,19 @@ def differences(plan: Plan, root: Path, rels: Sequence[str], *, settings: Dict[s
                 out.append(f"input {inp.path} changed since the run began")
                 if len(out) >= limit:
                     break
-    out.extend(_pipeline_differences(plan.pipeline, model))
+    out.extend(_pipeline_differences(plan.pipeline, model, nlp))
     return out[:limit]
 
 
-def _pipeline_differences(recorded: Dict[str, Any], model: str) -> List[str]:
+def _pipeline_differences(recorded: Dict[str, Any], model: str, nlp: Any) -> List[str]:
     folder = Path(model)
     path = str(folder.resolve()) if folder.is_dir() else model
     if path != recorded.get("path"):
         return [f"the pipeline was {recorded.get('path')}, now {path}"]
+    if not folder.is_dir():
+        version = _version(nlp)
+        return [] if version == recorded.get("version") else [
+            f"pipeline {model} was version {recorded.get('version')}, now {version}"]
     stamps = [FileStamp(**item) for item in recorded.get("files", [])]
     now = folder_files(folder) if folder.is_dir() else []
     if now != [s.path for s in stamps]:

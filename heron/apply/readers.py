@@ -17,7 +17,6 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 from typing import Any, Dict, Iterator, Optional, Tuple
 
@@ -118,9 +117,6 @@ class SegmentReader:
         except HeronError as e:  # readable at planning time, not now: every Doc is lost
             yield from (Record(f"{shown}[{i}]", reason=str(e)) for i in range(start, stop))
             return
-        if inp.kind == "spacy":
-            yield from self._spacy_docs(source, shown, start, stop)
-            return
         i = start
         while i < stop:  # a Doc the DocBin can't rebuild (E043) is reported; reading resumes after it
             try:
@@ -130,16 +126,6 @@ class SegmentReader:
             except HeronError as e:
                 yield Record(f"{shown}[{i}]", reason=str(e))
                 i += 1
-
-    def _spacy_docs(self, source: Any, shown: str, start: int, stop: int) -> Iterator[Record]:
-        docs = islice(source.get_docs(self.vocab), start, stop)
-        i = start
-        try:
-            for doc in docs:
-                yield Record(f"{shown}[{i}]", doc)
-                i += 1
-        except HeronError as e:  # this reader can't resume inside a spaCy DocBin: the rest is lost
-            yield from (Record(f"{shown}[{j}]", reason=str(e)) for j in range(i, stop))
 
     def _load_docbin(self, inp: InputFile) -> Any:
         if self._cached[0] != inp.path:
@@ -153,11 +139,17 @@ class SegmentReader:
         return self._cached[1]
 
 
+# The per-Doc lists of heron's DocBin and of SpacyDocBin (which adds "flags").
+_PER_DOC = ("tokens", "spaces", "cats", "user_data", "span_groups", "flags")
+
+
 def _docbin_slice(docbin: Any, start: int, stop: int) -> Any:
-    """A DocBin holding Docs start..stop of `docbin` (lists sliced, nothing decoded)."""
+    """A DocBin (heron's or SpacyDocBin) holding Docs start..stop of `docbin`: its per-Doc
+    lists sliced, nothing decoded, so each partition of a large file costs its own Docs only."""
     part = copy.copy(docbin)
-    for name in ("tokens", "spaces", "cats", "user_data", "span_groups"):
-        setattr(part, name, getattr(docbin, name)[start:stop])
+    for name in _PER_DOC:
+        if hasattr(docbin, name):
+            setattr(part, name, getattr(docbin, name)[start:stop])
     return part
 
 

@@ -77,13 +77,7 @@ def apply(model: Union[str, Path], data_path: Union[str, Path], output: Union[st
     data_path, output, model = Path(data_path), Path(output), str(model)
     _check_options(text_key=text_key, batch_size=batch_size, n_process=n_process, partition_size=partition_size)
     layout = resolve_layout(output, file_type)
-    if layout.merged and output.exists() and not layout.work_dir.exists() and not force:
-        raise HeronValueError(Errors.E592.format(path=output, work=layout.work_dir))
-    rels, skipped = find_inputs(data_path, exclude=[layout.work_dir, layout.output])
-    if not data_path.is_dir() and data_path.resolve() == output.resolve():
-        raise HeronValueError(Errors.E598.format(output=output, data=data_path))
-    if skipped:
-        warn(Warnings.W592.format(n=len(skipped), path=data_path, examples=", ".join(skipped[:3])))
+    rels = _check_paths(data_path, layout, force)
     root = input_root(data_path)
     settings = settings_of(text_key=text_key, txt_lines=txt_lines, partition_size=partition_size,
                            file_type=layout.file_type)
@@ -96,37 +90,47 @@ def apply(model: Union[str, Path], data_path: Union[str, Path], output: Union[st
     with outputs.run_lock(layout.work_dir):
         if force:
             outputs.clear(layout)
-        plan = _recorded_or_new_plan(layout, data_path, root, rels, settings, model, progress)
+        plan = _recorded_or_new_plan(layout, data_path, root, rels, settings, model, nlp, progress)
         done = outputs.finished(layout, plan)
         n_resumed = len(done)
         todo = [p for p in plan.partitions if p.id not in done]
         if todo:
-            nlp = nlp if nlp is not None else _load(model)
             bar = _bar(sum(p.n_docs for p in todo), "Annotating", "doc", progress)
             try:
-                for partition, record in annotate_partitions(
-                        nlp, plan, todo, layout, root=root, batch_size=batch_size, n_process=n_process,
-                        progress=bar):
-                    done[partition.id] = record
+                done.update(annotate_partitions(nlp if nlp is not None else _load(model), plan, todo, layout,
+                                                root=root, batch_size=batch_size, n_process=n_process,
+                                                progress=bar))
             finally:
                 bar.close()
         if layout.merged:
             outputs.merge(layout, plan)
     if layout.merged:
         outputs.remove_work_dir(layout)
-    if plan.n_docs == 0:
-        warn(Warnings.W591.format(path=data_path))
     bad = [((root / inp.path).as_posix(), inp.error) for inp in plan.inputs if inp.error]
+    if plan.n_docs == 0 and not bad:
+        warn(Warnings.W591.format(path=data_path))
     bad += [(str(w), str(r)) for pid in sorted(done) for w, r in done[pid].get("bad", [])]
     n_docs = sum(int(record["n_docs"]) for record in done.values())
     return ApplyResult(output, n_docs, len(plan.partitions), n_resumed, bad)
 
 
+def _check_paths(data_path: Path, layout: Layout, force: bool) -> List[str]:
+    """The input files (relative to input_root(data_path)); E592, E598 and W592 on the way."""
+    if layout.merged and layout.output.exists() and not layout.work_dir.exists() and not force:
+        raise HeronValueError(Errors.E592.format(path=layout.output, work=layout.work_dir))
+    rels, skipped = find_inputs(data_path, exclude=[layout.work_dir, layout.output])
+    if data_path.resolve() == layout.output.resolve():  # a folder would read its own partitions back
+        raise HeronValueError(Errors.E598.format(output=layout.output, data=data_path))
+    if skipped:
+        warn(Warnings.W592.format(n=len(skipped), path=data_path, examples=", ".join(skipped[:3])))
+    return rels
+
+
 def _recorded_or_new_plan(layout: Layout, data_path: Path, root: Path, rels: List[str],
-                          settings: Dict[str, Any], model: str, progress: bool) -> Plan:
+                          settings: Dict[str, Any], model: str, nlp: Any, progress: bool) -> Plan:
     plan = outputs.read_manifest(layout)
     if plan is not None:
-        found = differences(plan, root, rels, settings=settings, model=model)
+        found = differences(plan, root, rels, settings=settings, model=model, nlp=nlp)
         if found:
             raise HeronValueError(Errors.E594.format(path=layout.work_dir, detail="; ".join(found)))
         if plan.heron_version != __version__:
@@ -134,7 +138,8 @@ def _recorded_or_new_plan(layout: Layout, data_path: Path, root: Path, rels: Lis
         return plan
     bar = _bar(len(rels), "Planning", "file", progress)
     try:
-        plan = make_plan(data_path, root, rels, settings=settings, pipeline=pipeline_record(model), progress=bar)
+        plan = make_plan(data_path, root, rels, settings=settings, pipeline=pipeline_record(model, nlp),
+                         progress=bar)
     finally:
         bar.close()
     outputs.write_manifest(layout, plan)

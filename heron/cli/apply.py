@@ -28,8 +28,8 @@ from ._util import CODE_OPTION, good, info, warn
 
 @app.command("apply")
 def apply_cli(
-    model: str = typer.Argument(..., help="The pipeline folder (e.g. training/model-best)."),
-    data_path: Path = typer.Argument(..., help="A .txt, .jsonl, .heron or .spacy file, or a folder of them (recursive)."),
+    model: str = typer.Argument(..., metavar="MODEL", help="The pipeline folder (e.g. training/model-best)."),
+    data_path: Path = typer.Argument(..., metavar="DATA_PATH", help="A .txt, .jsonl, .heron or .spacy file, or a folder of them (recursive)."),
     output_file: Path = typer.Argument(..., metavar="OUTPUT",
                                        help="A .heron or .jsonl file (merged output), or a folder (one file per partition + manifest.json)."),
     code: Optional[Path] = CODE_OPTION,
