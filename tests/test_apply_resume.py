@@ -187,3 +187,12 @@ def test_sigkill_then_rerun_completes(model_dir, data, tmp_path):
     assert result.n_resumed >= n_done and result.n_docs == N_DOCS + 1 + len(big)
     texts = [doc.text for doc in DocBin().from_disk(out).get_docs(heron.blank("en").vocab)]
     assert len(texts) == len(set(texts)) == N_DOCS + 1 + len(big)
+
+
+def test_run_started_by_another_heron_version_warns(model_dir, data, tmp_path):
+    out = tmp_path / "out"
+    apply(model_dir, data, out, partition_size=4, progress=False)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf8"))
+    (out / "manifest.json").write_text(json.dumps({**manifest, "heron_version": "0.0.1"}), encoding="utf8")
+    with pytest.warns(UserWarning, match="W590"):
+        assert apply(model_dir, data, out, partition_size=4, progress=False).n_resumed == 3
