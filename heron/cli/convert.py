@@ -19,6 +19,8 @@ With `--to conllu` the outputs are CoNLL-U files (`.conllu`, see
 heron/training/converters/conllu_writer.py), the inputs may also be `.heron` DocBins,
 and --n-sents defaults to 0 (keep each file's documents). `.heron` outputs keep
 doc.user_data, so CoNLL-U multi-word tokens survive CoNLL-U -> .heron -> CoNLL-U.
+spaCy's DocBins: `.spacy` inputs become `.heron` files, and `--to spacy` writes
+`.spacy` files from any input (see cli/_convert_spacy.py).
 """
 from __future__ import annotations
 
@@ -35,11 +37,13 @@ from ..training.converters import CONVERTERS, EXTENSIONS, detect_ner_format
 from ..training.converters._common import iter_utf8_lines
 from ..training.converters.conllu_writer import ConlluWriter
 from ..util import atomic_write_bytes
+from . import _convert_spacy
 from ._app import app
 
 OUTPUT_SUFFIX = ".heron"
-SUFFIXES = {"heron": OUTPUT_SUFFIX, "conllu": ".conllu"}  # per output --file-type
+SUFFIXES = {"heron": OUTPUT_SUFFIX, "conllu": ".conllu", "spacy": _convert_spacy.SUFFIX}  # per output --file-type
 DOCBIN_SUFFIX = ".heron"  # DocBin inputs (--to conllu only)
+DOCBIN_SUFFIXES = (DOCBIN_SUFFIX, _convert_spacy.SUFFIX)  # DocBin inputs: any but the output format
 AUTO = "auto"
 # Converter families: "ner" and "iob" files share extensions; the layout decides.
 _FAMILY = {"conllu": "conllu", "conllubio": "conllu", "ner": "ner", "conll": "ner",
@@ -52,6 +56,7 @@ _LAYOUTS = {"ner": "token-per-line", "iob": "sentence-per-line word|TAG", "conll
 class FileType(str, Enum):
     heron = "heron"
     conllu = "conllu"
+    spacy = "spacy"
 
 
 class AlignmentMode(str, Enum):
@@ -67,7 +72,7 @@ def convert_cli(
     output_dir: str = typer.Argument(..., metavar="OUTPUT_DIR", help="Output folder (created if missing), or '-' to write one DocBin (or CoNLL-U text) to stdout."),
     converter: str = typer.Option(AUTO, "--converter", "-c", help=f"Converter: {AUTO} (by file extension), {', '.join(CONVERTERS)}."),
     n_sents: Optional[int] = typer.Option(None, "--n-sents", "-n", min=0, help="Sentences per Doc (0: keep the file's own documents). Default: 10 for conllu/ner/iob (spaCy's converter default); ignored by jsonl."),
-    file_type: FileType = typer.Option(FileType.heron, "--file-type", "--to", "-t", help="Output format: heron (a .heron DocBin file) or conllu (CoNLL-U text; INPUT may then also be .heron DocBins, and --n-sents defaults to 0)."),
+    file_type: FileType = typer.Option(FileType.heron, "--file-type", "--to", "-t", help="Output format: heron (a .heron DocBin file), spacy (spaCy's .spacy DocBin) or conllu (CoNLL-U text; --n-sents then defaults to 0). INPUT may also be .heron or .spacy DocBins of another format than the output."),
     seg_sents: bool = typer.Option(False, "--seg-sents", "-s", help="Split sentences after . ! ? (for -c ner files without blank lines between sentences)."),
     merge_subtokens: bool = typer.Option(False, "--merge-subtokens", "-T", help="Keep CoNLL-U multi-word tokens as one token."),
     morphology: bool = typer.Option(False, "--morphology", "-m", help="Append CoNLL-U FEATS to tags (XPOS__FEATS)."),
@@ -80,11 +85,12 @@ def convert_cli(
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show progress bars on stderr (only on a terminal)."),
     # fmt: on
 ) -> None:
-    """Convert annotated corpora into .heron DocBin files for training (or CoNLL-U with --to conllu).
+    """Convert annotated corpora into .heron DocBin files for training (or .spacy / CoNLL-U with --to).
 
     Formats: CoNLL-U (.conllu), token-per-line NER columns such as CoNLL-2003, WNUT or
     Universal NER (.conll, .iob2, .bio, .ner), sentence-per-line word|TAG (.iob) and
-    JSONL with character-offset entities (.jsonl); with --to conllu also .heron DocBins;
+    JSONL with character-offset entities (.jsonl); spaCy DocBins (.spacy); with --to conllu
+    or --to spacy also .heron DocBins;
     text classification TSV/CSV/JSONL into doc.cats with -c textcat (.tsv, .csv).
     Exit code 0 on success, 1 on a malformed input or bad option (the message names
     file:line and the fix).
@@ -153,7 +159,7 @@ def convert(
                    labels=labels, exclusive=exclusive)
     n_outputs = 1 if concatenate or input_path.is_file() else len(files)
     if output_dir is None:
-        _check_stdout(n_outputs, binary=file_type == "heron")
+        _check_stdout(n_outputs, binary=file_type != "conllu")
     payloads = [(out, sink.to_bytes(), n_docs, n_words)
                 for out, (sink, n_docs, n_words) in _convert_all(input_path, files, output_dir, converter,
                                                                  concatenate, options, progress,
@@ -171,20 +177,21 @@ def _check_combination(files: List[Path], converter: str, file_type: str, *, n_s
                        seg_sents: bool, merge_subtokens: bool, morphology: bool) -> None:
     """E426 for options that can't work together (checked before anything is read)."""
     docbins = [f for f in files if _is_docbin(f)]
-    if docbins and file_type == "heron":
+    same = [f for f in docbins if f.suffix.lower() == SUFFIXES[file_type]]
+    if same:
         raise HeronError(Errors.E426.format(
-            what=f"{docbins[0]} is already a .heron DocBin (the output format is heron)",
-            fix="pass --to conllu to write it as CoNLL-U, or copy the file."))
+            what=f"{same[0]} is already a {SUFFIXES[file_type]} DocBin (the output format is {file_type})",
+            fix="pass --to with another format (heron, spacy or conllu), or copy the file."))
     if docbins and converter != AUTO:
         raise HeronError(Errors.E426.format(
-            what=f"--converter {converter} was given for the .heron DocBin {docbins[0]}, which needs no converter",
+            what=f"--converter {converter} was given for the DocBin {docbins[0]}, which needs no converter",
             fix="leave out --converter/-c (it is for text corpora)."))
     reading = [name for name, given in (("--n-sents", n_sents is not None), ("--seg-sents", seg_sents),
                                         ("--merge-subtokens", merge_subtokens), ("--morphology", morphology))
                if given]
     if docbins and reading:
         raise HeronError(Errors.E426.format(
-            what=f"{', '.join(reading)} shape(s) how a text corpus is read, but {docbins[0]} is a .heron DocBin "
+            what=f"{', '.join(reading)} shape(s) how a text corpus is read, but {docbins[0]} is a DocBin "
                  "whose Docs are written as they are",
             fix=f"leave out {', '.join(reading)}, or convert the original corpus file."))
     if morphology and file_type == "conllu":
@@ -202,13 +209,13 @@ def _check_spans_key(files: List[Path], converter: str, file_type: str, spans_ke
     if other is not None:
         raise HeronError(Errors.E426.format(what=f"--spans-key is for JSONL input, but {other} is not JSONL",
                                             fix="leave out --spans-key, or convert a .jsonl file with \"spans\"."))
-    if file_type != "heron":
+    if file_type == "conllu":
         raise HeronError(Errors.E426.format(what="--spans-key with --to conllu: CoNLL-U has no span groups",
                                             fix="write .heron output (leave out --to conllu) to keep doc.spans."))
 
 
 def _is_docbin(file: Path) -> bool:
-    return file.suffix.lower() == DOCBIN_SUFFIX
+    return file.suffix.lower() in DOCBIN_SUFFIXES
 
 
 def _convert_all(input_path: Path, files: List[Path], output_dir: Optional[Path], converter: str,
@@ -233,10 +240,13 @@ def _convert_all(input_path: Path, files: List[Path], output_dir: Optional[Path]
                                                 fix="pass another OUTPUT_DIR, or '-' for stdout."))
         sources.setdefault(out, file)
         # user_data is kept: it holds e.g. CoNLL-U multi-word tokens (doc.user_data["conllu_mwt"]).
-        sink = DocBin(store_user_data=True) if file_type == "heron" else ConlluWriter()
+        sink = (DocBin(store_user_data=True) if file_type == "heron" else ConlluWriter() if file_type == "conllu"
+                else _convert_spacy.new_sink())
         entry = outputs.setdefault(out, [sink, 0, 0])
         n_before = entry[1]
-        if _is_docbin(file):
+        if _is_docbin(file) and file.suffix.lower() == _convert_spacy.SUFFIX:
+            docs = _convert_spacy.spacy_docs(file, vocab, progress, sink)
+        elif _is_docbin(file):
             docs = _docbin_docs(file, vocab, progress)
         else:
             docs = _convert_file(file, _resolve_converter(file, converter), vocab, options, progress)
@@ -281,7 +291,7 @@ def _check_textcat_options(files: List[Path], converter: str, file_type: str, gi
         raise HeronError(Errors.E426.format(what=f"--labels/--exclusive are for text classification data, "
                                                  f"but {other} is not read by the textcat converter",
                                             fix="pass --converter textcat, or leave out --labels/--exclusive."))
-    if textcat and file_type != "heron":
+    if textcat and file_type == "conllu":
         raise HeronError(Errors.E426.format(what="text classification data with --to conllu: CoNLL-U has no doc.cats",
                                             fix="write .heron output (leave out --to conllu)."))
 
@@ -291,8 +301,8 @@ def _input_files(input_path: Path, converter: str, file_type: str = "heron") -> 
         raise HeronError(Errors.E401.format(path=input_path))
     if input_path.is_file():
         return [input_path]
-    # With --to conllu, .heron DocBins in the folder are inputs too (family "docbin").
-    extensions = dict(EXTENSIONS, **({DOCBIN_SUFFIX: "docbin"} if file_type == "conllu" else {}))
+    # DocBins in the folder of another format than the output are inputs too (family "docbin").
+    extensions = dict(EXTENSIONS, **{s: "docbin" for s in DOCBIN_SUFFIXES if s != SUFFIXES[file_type]})
     family = dict(_FAMILY, docbin="docbin")
     known = ", ".join(sorted(extensions))
     files = sorted(p for p in input_path.rglob("*") if p.is_file()

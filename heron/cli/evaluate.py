@@ -33,7 +33,7 @@ PER_TYPE = (("dep_las_per_type", "LAS (per type)"), ("ents_per_type", "NER (per 
 @app.command("evaluate")
 def evaluate_cli(
     model: str = typer.Argument(..., help="A pipeline folder (e.g. training/model-best) or package name."),
-    data_path: Path = typer.Argument(..., help="A .heron DocBin file or folder of them with gold annotations."),
+    data_path: Path = typer.Argument(..., help="A .heron or .spacy (spaCy v3) DocBin file, or a folder of them, with gold annotations."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the scores to this JSON file."),
     code: Optional[Path] = CODE_OPTION,
     gpu_id: int = typer.Option(-1, "--gpu-id", "-g", help="CUDA device id; -1 (default) = CPU."),

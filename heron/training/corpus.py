@@ -10,23 +10,31 @@ pass over the data; files are read one at a time, so memory holds one file's Doc
 not the corpus. The gold Doc becomes the Example's reference; the predicted Doc is
 `nlp.make_doc(reference.text)` (heron's own tokens, so training sees what inference
 sees), or a copy of the gold tokens with `gold_preproc = true`.
+
+Files are heron DocBins (`.heron`) or spaCy v3 DocBins (`.spacy`, read by
+tokens/spacy_docbin.py without spaCy), told apart by suffix; a folder may hold both.
+As in spaCy, a `.spacy` Doc flagged has_unknown_spaces (made from words alone) is
+predicted on its gold tokens, since its text is not the real one.
 """
 from __future__ import annotations
 
 import random
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, List, Optional, Union
+from typing import Any, Callable, Iterable, Iterator, List, Optional, Tuple, Union
 
 from ..errors import Errors, HeronError, HeronValueError, Warnings, warn
 from ..registry import registry
 from ..tokens import Doc, DocBin
+from ..tokens.spacy_docbin import FILE_SUFFIX as SPACY_SUFFIX
+from ..tokens.spacy_docbin import SpacyDocBin
 from .example import Example
 
 FILE_SUFFIX = ".heron"
+CORPUS_SUFFIXES = (FILE_SUFFIX, SPACY_SUFFIX)
 
 
-def walk_corpus(path: Union[str, Path], suffix: str = FILE_SUFFIX) -> List[Path]:
-    """`path` itself if it is a file, else every `*{suffix}` file below it, sorted.
+def walk_corpus(path: Union[str, Path], suffix: Union[str, Tuple[str, ...]] = CORPUS_SUFFIXES) -> List[Path]:
+    """`path` itself if it is a file, else every `*{suffix}` file below it (any of several), sorted.
 
     Raises E506 if the path is missing and E507 if a folder holds no such files.
     """
@@ -35,10 +43,23 @@ def walk_corpus(path: Union[str, Path], suffix: str = FILE_SUFFIX) -> List[Path]
         return [path]
     if not path.exists():
         raise HeronValueError(Errors.E506.format(path=path, cwd=Path.cwd()))
-    files = sorted(p for p in path.rglob(f"*{suffix}") if p.is_file() and not p.name.startswith("."))
+    suffixes = (suffix,) if isinstance(suffix, str) else suffix
+    files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")
+                   and p.name.endswith(suffixes))
     if not files:
-        raise HeronValueError(Errors.E507.format(path=path, suffix=suffix))
+        raise HeronValueError(Errors.E507.format(path=path, suffix=" or *".join(suffixes)))
     return files
+
+
+def read_docbin(path: Path, vocab) -> Iterator[Tuple[Doc, bool]]:
+    """(Doc, whether its spaces are unknown) for each Doc of a `.spacy` or (any other suffix) heron DocBin."""
+    if path.suffix.lower() == SPACY_SUFFIX:
+        docbin = SpacyDocBin().from_disk(path)
+        flags = [bool(f.get("has_unknown_spaces")) for f in docbin.flags]
+        yield from zip(docbin.get_docs(vocab), flags)
+    else:
+        for doc in DocBin().from_disk(path).get_docs(vocab):
+            yield doc, False
 
 
 class Corpus:
@@ -62,12 +83,13 @@ class Corpus:
 
     def __call__(self, nlp) -> Iterator[Example]:
         self.n_skipped = 0
-        docs = self.read_docs(nlp.vocab)
+        docs: Iterable[Tuple[Doc, bool]] = self._read(nlp.vocab)
         if self.shuffle:
-            docs = list(docs)
-            random.shuffle(docs)
+            shuffled = list(docs)
+            random.shuffle(shuffled)
+            docs = shuffled
         if self.gold_preproc:
-            yield from self._gold_preproc_examples(docs)
+            yield from self._gold_preproc_examples(doc for doc, _ in docs)
         else:
             yield from self._examples(nlp, docs)
         if self.n_skipped and not self._warned:
@@ -76,13 +98,17 @@ class Corpus:
 
     def read_docs(self, vocab) -> Iterator[Doc]:
         """The gold Docs, file by file, up to `limit` (0 = all)."""
+        return (doc for doc, _ in self._read(vocab))
+
+    def _read(self, vocab) -> Iterator[Tuple[Doc, bool]]:
+        """(gold Doc, spaces unknown) pairs, file by file, up to `limit` (0 = all)."""
         n = 0
         for file in self.files:
-            for doc in DocBin().from_disk(file).get_docs(vocab):
+            for pair in read_docbin(file, vocab):
                 if self.limit and n >= self.limit:
                     return
                 n += 1
-                yield doc
+                yield pair
 
     def _pieces(self, reference: Doc) -> Iterable[Doc]:
         """The Doc, or its sentences if it is longer than max_length (others skipped)."""
@@ -101,10 +127,13 @@ class Corpus:
                 self.n_skipped += 1
         return out
 
-    def _examples(self, nlp, docs: Iterable[Doc]) -> Iterator[Example]:
-        for reference in docs:
+    def _examples(self, nlp, docs: Iterable[Tuple[Doc, bool]]) -> Iterator[Example]:
+        for reference, unknown_spaces in docs:
             for piece in self._pieces(reference):
-                yield Example(nlp.make_doc(piece.text), piece)
+                if unknown_spaces:  # the text is made up: predict on the gold tokens (spaCy does)
+                    yield Example(Doc._from_words_fast(piece.vocab, piece.words, piece.spaces), piece)
+                else:
+                    yield Example(nlp.make_doc(piece.text), piece)
 
     def _gold_preproc_examples(self, docs: Iterable[Doc]) -> Iterator[Example]:
         for reference in docs:
@@ -155,7 +184,7 @@ def checked_examples(corpus: Callable[[Any], Iterable[Example]], nlp: Any, *, ke
 @registry.readers("heron.Corpus.v1")
 def create_docbin_reader(*, path: Optional[str], gold_preproc: bool = False, max_length: int = 0,
                          limit: int = 0, shuffle: bool = False) -> Corpus:
-    """Read Examples from a DocBin file (`.heron`, written by `heron convert`) or a folder.
+    """Read Examples from a DocBin file (`.heron`, written by `heron convert`, or spaCy's `.spacy`) or a folder.
 
     gold_preproc: predict on the gold tokens (split into gold sentences) instead of
         heron's tokenizer; scores then ignore tokenization errors (not what users
@@ -169,5 +198,5 @@ def create_docbin_reader(*, path: Optional[str], gold_preproc: bool = False, max
     return Corpus(path, gold_preproc=gold_preproc, max_length=max_length, limit=limit, shuffle=shuffle)
 
 
-__all__ = ["Corpus", "create_docbin_reader", "walk_corpus", "read_examples", "checked_examples",
-           "FILE_SUFFIX"]
+__all__ = ["Corpus", "create_docbin_reader", "walk_corpus", "read_docbin", "read_examples", "checked_examples",
+           "FILE_SUFFIX", "CORPUS_SUFFIXES"]
