@@ -40,8 +40,18 @@ $(VENV)/.bench-installed: $(VENV)/.dev-installed
 	$(PIP_INSTALL) -e ".[dev,bench]" "$(TORCH)"
 	touch $@
 
-bench: $(VENV)/.bench-installed $(PEERS)/.installed $(PEERS)/.trf-installed
+# Debian's chromium and its driver (the package pulls in chromium) for the slow browser
+# test of heron.displacy (tests/test_displacy_browser.py): selenium drives them through
+# this path, so nothing is downloaded at test time. Without apt-get the test skips.
+CHROMEDRIVER := /usr/bin/chromedriver
+
+bench: $(VENV)/.bench-installed $(PEERS)/.installed $(PEERS)/.trf-installed $(CHROMEDRIVER)
 	$(PY) bench/run_all.py
+
+$(CHROMEDRIVER):
+	@if command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	else echo "no apt-get: install chromium and chromedriver yourself for tests/test_displacy_browser.py"; fi
 
 # Peers (spaCy) live in their own venv, never as heron dependencies.
 bench-peers: $(PEERS)/.installed $(PEERS)/.trf-installed

@@ -64,6 +64,14 @@ def test_serve_entities_as_a_fragment(monkeypatch, doc):
     assert page.startswith('<div class="entities"') and page.count("<mark") == 4 and "\n" not in page
 
 
+def test_an_idle_connection_does_not_hold_up_other_requests(monkeypatch, doc):
+    with serving(monkeypatch, doc, style="ent") as url:
+        port = int(url.rsplit(":", 1)[1].strip("/"))
+        # what a browser's spare connection looks like: opened, never sent a request
+        with socket.create_connection(("127.0.0.1", port), timeout=30):
+            assert fetch(url)[0] == 200
+
+
 def test_busy_port_is_an_error_unless_auto_selected(monkeypatch, doc, busy_port):
     with pytest.raises(HeronError, match=rf"\[E636\] displacy.serve: port {busy_port} on host '127.0.0.1'"):
         displacy.serve(doc, port=busy_port, host="127.0.0.1")

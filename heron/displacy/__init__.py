@@ -14,7 +14,7 @@ tag, title and option value is escaped, so text from anywhere is safe to show; p
 need nothing from the network.
 
 Files: parse.py (Docs -> dicts), render_dep.py / render_ent.py / render_span.py (dicts ->
-markup), templates.py (spaCy's markup), _checks.py (options, manual dicts), serve.py
+markup), templates.py (spaCy's markup), _checks.py (options, manual dicts), server.py
 (the web server). dep.py and ent.py draw the self-contained pages of
 `heron evaluate --displacy-path` (one SVG per sentence).
 """
@@ -32,7 +32,7 @@ from .parse import get_doc_settings, parse_deps, parse_ents, parse_spans
 from .render_dep import DependencyRenderer
 from .render_ent import EntityRenderer
 from .render_span import SpanRenderer
-from .serve import find_available_port, make_app, make_server, run_until_interrupted
+from .server import find_available_port, make_app, make_server, run_until_interrupted
 
 Renderer = Union[DependencyRenderer, EntityRenderer, SpanRenderer]
 FACTORIES: Dict[str, Tuple[Type[Any], Callable[..., Dict[str, Any]]]] = {

@@ -26,9 +26,10 @@ def parse_deps(orig_doc: Any, options: Mapping[str, Any] = {}) -> Dict[str, Any]
     """
     orig_doc = _as_doc(orig_doc)
     doc = orig_doc.copy()  # collapsing retokenizes: work on a copy
-    if not doc.has_annotation("DEP"):
+    parsed = doc.has_annotation("DEP")
+    if not parsed:
         warn(Warnings.W630)
-    if options.get("collapse_phrases", False):
+    if options.get("collapse_phrases", False) and parsed:  # no parse, no noun chunks: draw the words
         with doc.retokenize() as retokenizer:
             for chunk in list(doc.noun_chunks):
                 root = chunk.root

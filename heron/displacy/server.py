@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import errno
 import socket
+import socketserver
 from typing import Any, Callable, Iterable, List
 from wsgiref import simple_server
 
@@ -46,6 +47,14 @@ def make_app(html: str) -> Callable[..., Iterable[bytes]]:
     return app
 
 
+class ThreadingWSGIServer(socketserver.ThreadingMixIn, simple_server.WSGIServer):
+    """wsgiref's server with a thread per connection: browsers open spare connections
+    ahead of need, and on a one-thread server an idle one blocks every other request (and
+    shutdown) until the browser gives up on it, a minute or more later."""
+
+    daemon_threads = True  # an idle connection never holds up Ctrl-C
+
+
 class _QuietHandler(simple_server.WSGIRequestHandler):
     """wsgiref's handler without its line on stderr per request."""
 
@@ -54,7 +63,7 @@ class _QuietHandler(simple_server.WSGIRequestHandler):
 
 
 def make_server(html: str, *, port: int = 5000, host: str = "0.0.0.0", auto_select_port: bool = False,
-                log_requests: bool = True) -> simple_server.WSGIServer:
+                log_requests: bool = True) -> ThreadingWSGIServer:
     """A started (bound) but not yet serving server for the page `html`.
 
     port: 0 lets the system pick a free port (read it back as server.server_port); a busy
@@ -65,14 +74,15 @@ def make_server(html: str, *, port: int = 5000, host: str = "0.0.0.0", auto_sele
     port = find_available_port(port, host, auto_select_port)
     handler = simple_server.WSGIRequestHandler if log_requests else _QuietHandler
     try:
-        return simple_server.make_server(host, port, make_app(html), handler_class=handler)
+        return simple_server.make_server(host, port, make_app(html), server_class=ThreadingWSGIServer,
+                                         handler_class=handler)
     except OSError as err:  # taken between the check and the bind, or not an address of this host
         if err.errno != errno.EADDRINUSE:
             raise
         raise HeronValueError(Errors.E636.format(port=port, host=host)) from None
 
 
-def run_until_interrupted(server: simple_server.WSGIServer, *, style: str, host: str) -> None:
+def run_until_interrupted(server: ThreadingWSGIServer, *, style: str, host: str) -> None:
     """Serve until Ctrl-C (KeyboardInterrupt), then close the socket."""
     port = server.server_port
     print(f"\nUsing the '{style}' visualizer")
