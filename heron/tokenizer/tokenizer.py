@@ -8,7 +8,8 @@ Per chunk, in order (the same as spaCy v3):
 1. the whole chunk is a special case (exception) -> its pieces;
 2. repeatedly: stop if token_match matches or the rest is a special case; split off one
    prefix and/or one suffix (stopping early when what remains is a special case);
-3. the core: special case, else token_match/url_match keep it whole, else split on infixes.
+3. the core: special case, else token_match/url_match keep it whole, else split on infixes
+   (what follows an infix and matches url_match stays whole: heron's addition).
 
 Whitespace is never lost: one space after a token is its `spaces` flag; any other run of
 whitespace (two spaces, "\\n", a leading space) becomes its own token, so
@@ -23,11 +24,10 @@ from typing import Callable, Iterable, Iterator, List, Optional, Tuple
 from ..errors import Errors, HeronTypeError, HeronValueError, Warnings, warn
 from ..regex_safety import check_regex
 from ..util import atomic_write_bytes, ensure_path
+from ._cache import ChunkCache
 from .rules import SpecialCases, TokenizerRules, pattern_of, validate_special_case
 
 _WS_SPLIT = re.compile(r"(\s+)").split
-# Entries beyond this are dropped (cache cleared) so long-running services stay bounded.
-_MAX_CACHE = 500_000
 _FUNCS = ("prefix_search", "suffix_search", "infix_finditer", "token_match", "url_match")
 
 Piece = Tuple[str, str, Optional[str]]  # (label, text, norm) as reported by explain()
@@ -60,7 +60,7 @@ class Tokenizer:
                 setattr(rules, name, list(value) if name != "exceptions" else dict(value))
         rules.validate()
         self.vocab = vocab
-        self._cache: dict = {}
+        self._cache = ChunkCache()  # also adds the words to vocab.strings (see _cache.py)
         self._prefix_search = prefix_search or rules.prefix_search()
         self._suffix_search = suffix_search or rules.suffix_search()
         self._infix_finditer = infix_finditer or rules.infix_finditer()
@@ -152,6 +152,9 @@ class Tokenizer:
         spaces: List[bool] = []
         norms: list = []
         cache = self._cache
+        strings = self.vocab.strings if self.vocab is not None else None
+        if strings is not cache.strings or (strings is not None and strings.n_zones_cleared != cache.zones_seen):
+            cache.check(strings)
         parts = _WS_SPLIT(text)  # [chunk, ws, chunk, ws, ..., chunk]
         chunks = parts[::2]
         wss = parts[1::2]
@@ -181,10 +184,12 @@ class Tokenizer:
         pieces = self._split_chunk(chunk)
         norms = tuple((i, p[2]) for i, p in enumerate(pieces) if p[2] is not None) or None
         entry = (tuple(p[1] for p in pieces), (False,) * len(pieces), norms)
-        if len(self._cache) >= _MAX_CACHE:
-            self._cache.clear()
-        self._cache[chunk] = entry
-        return entry
+        return self._cache.store(chunk, entry)
+
+    def memory_zone(self) -> Iterator[None]:
+        """`vocab.memory_zone()` that also forgets the chunks first tokenized inside it,
+        so neither the strings nor this cache grow with the texts of the zone."""
+        return self._cache.memory_zone(self.vocab)
 
     def _split_chunk(self, chunk: str) -> List[Piece]:
         """Tokenize one whitespace-free chunk into labelled pieces (see module docstring)."""
@@ -215,6 +220,14 @@ class Tokenizer:
             if suf_len and string[:-suf_len] in specials:
                 suffixes.append(("SUFFIX", string[-suf_len:], None))
                 return string[:-suf_len]
+            # A multi-character suffix (".!") may have swallowed the end of a special
+            # case: "Dr.!" -> "Dr." "!" (spaCy's one-character suffixes never do).
+            given_back = self._give_back(string[pre_len:], suf_len) if 1 < suf_len < len(string) - pre_len else 0
+            if given_back:
+                if pre_len:
+                    prefixes.append(("PREFIX", string[:pre_len], None))
+                suffixes.append(("SUFFIX", string[-given_back:], None))
+                return string[pre_len:-given_back]
             if pre_len and suf_len and pre_len + suf_len <= len(string):
                 prefixes.append(("PREFIX", string[:pre_len], None))
                 suffixes.append(("SUFFIX", string[-suf_len:], None))
@@ -226,6 +239,13 @@ class Tokenizer:
                 suffixes.append(("SUFFIX", string[-suf_len:], None))
                 string = string[:-suf_len]
         return string
+
+    def _give_back(self, string: str, suf_len: int) -> int:
+        """The length of a shorter suffix that leaves a special case before it, else 0."""
+        for shorter in range(suf_len - 1, 0, -1):
+            if string[:-shorter] in self._specials and self._find_suffix(string[-shorter:]) == shorter:
+                return shorter
+        return 0
 
     def _find_prefix(self, string: str) -> int:
         match = self._prefix_search(string) if self._prefix_search is not None else None
@@ -258,6 +278,11 @@ class Tokenizer:
             if i != j:
                 pieces.append(("INFIX", string[i:j], None))
             start = j
+            # What follows an infix and is a URL stays whole ("see:http://x.org/a/b"):
+            # the infixes inside it ("/" between words) would cut it apart.
+            if self._url_match is not None and start < len(string) and self._url_match(string[start:]):
+                pieces.append(("URL_MATCH", string[start:], None))
+                return pieces
         if start < len(string):
             pieces.append(("TOKEN", string[start:], None))
         return pieces

@@ -91,6 +91,9 @@ class Doc:
             if len(spaces) != n:
                 raise HeronValueError(Errors.E005.format(n_words=n, n_spaces=len(spaces)))
         self.vocab = vocab
+        add_string = vocab.strings.add
+        for word in words:  # as in spaCy, `vocab.strings[token.orth]` gives the text back
+            add_string(word)
         self._words = words
         self._spaces = spaces
         self.user_data = {} if user_data is None else user_data

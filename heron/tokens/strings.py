@@ -15,9 +15,10 @@ character, which changes the string and its hash.)
 """
 from __future__ import annotations
 
+import contextlib
 import json
 from hashlib import blake2b
-from typing import Iterable, Iterator, Union
+from typing import Iterable, Iterator, Optional, Set, Union
 
 from ..errors import Errors, HeronKeyError, HeronTypeError, HeronValueError
 from ..util import PathLike, atomic_write_bytes, ensure_path
@@ -70,22 +71,63 @@ class StringStore:
     `store.add("NOUN")` returns the hash and remembers the string; `store[hash]` gives it
     back, `store["NOUN"]` gives the hash. Only strings that were added (or loaded) can be
     looked up by hash: an unknown hash raises a coded KeyError.
+
+    Inside `memory_zone()` new strings are transient: they are removed when the zone
+    ends (see there), so a long-running service's table does not grow with every text.
     """
 
-    __slots__ = ("_map",)
+    __slots__ = ("_map", "_transient", "n_zones_cleared")
 
     def __init__(self, strings: Iterable[str] | None = None):
         self._map: dict[int, str] = {0: ""}
+        self._transient: Optional[Set[int]] = None  # keys added in the open memory zone
+        # How many memory zones have removed strings (read-only): a cache built from this
+        # table (the tokenizer's) is stale when it changes. A plain slot: read per text.
+        self.n_zones_cleared = 0
         if strings is not None:
             for string in strings:
                 self.add(string)
 
-    def add(self, string: str) -> int:
-        """Store `string` and return its hash. Adding twice is harmless."""
+    def add(self, string: str, *, allow_transient: Optional[bool] = None) -> int:
+        """Store `string` and return its hash. Adding twice is harmless.
+
+        allow_transient (bool | None): inside a memory zone, False keeps the string
+            after the zone ends (labels, vocabulary a component learns); None/True let
+            it go with the zone. Outside a zone every string is kept.
+        """
         key = get_string_id(string)
         if key not in self._map:
             self._map[key] = string
+            if self._transient is not None and allow_transient is not False:
+                self._transient.add(key)
+        elif allow_transient is False and self._transient:
+            self._transient.discard(key)
         return key
+
+    @property
+    def in_memory_zone(self) -> bool:
+        return self._transient is not None
+
+    @contextlib.contextmanager
+    def memory_zone(self) -> Iterator[None]:
+        """Strings added inside the block are removed when it ends (spaCy's memory zones).
+
+        Hashes of removed strings stay valid numbers but `store[hash]` raises E002, so
+        objects made inside the zone (Docs, Spans) must not be used after it. A zone
+        opened inside another is part of the outer one: the outer zone's end clears both.
+        """
+        if self._transient is not None:
+            yield
+            return
+        self._transient = set()
+        try:
+            yield
+        finally:
+            transient, self._transient = self._transient, None
+            for key in transient:
+                self._map.pop(key, None)
+            if transient:
+                self.n_zones_cleared += 1
 
     def as_int(self, key: Union[str, int]) -> int:
         return key if isinstance(key, int) else get_string_id(key)

@@ -6,6 +6,8 @@ cached per string; `vocab["apple"]` returns a `Lexeme` view of them.
 """
 from __future__ import annotations
 
+import contextlib
+from itertools import islice
 from typing import Callable, Iterable, Iterator, Optional, Union
 
 from ..errors import Errors, HeronKeyError, HeronValueError
@@ -89,11 +91,44 @@ class Vocab:
             raise HeronKeyError(Errors.E037.format(name=name, allowed=", ".join(self._lex_cache)))
         if name in STRING_ATTR_NAMES:
             value = self.strings.as_string(value)
-            self.strings.add(value)
+            self.strings.add(value, allow_transient=False)  # a setting: outlives memory zones
         else:
             value = bool(value)
         self._lex_cache[name][text] = value
         self._lex_overrides.setdefault(name, {})[text] = value
+
+    @property
+    def in_memory_zone(self) -> bool:
+        return self.strings.in_memory_zone
+
+    @contextlib.contextmanager
+    def memory_zone(self) -> Iterator[None]:
+        """Strings, and lexical attributes cached, inside the block are dropped at its end.
+
+        For services that process texts forever: the vocab then stays the size it had
+        before the zone. Docs and Spans made inside must not be used after it (their
+        hashes no longer resolve: E002). Strings added with
+        `strings.add(s, allow_transient=False)` and lexeme settings (`lex.is_stop = True`)
+        are kept. `nlp.memory_zone()` also clears what the tokenizer cached in the zone.
+        """
+        if self.strings.in_memory_zone:  # nested: the outer zone clears everything
+            yield
+            return
+        sizes = {name: len(cache) for name, cache in self._lex_cache.items()}
+        with self.strings.memory_zone():
+            try:
+                yield
+            finally:
+                self._forget_lex_cache_since(sizes)
+
+    def _forget_lex_cache_since(self, sizes: dict) -> None:
+        # The caches are insertion-ordered dicts: entries past the zone's start are new.
+        for name, cache in self._lex_cache.items():
+            start = sizes.get(name, 0)
+            if len(cache) > start:
+                for text in list(islice(cache, start, None)):
+                    del cache[text]
+                cache.update(self._lex_overrides.get(name, {}))
 
     def __getitem__(self, key: Union[str, int]) -> "Lexeme":
         """`vocab["word"]` or `vocab[hash]` -> Lexeme (the word is added to the strings)."""

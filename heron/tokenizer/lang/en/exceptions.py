@@ -23,6 +23,9 @@ NEGATED = {"do": "do", "does": "does", "did": "did", "is": "is", "are": "are", "
            "would": "would", "should": "should", "must": "must", "might": "might",
            "need": "need", "dare": "dare", "ought": "ought", "can": "ca", "will": "wo",
            "shall": "sha", "ai": "ai"}
+# Modals taking "'ve" ("would've" -> "would" "'ve", "wouldn't've" -> "would" "n't" "'ve"),
+# as in spaCy and EWT.
+MODALS_HAVE = ["could", "might", "must", "should", "would"]
 # Apostrophe-less spellings common in web text: surface -> pieces.
 NO_APOSTROPHE = {
     "dont": ["do", "nt"], "doesnt": ["does", "nt"], "didnt": ["did", "nt"], "isnt": ["is", "nt"],
@@ -72,7 +75,7 @@ def _add(exc: Exc, pieces: List[str]) -> None:
         tokens = []
         for piece, orig in zip(variant, pieces):
             attrs = {"ORTH": piece}
-            norm = NORMS.get(orig)
+            norm = NORMS.get(orig.replace("’", "'"))  # curly forms share the straight norms
             if norm is not None and len(pieces) > 1:
                 attrs["NORM"] = norm
             tokens.append(attrs)
@@ -87,6 +90,9 @@ def _contractions(exc: Exc) -> None:
                 _add(exc, [pron, clitic.replace("'", apos)])
         for verb, stem in NEGATED.items():
             _add(exc, [stem, "n" + apos + "t"])
+        for modal in MODALS_HAVE:
+            _add(exc, [modal, apos + "ve"])
+            _add(exc, [modal, "n" + apos + "t", apos + "ve"])
         for pron in ("i", "you", "he", "she", "it", "we", "they"):
             for clitic in ("'d", "'ll"):
                 _add(exc, [pron, clitic.replace("'", apos), "'ve".replace("'", apos)])
@@ -98,6 +104,8 @@ def _contractions(exc: Exc) -> None:
         _add(exc, [apos + "til"])
         _add(exc, ["I", apos + "m", "a"])
         _add(exc, ["#", apos + "s"])
+    for modal in MODALS_HAVE:
+        _add(exc, [modal, "ve"])
     for surface, pieces in NO_APOSTROPHE.items():
         assert "".join(pieces) == surface, surface
         _add(exc, pieces)

@@ -2,8 +2,12 @@
 
 Differences from the neutral rules (each follows the EWT/Penn conventions, checked on
 the EWT train/dev splits):
-- runs of one punctuation character are one token ("!!!", "<<", "*****", "''");
-  mixed runs of sentence punctuation too ("?!", ".?", "!!!?");
+- runs of one punctuation character are one token ("!!!", "<<", "--", "''"), except
+  brackets, double quotes and asterisks, which split one character at a time as in spaCy
+  ("((a))" -> "(" "(" "a" ")" ")", "**bold**" -> "*" "*" "bold" "*" "*"; a chunk of
+  asterisks alone, "*****", stays one token as in EWT); mixed runs of
+  sentence punctuation are one token ("?!", ".?", "!!!?") unless the dot ends an
+  abbreviation or initialism ("U.K.!" -> "U.K." "!");
 - hyphens between words split ("center-north" -> "center" "-" "north") except after
   a bound prefix or a single letter ("e-mail", "non-stop", "re-read", "T-shirt");
 - a hyphen glued to the start or end of a word is a dash ("-Mary", "wonderfully-",
@@ -16,7 +20,8 @@ the EWT train/dev splits):
   (".?"); grades split ("A+" -> "A" "+"), "C++"/"C#" stay; a double quote or bracket
   glued between words splits ('the"best"one', "x.pdf)(See");
 - slashes split between words of two letters or more ("and/or"), not in "w/o", "b/c",
-  dates or fractions; colons and "=" never split inside a chunk;
+  dates or fractions; colons and "=" split inside a chunk only before a URL or an e-mail
+  address ("see:http://x.org", "Email:jo@x.org"; "mailto:jo@x.org" stays), as does "#";
 - "'s" stays on numbers ("60's"), quotes stay on decade years ("'72").
 """
 from __future__ import annotations
@@ -49,8 +54,25 @@ _PUNCT_NO_HASH = [p for p in LIST_PUNCT if p not in ("#",)]
 # Quotes that do not split before a two-digit year: "'72", "’90s".
 _QUOTES = [q + r"(?![0-9]{2}(?:s\b|\b))" if q in (r"\'", "’", "‘") else q for q in LIST_QUOTES]
 
-# One repeated punctuation character, and runs of sentence punctuation.
-RUNS = [r"(?P<run>[^\w\s]|_)(?P=run)+", r"(?:(?<!\.)\.|:)?[!?][.!?]*", "‘’", "’’"]
+# Characters that never form a run: brackets, double quotes and asterisks split one by
+# one as in spaCy, so patterns and counts see single "(" and "*" tokens. Straight and
+# curly apostrophes and backticks still run ("``" and "''" are Penn's quotes).
+_SINGLES = r"()\[\]{}\"“”„«»‘´‚*"
+# One repeated punctuation character.
+RUN = rf"(?P<run>[^\w\s{_SINGLES}]|_)(?P=run)+"
+# Runs of sentence punctuation ("?!", ".?"); the dot stays with an initialism ("U.K.!").
+SENTENCE_RUN = r"(?:(?<!\.)(?<!\.[A-Za-z])\.|:)?[!?][.!?]*"
+# A chunk made only of asterisks (a separator line "*****", a footnote mark "**") stays one
+# token, as in EWT; glued to a word they split ("**bold**"). spaCy splits both.
+ASTERISKS_ONLY = r"\*{2,}$"
+RUNS = [ASTERISKS_ONLY, RUN, SENTENCE_RUN, "‘’", "’’"]
+
+# Where a URL or an e-mail address starts (after glued punctuation): a scheme, "www.",
+# or "name@host.". Punctuation glued before one splits off ("see:http://x.org",
+# "Email:jo@x.org", "#www.x.org"); the tokenizer keeps the rest whole as a URL.
+# "mailto:" is part of its URL, as in EWT.
+URL_START = r"(?:[a-zA-Z][a-zA-Z0-9+.\-]{1,15}://|www\d{0,3}\.|[\w.+\-]+@[^\W_][\w\-]*\.)"
+GLUED_BEFORE_URL = rf"(?<=[{ALPHA}0-9])(?<![mM][aA][iI][lL][tT][oO])[:<>=|'‘’“”](?={URL_START})"
 
 # A hyphen glued to the start or end of a word is a dash, not a word-internal hyphen:
 # "-Mary", "-5", "-$1,234" (minus before currency) and "wonderfully-", "socio-" split.
@@ -62,13 +84,13 @@ DASH_AFTER = rf"(?<=[{ALPHA}0-9])-"
 MAGNITUDES = r"(?<=[0-9])(?:bn|BN|MM|[MKb])"
 
 PREFIXES = (
-    RUNS + ["§", "%", "=", "—", "–", r"\+(?![0-9])", DASH_BEFORE, r"#(?![A-Za-z])", r"@(?=[0-9])",
+    RUNS + ["§", "%", "=", "—", "–", r"\+(?![0-9])", DASH_BEFORE, r"#(?![A-Za-z])", rf"#(?={URL_START})", r"@(?=[0-9])",
             r"[wW]/(?=[{a}])".format(a=ALPHA)]
     + _PUNCT_NO_HASH + LIST_ELLIPSES + _QUOTES + LIST_CURRENCY + LIST_ICONS
 )
 
 SUFFIXES = (
-    [r"(?P<run>[^\w\s]|_)(?P=run)+", r"(?:(?<!\.)\.|:)?[!?][.!?]*", "’’", "‘’"]
+    [RUN, SENTENCE_RUN, "’’", "‘’"]
     + [r":-?[()DPp]", r";-?\)"]  # emoticons glued to a word: "family:)"
     + [DASH_AFTER]
     + _PUNCT_NO_HASH + [r"(?<![0-9])#"] + LIST_ELLIPSES + LIST_QUOTES + LIST_ICONS
@@ -108,7 +130,7 @@ INFIXES = (
     LIST_ELLIPSES + LIST_ICONS
     + [
         r"(?<=[0-9])[+\*^](?=[0-9])",
-        GLUED_QUOTE, NUMBER_RANGE, CURRENCY_RANGE, CURRENCY_RANGE_SIGN,
+        GLUED_QUOTE, GLUED_BEFORE_URL, NUMBER_RANGE, CURRENCY_RANGE, CURRENCY_RANGE_SIGN,
         rf"(?<=[{ALPHA_LOWER}{CONCAT_QUOTES}])\.(?=[{ALPHA_UPPER}{CONCAT_QUOTES}])",
         rf"(?<=[{ALPHA}]),(?=[{ALPHA}])",
         rf"(?<=[{ALPHA}]);(?=[{ALPHA}])",
