@@ -381,6 +381,10 @@ class Errors:
     E523 = "[E523] {source}: doc {i} of the spaCy DocBin can't be rebuilt ({err}). Fix: the file is corrupt or was edited by hand (every string ID must be a spaCy symbol or the hash of a string in the file's strings list); re-create it with spaCy's DocBin.to_disk or `spacy convert`."
     E524 = "[E524] SpacyDocBin.merge: the two bins have different {setting} ({first} vs {second}). Fix: create both with the same attrs and store_user_data."
     E525 = "[E525] SpacyDocBin(attrs=...) got {attr!r}, which is not a column of spaCy's DocBin. Fix: use some of {allowed} (ORTH and spaces are always kept)."
+    # ---- E540-E559 spaCy config translation (heron/interop/spacy_config.py, init config --from-spacy) ----
+    E540 = "[E540] Can't translate {source}: {detail}. Fix: pass a config written by spaCy v3 (`python -m spacy init config`, or a trained spaCy pipeline's config.cfg), e.g. heron init config --from-spacy spacy.cfg heron.cfg."
+    E541 = "[E541] Can't translate {source} to heron ({n} problem(s)):\n{problems}\nFix: change or remove each setting listed above in the spaCy config (docs/usage/migrating-from-spacy.md lists every spaCy name with its heron counterpart, and those without one), then translate again."
+    E542 = "[E542] The heron config translated from {source} does not validate: {detail}\nFix: the keys named are the spaCy config's own paths; correct those values in the spaCy config, then translate again."
     # ---- E590-E599 (E621-E629 continue them) heron apply (heron/apply, cli/apply.py) ----
     E590 = "[E590] heron apply: the input path {path} does not exist (relative paths are read from {cwd}). Fix: pass an existing .txt, .jsonl, .heron or .spacy file, or a folder holding such files, as DATA_PATH."
     E591 = "[E591] heron apply: {path} has the suffix {suffix!r}, which heron apply does not read. Fix: pass a .txt file (one document, or one per line with --txt-lines), a .jsonl file (one {{\"text\": ...}} object per line), a .heron or a .spacy DocBin; rename a plain-text file to .txt."
@@ -573,6 +577,8 @@ class Warnings:
     # W520-W529: spaCy's DocBin format, .spacy files
     W520 = "[W520] {source}, doc {i}: skipped doc.user_data entry {key!r}: {why}. heron reads plain msgpack values only (never pickled objects, extension types or srsly's numpy arrays); later entries of this file that can't be read are skipped without another warning. Fix: store plain str/int/float/bool/None/list/dict values in doc.user_data before spaCy saves the DocBin."
     W521 = "[W521] {source}: {n} doc(s) carry spaCy's has_unknown_spaces flag (made from words alone, e.g. by spaCy's IOB converters); {target} has no such flag, so they keep a space after every token and heron's tokenizer will see that text in training. Fix: set gold_preproc = true in [corpora.train] and [corpora.dev] for spaCy's behaviour, or train on the .spacy file directly (heron train and evaluate read it and use those docs' gold tokens)."
+    # ---- W540-W549 spaCy config translation ----
+    W540 = "[W540] {source}: {n} setting(s) have no heron counterpart and were left out of the heron config; {n_local} value(s) were kept that must exist on this machine.\n{details}\nFix: {fix}."
     # ---- W590-W599 heron apply ----
     W590 = "[W590] heron apply: the unfinished run in {path} was started by heron {old}; this is heron {new}. Its finished partitions are kept, so the output may mix annotations of both versions. Fix: pass --force to annotate everything with this version."
     W591 = "[W591] heron apply: no documents found in {path}; an empty output was written. Fix: check DATA_PATH (heron apply reads .txt, .jsonl, .heron and .spacy files)."

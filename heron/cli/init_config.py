@@ -12,6 +12,8 @@ whose block depends on the options (the trunk). The assembled config is then pas
 `transformer` component first and makes every head listen to it; training then uses
 AdamW with warm-up, a 20x lower rate for the transformer than for the heads
 ([training.optimizer.component_learn_rates]) and padded-size batches.
+
+`--from-spacy spacy.cfg` translates a spaCy v3 config instead (heron/interop/spacy_config.py).
 """
 from __future__ import annotations
 
@@ -222,8 +224,14 @@ def init_config_cli(
              "shared trunk instead of a CNN tok2vec, e.g. --transformer roberta-base.",
     ),
     force: bool = typer.Option(False, "--force", "-F", help="Overwrite an existing output file."),
+    from_spacy: Optional[Path] = typer.Option(
+        None, "--from-spacy", help="Translate this spaCy v3 config instead (the other options are ignored)."),
 ) -> None:
     """Write a complete starter config for a language and pipeline, every default filled in."""
+    if from_spacy is not None:
+        from ._init_from_spacy import init_config_from_spacy
+
+        return init_config_from_spacy(from_spacy, output_file, force=force)
     if str(output_file) != "-" and output_file.exists() and not force:
         raise HeronValueError(Errors.E220.format(path=output_file))
     opts = Options(lang, split_list(pipeline), optimize, gpu, pretraining, transformer)
