@@ -450,6 +450,10 @@ class Errors:
     E653 = "[E653] The model reads static vectors keyed by different attributes {attrs}; one batch carries one vectors tensor. Fix: give every static-vectors layer of one tok2vec the same key_attr (\"ORTH\" by default)."
     E654 = "[E654] Component {name!r} {when}: it was trained with static vectors {saved} but the vocab has {current}. A model trained with vectors gives wrong results with other vectors or none. Fix: load the same vectors ([initialize] vectors = \"path\" for training; a pipeline saved with nlp.to_disk keeps them in vocab/vectors), or retrain the component with the new vectors."
     E655 = "[E655] [initialize] vectors = {path!r}: {detail}. Fix: pass a folder written by `heron init vectors LANG VECTORS_FILE OUTPUT_DIR` (it holds vocab/vectors) or a trained pipeline that has vectors, or set [initialize] vectors = null."
+    # ---- E656-E669 everyday API parity (heron.util, heron.lang, Language helpers, Matcher extensions) ----
+    E656 = "[E656] get_lang_class({lang!r}): no Language class for this code. Available: {available}. Fix: use one of these codes, or register your class with heron.util.set_lang_class({lang!r}, MyLanguage) (or @registry.languages({lang!r}))."
+    E657 = "[E657] A Matcher pattern tests token._.{name}, but no Token extension {name!r} is registered (spaCy's E046). Fix: register it before calling the matcher with Token.set_extension({name!r}, default=None) (or getter=), or correct the name in the pattern's \"_\" dict."
+    E658 = "[E658] minibatch(size={size!r}): {detail}. Fix: pass an int >= 1 or an iterator of sizes, e.g. heron.util.compounding(4.0, 32.0, 1.001)."
     # ---- E700-E749 transformer: alignment, span getters, data ----
     E700 = "[E700] {what} needs the `transformers` and `tokenizers` packages ({err}). Fix: pip install heron[transformers]."
     E701 = "[E701] The tokenizer {name!r} is a slow (pure Python) tokenizer, which gives no character offsets, so heron tokens can't be aligned to its wordpieces. Fix: use a fast tokenizer (AutoTokenizer.from_pretrained(name, use_fast=True); the folder needs a tokenizer.json), e.g. set tokenizer_config = {{\"use_fast\": true}}."
@@ -602,6 +606,8 @@ class Warnings:
     W635 = "[W635] displacy (style={style!r}): ignored unknown option(s) {unknown}. Fix: use the options of this style: {known}."
     # ---- W650-W699 static vectors features ----
     W650 = "[W650] {layer} had no input size, so it was sized from the first batch (vectors of dim {dim}). An optimizer created before this call does not train its weights. Fix: load the vectors before nlp.initialize() (which sizes the layer), or pass nM = {dim} in the config."
+    # ---- W670-W679 everyday API parity ----
+    W670 = "[W670] nlp.disable_pipes({names}) is deprecated (as in spaCy v3). Fix: use nlp.select_pipes(disable={names}), which returns the same restorable object."
     # ---- W700-W749 transformer alignment/spans ----
     W700 = "[W700] {n} span(s) from span getter {getter} (longest: {longest} wordpieces) exceed the transformer's maximum of {max_length} wordpieces, so they were split into overlapping windows (window {window}, stride {stride}; outputs averaged per wordpiece). Nothing was truncated. To choose the windows yourself, use @span_getters = \"heron.strided_spans.v1\" with window and stride in wordpieces, or heron.sent_spans.v1 for shorter spans."
     W701 = "[W701] heron.strided_spans.v1 window = {window} wordpieces plus {n_special} special tokens exceeds the model's maximum length {max_length}; using window = {new_window}, stride = {new_stride}, which keeps the configured overlap ratio (stride/window = {stride}/{window}), so windows still overlap as configured. Fix: set window <= {new_window} (and the stride you want) in the span getter's config."

@@ -21,6 +21,7 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tupl
 
 from confection import Config
 
+from ._language_pipes import LanguagePipesMixin  # disable_pipes, analyze_pipes, memory_zone
 from .errors import ConfigError, Errors, HeronTypeError, HeronValueError
 from .pipeline import _build, _manage, _serialize  # components register themselves (registry.py)
 from .pipeline._state import PipelineState
@@ -28,7 +29,7 @@ from .registry import FactoryMeta, registry
 from .util import PathLike
 
 
-class Language:
+class Language(LanguagePipesMixin):
     """A text-processing pipeline: `nlp(text) -> Doc`.
 
     vocab (Vocab | True): the shared vocab; True creates `Vocab(lang=lang)`.

@@ -1,7 +1,13 @@
-"""Small shared helpers. Keep this file small: no junk drawer."""
+"""Small shared helpers. Keep this file small: no junk drawer.
+
+Besides heron's own helpers (atomic writes, length_chunks), the spaCy helpers users
+reach for by name: `minibatch`, `compounding`, `filter_spans`, `get_lang_class`,
+`set_lang_class` (same names, arguments and results as `spacy.util`).
+"""
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import re
 import shutil
@@ -10,11 +16,16 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Iterator, Optional, Set, Tuple, Union
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, List, Optional, Set, Tuple, Type, TypeVar, Union
 
 import numpy as np
 
+if TYPE_CHECKING:
+    from .language import Language
+    from .tokens import Span
+
 PathLike = Union[str, os.PathLike]
+T = TypeVar("T")
 
 
 def _umask() -> int:
@@ -205,3 +216,89 @@ def length_chunks(lengths: np.ndarray, max_items: int) -> Iterator[np.ndarray]:
         if end == len(order) or (end + 1 - start) * int(lengths[order[end]]) > max_items:
             yield order[start:end]
             start = end
+
+
+# ---- spaCy's everyday helpers ---------------------------------------------------------
+def minibatch(items: Iterable[T], size: Union[int, Iterable[float]]) -> Iterator[List[T]]:
+    """Consecutive lists of `size` items (the last may be shorter), as spacy.util.minibatch.
+
+    size (int | iterator of numbers): a fixed batch size, or one size per batch, e.g.
+        `compounding(4.0, 32.0, 1.001)` for batches that grow as training goes on.
+    """
+    sizes: Iterator[Any] = itertools.repeat(size) if isinstance(size, (int, float)) else iter(size)
+    items = iter(items)
+    while True:
+        try:
+            batch_size = int(next(sizes))
+        except StopIteration:
+            return
+        if batch_size < 1:
+            from .errors import Errors, HeronValueError
+
+            raise HeronValueError(Errors.E658.format(size=size, detail=f"got a batch size of {batch_size}"))
+        batch = list(itertools.islice(items, batch_size))
+        if not batch:
+            return
+        yield batch
+
+
+def compounding(start: float, stop: float, compound: float, *, t: float = 0.0) -> Iterator[float]:
+    """An endless series start, start*compound, start*compound**2, ... clipped at `stop`
+    (thinc's `compounding`, positional as in spaCy: `next(sizes)` gives the next value).
+
+    For a config's batch size use the step-indexed schedule @schedules = "heron.compounding.v1".
+    """
+    clip = max if start > stop else min
+    current = float(start) * compound ** t
+    while True:
+        yield clip(current, stop)
+        current *= compound
+
+
+def filter_spans(spans: Iterable["Span"]) -> List["Span"]:
+    """Keep the longest of overlapping spans (the first if equal), in document order
+    (spacy.util.filter_spans; the same function as heron.tokens.filter_spans)."""
+    from .tokens.span import filter_spans as _filter_spans
+
+    return _filter_spans(spans)
+
+
+def get_lang_class(lang: str) -> Type["Language"]:
+    """The Language subclass of language code `lang`: `get_lang_class("en")` is
+    heron.lang.en.English, so `get_lang_class("en")()` == `heron.blank("en")`.
+
+    Looks in registry.languages first (`set_lang_class`, @registry.languages), then in
+    heron.lang.<code>. A code with tokenizer rules but no class (`register_lang`) gets a
+    plain subclass with that `lang`. Unknown codes raise E656.
+    """
+    import importlib
+
+    from .registry import registry
+
+    if lang in registry.languages:
+        return registry.languages.get(lang)
+    from .errors import Errors, HeronValueError
+    from .tokenizer import available_langs
+
+    module = None
+    if isinstance(lang, str) and lang.isidentifier():
+        with contextlib.suppress(ModuleNotFoundError):
+            module = importlib.import_module(f"heron.lang.{lang}")
+    if module is not None:
+        cls = getattr(module, module.__all__[0])
+    elif isinstance(lang, str) and lang in available_langs():
+        from .lang._blank import BlankLanguage
+
+        cls = type(f"Language_{lang}", (BlankLanguage,), {"lang": lang, "__module__": __name__})
+    else:
+        known = sorted(set(available_langs()) | set(registry.languages.get_all()))
+        raise HeronValueError(Errors.E656.format(lang=lang, available=", ".join(known)))
+    set_lang_class(lang, cls)
+    return cls
+
+
+def set_lang_class(name: str, cls: Type["Language"]) -> None:
+    """Make `get_lang_class(name)` return `cls` (it is stored in registry.languages)."""
+    from .registry import registry
+
+    registry.languages.register(name, func=cls)

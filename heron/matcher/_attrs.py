@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List
 
+from ..errors import Errors
+from ..tokens.underscore import ExtensionAttributeError
+
 # String-valued attributes: pattern values are str (compared exactly).
 STRING_ATTRS: Dict[str, Callable[[Any], Any]] = {
     "ORTH": lambda t: t.text,
@@ -79,6 +82,9 @@ class Columns:
         key = ("_", name)
         col = self._cols.get(key)
         if col is None:
+            # An unregistered name is a typo or a missing set_extension, never "no match".
+            if self.tokens and not type(self.tokens[0]).has_extension(name):
+                raise ExtensionAttributeError(Errors.E657.format(name=name))
             col = self._cols[key] = [getattr(t._, name, None) for t in self.tokens]
         return col
 

@@ -176,28 +176,78 @@ _EN_ORDINAL_WORDS = frozenset(
     "thirtieth fortieth fiftieth sixtieth seventieth eightieth ninetieth hundredth "
     "thousandth millionth billionth trillionth".split()
 )
-EN_STOP_WORDS = frozenset(
-    "a about above across after afterwards again against all almost alone along already also "
-    "although always am among amongst an and another any anyhow anyone anything anyway "
-    "anywhere are around as at be became because become becomes becoming been before "
-    "beforehand behind being below beside besides between beyond both but by can cannot "
-    "could did do does doing done down due during each either else elsewhere enough even "
-    "ever every everyone everything everywhere except few for former formerly from further "
-    "had has have he hence her here hereafter hereby herein hereupon hers herself him "
-    "himself his how however i if in indeed into is it its itself just last latter latterly "
-    "least less made many may me meanwhile might mine more moreover most mostly much must "
-    "my myself neither never nevertheless next no nobody none noone nor not nothing now "
-    "nowhere of off often on once only onto or other others otherwise our ours ourselves out "
-    "over own per perhaps please put quite rather re really regarding same say see seem "
-    "seemed seeming seems several she should show side since so some somehow someone "
-    "something sometime sometimes somewhere still such than that the their them themselves "
-    "then thence there thereafter thereby therefore therein thereupon these they this those "
-    "though through throughout thru thus to together too toward towards under unless until "
-    "up upon us used using various very via was we well were what whatever when whence "
-    "whenever where whereafter whereas whereby wherein whereupon wherever whether which "
-    "while whither who whoever whole whom whose why will with within without would yet you "
-    "your yours yourself yourselves 's 're 've 'd 'll 'm n't".split()
+# spaCy's English stop words, exactly (spacy/lang/en/stop_words.py, MIT licence): 326
+# words with the contractions in straight and curly forms. A set, as in spaCy: adding
+# a word changes `is_stop` for words not looked up yet (`lex.is_stop = True` for any).
+# `heron.lang.en.stop_words.STOP_WORDS` is this same set.
+EN_STOP_WORDS = set(
+    """
+a about above across after afterwards again against all almost alone along
+already also although always am among amongst amount an and another any anyhow
+anyone anything anyway anywhere are around as at
+
+back be became because become becomes becoming been before beforehand behind
+being below beside besides between beyond both bottom but by
+
+call can cannot ca could
+
+did do does doing done down due during
+
+each eight either eleven else elsewhere empty enough even ever every
+everyone everything everywhere except
+
+few fifteen fifty first five for former formerly forty four from front full
+further
+
+get give go
+
+had has have he hence her here hereafter hereby herein hereupon hers herself
+him himself his how however hundred
+
+i if in indeed into is it its itself
+
+keep
+
+last latter latterly least less
+
+just
+
+made make many may me meanwhile might mine more moreover most mostly move much
+must my myself
+
+name namely neither never nevertheless next nine no nobody none noone nor not
+nothing now nowhere
+
+of off often on once one only onto or other others otherwise our ours ourselves
+out over own
+
+part per perhaps please put
+
+quite
+
+rather re really regarding
+
+same say see seem seemed seeming seems serious several she should show side
+since six sixty so some somehow someone something sometime sometimes somewhere
+still such
+
+take ten than that the their them themselves then thence there thereafter
+thereby therefore therein thereupon these they third this those though three
+through throughout thru thus to together too top toward towards twelve twenty
+two
+
+under until up unless upon us used using
+
+various very very via was we well were what whatever when whence whenever where
+whereafter whereas whereby wherein whereupon wherever whether which while
+whither who whoever whole whom whose why will with within without would
+
+yet you your yours yourself yourselves
+""".split()
 )
+_EN_CONTRACTIONS = ["n't", "'d", "'ll", "'m", "'re", "'s", "'ve"]
+EN_STOP_WORDS.update(_EN_CONTRACTIONS)
+EN_STOP_WORDS.update(c.replace("'", apostrophe) for apostrophe in "‘’" for c in _EN_CONTRACTIONS)
 
 
 def en_like_num(text: str) -> bool:
