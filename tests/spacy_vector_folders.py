@@ -13,7 +13,7 @@ from typing import Dict, Optional, Sequence
 import msgpack
 import numpy as np
 
-from heron.vectors.murmur64 import spacy_string_ids
+from heron.tokens._spacy_hash import spacy_string_ids
 
 # spaCy 3.8's get_string_id of these words (computed once with spaCy; "root" is a symbol).
 SPACY_IDS = {"apple": 8566208034543834098, "Paris": 10427160276079242800, "é": 16256712947286012828,

@@ -18,7 +18,7 @@ spaCy's vocab/ folder (spacy/vocab.pyx `to_disk`, spacy/vectors.pyx `to_disk`):
                   hash_seed, bow, eow, attr}
     strings.json  JSON list of the vocab's strings
 
-spaCy's string IDs are MurmurHash64A hashes (or reserved-symbol numbers; murmur64.py),
+spaCy's string IDs are MurmurHash64A hashes (or reserved-symbol numbers; tokens/_spacy_hash.py),
 heron's are blake2b, so each key is turned back into its word through strings.json
 and re-keyed; keys with no known string are dropped (W560). A floret table needs no
 words: it becomes a "spacy_floret" table (floret.py), whose vector for any word, seen
@@ -38,8 +38,9 @@ from typing import Any, Dict, Optional, Tuple, Union
 import numpy as np
 
 from ..errors import Errors, HeronValueError, Warnings, warn
+from ..tokens._spacy_hash import spacy_string_ids
+from ..tokens._spacy_symbols import SYMBOLS
 from ..tokens.strings import get_string_id
-from .murmur64 import spacy_string_ids
 from .table import Vectors
 
 PACKAGE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -273,9 +274,7 @@ def _words_of(vocab_dir: Path, spacy_keys: np.ndarray) -> Tuple[list, np.ndarray
                                 "the table's keys are hashes of unknown words") from None
     if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
         raise _unreadable(path, "not a JSON list of strings")
-    from ._spacy_symbols import SPACY_SYMBOLS
-
-    texts = list(SPACY_SYMBOLS) + texts
+    texts = list(SYMBOLS) + texts
     ids = spacy_string_ids(texts)
     order = np.argsort(ids, kind="stable")
     sorted_ids = ids[order]

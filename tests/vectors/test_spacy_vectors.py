@@ -13,11 +13,11 @@ from spacy_vector_folders import FLORET_CFG, SPACY_IDS, floret_file, spacy_pipel
 
 import heron
 from heron.errors import HeronError, HeronWarning
+from heron.tokens._spacy_hash import spacy_string_ids
 from heron.tokens.strings import get_string_id
 from heron.vectors import Vectors, read_vectors
 from heron.vectors.init import load_vectors_into
 from heron.vectors.io_spacy import find_spacy_vocab, read_spacy_vectors
-from heron.vectors.murmur64 import spacy_string_ids
 
 WORDS = ["apple", "pear", "root", "Paris", "日本語"]
 DATA = np.arange(len(WORDS) * 4, dtype=np.float32).reshape(len(WORDS), 4) / 10

@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 import heron
 import heron.cli  # noqa: F401  (registers every command)
 from heron.cli._app import app
+from heron.tokens._spacy_hash import spacy_string_ids
 from heron.vectors.init import load_vectors_into
-from heron.vectors.murmur64 import spacy_string_ids
 
 PEERS_PYTHON = Path(__file__).resolve().parents[2] / ".venv-peers" / "bin" / "python"
 pytestmark = pytest.mark.slow
