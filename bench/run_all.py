@@ -144,6 +144,10 @@ STEPS = [
          inputs=tuple(SPANCAT_RUNS / f"{system}-{name}" / "model" / "model-best"
                       for system, name, _ in SPANCAT_RUNS_SPEC),
          outputs=(RESULTS / "spancat_uner.json",)),
+    # spaCy's own init configs, translated by `heron init config --from-spacy` and trained (300 steps each).
+    Step("spacy_configs", "spacy_configs.py", inputs=(EWT / "train.spacy", UD, MINILM, "python:gensim",
+                                                      BENCH.parent / ".venv-peers" / "bin" / "python"),
+         outputs=(RESULTS / "spacy_configs.json",)),
 ]
 
 

@@ -128,7 +128,8 @@ def _parse(text_or_config: Union[str, Config, Dict[str, Any]], source: str) -> D
         try:
             parsed: Dict[str, Any] = Config().from_str(text_or_config, interpolate=False)
         except Exception as e:  # confection raises configparser's and its own errors
-            raise ConfigError(Errors.E540.format(source=source, detail=f"it can't be parsed: {e}")) from None
+            detail = "it can't be parsed: " + " ".join(str(e).split())
+            raise ConfigError(Errors.E540.format(source=source, detail=detail)) from None
     else:
         parsed = Config(text_or_config, is_interpolated=False)
     if not isinstance(parsed.get("nlp"), dict) or "components" not in parsed:

@@ -150,7 +150,7 @@ WITHOUT_COUNTERPART: Dict[str, str] = {
     "spacy.KBFromFile.v1": _NO_NEL, "spacy.entity_linker_scorer.v1": _NO_NEL,
     "spacy.SpanFinder.v1": _NO_FINDER, "spacy.span_finder_scorer.v1": _NO_FINDER,
     "spacy.TextCatLowData.v1": "heron has no low-data text classifier; use heron.TextCatBOW.v3 or TextCatEnsemble.v2",
-    "spacy.entity_ruler_scorer.v1": "heron's entity_ruler has no scorer setting; its entities are scored as ents",
+    "spacy.entity_ruler_scorer.v1": "heron's entity_ruler has no scorer setting: training does not score it",
     "spacy.levenshtein_compare.v1": "heron's matchers have no fuzzy matching",
     "spacy.Vectors.v1": "heron's vocab always holds heron's Vectors table, filled by [initialize] vectors",
     "spacy.read_labels.v1": "heron collects labels from the training data at initialize (no `init labels` files)",
@@ -198,6 +198,7 @@ class Gap:
 
 
 _CUSTOM_SCORER = "heron's {} always scores with its built-in scorer (spaCy's metric names)"
+_NOT_SCORED = "heron's {} has no scorer setting: training does not score it"
 
 GAPS: Dict[str, Gap] = {
     # [sections]
@@ -220,11 +221,11 @@ GAPS: Dict[str, Gap] = {
     "factory:parser.learn_tokens": Gap("heron's parser does not learn to merge subtokens", False),
     "factory:entity_ruler.matcher_fuzzy_compare": Gap(WITHOUT_COUNTERPART["spacy.levenshtein_compare.v1"],
                                                       {"@misc": "spacy.levenshtein_compare.v1"}),
-    "factory:entity_ruler.scorer": Gap(_CUSTOM_SCORER.format("entity_ruler"),
+    "factory:entity_ruler.scorer": Gap(_NOT_SCORED.format("entity_ruler"),
                                        {"@scorers": "spacy.entity_ruler_scorer.v1"}),
     "factory:span_ruler.matcher_fuzzy_compare": Gap(WITHOUT_COUNTERPART["spacy.levenshtein_compare.v1"],
                                                     {"@misc": "spacy.levenshtein_compare.v1"}),
-    "factory:sentencizer.scorer": Gap(_CUSTOM_SCORER.format("sentencizer"), {"@scorers": "spacy.senter_scorer.v1"}),
+    "factory:sentencizer.scorer": Gap(_NOT_SCORED.format("sentencizer"), {"@scorers": "spacy.senter_scorer.v1"}),
     "factory:lemmatizer.model": Gap("heron's rule/lookup lemmatizer has no model", None),
     # function arguments
     "spacy.Tagger.v2.normalize": Gap("heron's tagger output is a plain linear layer + softmax (no normalised "

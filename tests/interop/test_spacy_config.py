@@ -13,10 +13,11 @@ from confection import Config
 from heron.config import fill_config, load_config_from_str
 from heron.errors import ConfigError
 from heron.interop.spacy_config import translate, translate_spacy_config
-from heron.interop.spacy_names import FUNCTIONS, GAPS, WITHOUT_COUNTERPART
+from heron.interop.spacy_names import COMPONENTS_WITHOUT_COUNTERPART, FUNCTIONS, GAPS, WITHOUT_COUNTERPART
 from heron.registry import registry
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "spacy_configs"
+GUIDE = Path(__file__).resolve().parents[2] / "docs" / "usage" / "migrating-from-spacy.md"
 ALL = sorted(p.name for p in FIXTURES.glob("*.cfg"))
 
 # Left out of every init-config output (all at spaCy's default).
@@ -227,3 +228,16 @@ def test_tables_are_consistent():
     assert not set(FUNCTIONS) & set(WITHOUT_COUNTERPART)
     for key, gap in GAPS.items():
         assert gap.reason and not gap.reason.endswith("."), key
+
+
+def test_guide_lists_every_name_and_reason():
+    text = GUIDE.read_text(encoding="utf8")
+    rows = [line for line in text.splitlines() if line.startswith("| ")]
+    for spacy_name, counterpart in FUNCTIONS.items():
+        assert any(f"| `{spacy_name}` | `{counterpart.name}` |" in row for row in rows), spacy_name
+    for table in (WITHOUT_COUNTERPART, COMPONENTS_WITHOUT_COUNTERPART):
+        for name, reason in table.items():
+            assert any(row.startswith(f"| `{name}` |") for row in rows), name
+            assert reason in text, name
+    for key, gap in GAPS.items():
+        assert gap.reason in text, key
