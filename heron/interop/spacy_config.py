@@ -6,8 +6,9 @@ heron mirrors spaCy's config layout: the same sections, component names and sett
 and registered functions with the same arguments under heron's names. The translation
 walks the spaCy config and
 
-- renames each registered function to its heron counterpart (spacy_names.FUNCTIONS) and
-  keeps the arguments heron's function takes (read from its signature);
+- renames each registered function to its heron counterpart (spacy_names.FUNCTIONS; a name
+  that is already heron's stays) and keeps the arguments heron's function takes (read from
+  its signature);
 - keeps each section's and component's settings that heron's schema or factory has;
 - leaves out every other setting with its reason (spacy_names.GAPS, or "heron's X has no
   setting Y"), collected in ONE warning, W540, which also names the values kept that must
@@ -36,7 +37,15 @@ from ..config import config_to_str, fill_config
 from ..errors import ConfigError, Errors, HeronError, Warnings
 from ..registry import registry
 from ..schemas import SECTION_SCHEMAS, suggest
-from .spacy_names import COMPONENTS_WITHOUT_COUNTERPART, FUNCTIONS, GAPS, NO_DEFAULT, WITHOUT_COUNTERPART, Gap
+from .spacy_names import (
+    COMPONENTS_WITHOUT_COUNTERPART,
+    FUNCTIONS,
+    GAPS,
+    NO_DEFAULT,
+    WITHOUT_COUNTERPART,
+    Counterpart,
+    Gap,
+)
 
 _VARIABLE = re.compile(r"\$\{([^}]+)\}")
 # A value naming an installed package rather than a path: en_core_web_lg.
@@ -259,6 +268,8 @@ class _Walker:
         assert key is not None
         name = block[key]
         counterpart = FUNCTIONS.get(name)
+        if counterpart is None and isinstance(name, str) and registry.has(key[1:], name):
+            counterpart = Counterpart(key[1:], name)  # already heron's (a config edited by hand): kept
         if counterpart is None:
             self.problems.append(self.unknown_function(spath, key, name))
             return None

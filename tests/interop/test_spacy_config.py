@@ -241,3 +241,9 @@ def test_guide_lists_every_name_and_reason():
             assert reason in text, name
     for key, gap in GAPS.items():
         assert gap.reason in text, key
+
+
+def test_heron_names_in_a_spacy_config_are_kept():
+    text = _text("textcat.cfg").replace('"spacy.TextCatBOW.v3"', '"heron.TextCatBOW.v3"')
+    model = translate(text).config["components"]["textcat"]["model"]
+    assert model["@architectures"] == "heron.TextCatBOW.v3" and model["length"] == 262144
