@@ -431,7 +431,17 @@ def blank(lang: str, *, vocab: Any = True, config: Optional[Dict[str, Any]] = No
     if config:
         base = base.merge(Config(config, is_interpolated=False))
         base["nlp"]["lang"] = lang
-    return Language.from_config(base, vocab=vocab, meta=meta)
+    return _language_class(lang).from_config(base, vocab=vocab, meta=meta)
+
+
+def _language_class(lang: str) -> type:
+    """heron.lang's class for `lang` (English for "en", as spaCy's blank/load give), else Language."""
+    from .util import get_lang_class
+
+    try:
+        return get_lang_class(lang)
+    except HeronValueError:
+        return Language
 
 
 def load(path: PathLike, *, vocab: Any = True, disable: Iterable[str] = (),
@@ -449,7 +459,7 @@ def load(path: PathLike, *, vocab: Any = True, disable: Iterable[str] = (),
     from .packaging.installed import resolve_pipeline
 
     path = resolve_pipeline(path)  # a package name -> its data folder (E574 if unknown)
-    return _serialize.load(Language, path, vocab=vocab, disable=disable, enable=enable,
+    return _serialize.load(_language_class, path, vocab=vocab, disable=disable, enable=enable,
                            exclude=exclude, overrides=config, allow_symlinks=allow_symlinks)
 
 

@@ -191,6 +191,8 @@ def load(cls: Any, path: PathLike, *, vocab: Any, disable: Iterable[str], enable
     config = load_config(path / "config.cfg", overrides=overrides or None)
     meta = read_json(path / "meta.json")
     _check_version(meta, path)
+    if not isinstance(cls, type):  # a function of the language code -> its class (English for "en")
+        cls = cls(config.get("nlp", {}).get("lang", ""))
     nlp = cls.from_config(config, vocab=vocab, disable=disable, enable=enable, exclude=exclude,
                           meta={k: v for k, v in meta.items() if k not in _LIVE_KEYS})
     return _load_state(nlp, path, meta, set(exclude))
