@@ -26,13 +26,17 @@ Context = Tuple[int, int, str, Optional[Dict[str, Any]]]  # partition index, pos
 
 def annotate_partitions(nlp: Any, plan: Plan, partitions: Sequence[Partition], layout: Layout, *,
                         root: Path, batch_size: Optional[int] = None,
-                        n_process: int = 1, progress: Any = None) -> Iterator[Tuple[int, Dict[str, Any]]]:
+                        n_process: int = 1, progress: Any = None,
+                        reader: Optional[SegmentReader] = None) -> Iterator[Tuple[int, Dict[str, Any]]]:
     """Annotate `partitions` (in order) and write each; yields (partition id, finished record).
 
     root: the folder of the plan's input paths, as the user named it (messages show it).
     progress: a tqdm-like object updated once per document read (good or bad).
+    reader: a SegmentReader over `root` to reuse (a cluster worker keeps one, with the
+        DocBin it read last, across its tasks); default: a new one.
     """
-    reader = SegmentReader(root, nlp.vocab, text_key=str(plan.settings["text_key"]))
+    if reader is None:
+        reader = SegmentReader(root, nlp.vocab, text_key=str(plan.settings["text_key"]))
     contexts: Deque[Context] = deque()
     bad: Dict[int, List[Tuple[int, str, str]]] = defaultdict(list)  # (position, where, why)
 

@@ -42,15 +42,18 @@ class SegmentReader:
     """Reads segments of input files; keeps the last DocBin loaded, since consecutive
     partitions of a large DocBin read the same file."""
 
-    def __init__(self, root: Path, vocab: Any, *, text_key: str = "text"):
-        self.root = root  # input paths are relative to it; messages show root/path
+    def __init__(self, root: Path, vocab: Any, *, text_key: str = "text", shown_root: Optional[Path] = None):
+        self.root = root  # input paths are relative to it
+        # Messages show shown_root/path: the root as the user named it (a cluster worker
+        # reads through the absolute root, yet reports what a local run would).
+        self.shown_root = root if shown_root is None else shown_root
         self.vocab = vocab
         self.text_key = text_key
-        self._cached: Tuple[Optional[str], Any] = (None, None)
+        self._cached: Tuple[Optional[Tuple[str, str]], Any] = (None, None)
 
     def read(self, inp: InputFile, start: int, stop: int, offset: int = 0, line: int = 1) -> Iterator[Record]:
         """Records start..stop of `inp`; line kinds seek to `offset` (record `start` is on `line`)."""
-        shown = (self.root / inp.path).as_posix()
+        shown = (self.shown_root / inp.path).as_posix()
         if inp.kind in ("jsonl", "txt-lines"):
             yield from self._lines(inp, shown, start, stop, offset, line)
         elif inp.kind == "txt":
@@ -128,14 +131,15 @@ class SegmentReader:
                 i += 1
 
     def _load_docbin(self, inp: InputFile) -> Any:
-        if self._cached[0] != inp.path:
+        # Keyed by digest too: a cluster worker's reader outlives runs, and a file may change between them.
+        if self._cached[0] != (inp.path, inp.digest):
             if inp.kind == "spacy":
                 source = load_spacy_docbin(self.root / inp.path)
             else:
                 from ..tokens import DocBin
 
                 source = DocBin().from_disk(self.root / inp.path)
-            self._cached = (inp.path, source)
+            self._cached = ((inp.path, inp.digest), source)
         return self._cached[1]
 
 

@@ -4,13 +4,15 @@
     result = apply("model-best", "texts/", "annotated/")      # a folder of partitions
     result = apply("model-best", "texts/", "annotated.heron") # one merged DocBin
     result.check()  # E596 listing the documents that could not be read or annotated
+    result = apply("model-best", "texts/", "annotated/", cluster="local:4")  # on Dask workers
 
 A run: check the options and the output path; take the work folder's lock; if it
 holds a manifest, check that inputs, pipeline and settings still match it (E594
 otherwise) and keep its plan, else plan the inputs and write the manifest; annotate
 the partitions without a finished record; with an output file, merge the partitions
 into it. A killed run leaves finished partitions behind and the rerun goes on from
-there; `force=True` starts over.
+there; `force=True` starts over. With `cluster`, the partitions are annotated by the
+workers of a Dask cluster (cluster.py), and the rest of the run is the same.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from ..about import __version__
 from ..errors import Errors, HeronValueError, Warnings, warn
 from . import outputs
 from .annotate import annotate_partitions
+from .cluster import annotate_on_cluster, import_distributed, parse_cluster
 from .inputs import find_inputs, input_root
 from .outputs import Layout, resolve_layout
 from .plan import Plan, differences, make_plan, pipeline_record, settings_of
@@ -55,7 +58,8 @@ class ApplyResult:
 def apply(model: Union[str, Path], data_path: Union[str, Path], output: Union[str, Path], *,
           text_key: str = "text", txt_lines: bool = False, batch_size: Optional[int] = None,
           n_process: int = 1, partition_size: int = 1000, file_type: Optional[str] = None,
-          force: bool = False, gpu_id: int = -1, progress: bool = True) -> ApplyResult:
+          force: bool = False, gpu_id: int = -1, progress: bool = True, cluster: Optional[str] = None,
+          worker_threads: int = 1, code: Optional[Union[str, Path]] = None) -> ApplyResult:
     """Annotate every document under `data_path` with the pipeline `model`, into `output`.
 
     model: a pipeline folder (loaded with heron.load: no code runs from it).
@@ -71,17 +75,34 @@ def apply(model: Union[str, Path], data_path: Union[str, Path], output: Union[st
         millions of short texts (fewer files), smaller for slow transformer pipelines.
     file_type: "heron" (DocBins, default) or "jsonl" (Doc.to_json lines) for a folder.
     force: discard an earlier run's partitions in the output (and an existing output file).
-    gpu_id: CUDA device to annotate on; -1 = the CPU.
+    gpu_id: CUDA device to annotate on (on each cluster worker, with `cluster`); -1 = the CPU.
     progress: show progress bars (on a terminal).
+    cluster: annotate on Dask workers (`pip install heron[dask]`): "local:N" starts N
+        worker processes on this machine, "tcp://HOST:PORT" uses a running scheduler's
+        workers, which must see the pipeline, inputs and output at the same paths
+        (a shared filesystem). Each worker loads the pipeline once and writes its
+        partitions itself; a killed worker's partitions are run again. From a script,
+        call it under `if __name__ == "__main__":` (workers start by spawning).
+    worker_threads: torch threads per cluster worker (default 1: one core each).
+    code: a Python file to import before loading the pipeline (custom components);
+        cluster workers import it too, so it must be at the same path on them.
     """
     data_path, output, model = Path(data_path), Path(output), str(model)
-    _check_options(text_key=text_key, batch_size=batch_size, n_process=n_process, partition_size=partition_size)
+    _check_options(text_key=text_key, batch_size=batch_size, n_process=n_process, partition_size=partition_size,
+                   cluster=cluster, worker_threads=worker_threads)
+    if cluster is not None:  # a bad address or a missing Dask fails before any work
+        parse_cluster(cluster)
+        import_distributed()
+    if code is not None:
+        from ..config import import_code
+
+        import_code(code)  # the one explicit way to run user code
     layout = resolve_layout(output, file_type)
     rels = _check_paths(data_path, layout, force)
     root = input_root(data_path)
     settings = settings_of(text_key=text_key, txt_lines=txt_lines, partition_size=partition_size,
                            file_type=layout.file_type)
-    if gpu_id is not None and gpu_id >= 0:
+    if gpu_id is not None and gpu_id >= 0 and cluster is None:  # a cluster's workers choose their GPU
         from ..gpu import require_gpu
 
         require_gpu(gpu_id)
@@ -97,9 +118,15 @@ def apply(model: Union[str, Path], data_path: Union[str, Path], output: Union[st
         if todo:
             bar = _bar(sum(p.n_docs for p in todo), "Annotating", "doc", progress)
             try:
-                done.update(annotate_partitions(nlp if nlp is not None else _load(model), plan, todo, layout,
-                                                root=root, batch_size=batch_size, n_process=n_process,
-                                                progress=bar))
+                if cluster is not None:
+                    done.update(annotate_on_cluster(cluster, plan, todo, layout, model=model, root=root,
+                                                    batch_size=batch_size, gpu_id=gpu_id, threads=worker_threads,
+                                                    code=None if code is None else str(Path(code).resolve()),
+                                                    progress=bar))
+                else:
+                    done.update(annotate_partitions(nlp if nlp is not None else _load(model), plan, todo, layout,
+                                                    root=root, batch_size=batch_size, n_process=n_process,
+                                                    progress=bar))
             finally:
                 bar.close()
         if layout.merged:
@@ -159,7 +186,8 @@ def _bar(total: int, desc: str, unit: str, enabled: bool) -> Any:
     return tqdm(total=total, desc=desc, unit=unit, disable=None if enabled else True, leave=False)
 
 
-def _check_options(*, text_key: str, batch_size: Optional[int], n_process: int, partition_size: int) -> None:
+def _check_options(*, text_key: str, batch_size: Optional[int], n_process: int, partition_size: int,
+                   cluster: Optional[str] = None, worker_threads: int = 1) -> None:
     problems = [
         ("--batch-size", batch_size, batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1),
          "pass a number >= 1, or leave it out to use the pipeline's nlp.batch_size."),
@@ -169,10 +197,16 @@ def _check_options(*, text_key: str, batch_size: Optional[int], n_process: int, 
          "pass a number of documents >= 1 (default 1000)."),
         ("--text-key", text_key, not isinstance(text_key, str) or not text_key,
          "name the JSONL field that holds the text, e.g. --text-key text."),
+        ("--worker-threads", worker_threads, not isinstance(worker_threads, int) or worker_threads < 1,
+         "pass a number of torch threads per cluster worker >= 1 (default 1)."),
     ]
     for option, value, bad, fix in problems:
         if bad:
             raise HeronValueError(Errors.E597.format(option=option, value=value, detail="out of range", fix=fix))
+    if cluster is not None and n_process != 1:
+        raise HeronValueError(Errors.E597.format(
+            option="--n-process", value=n_process, detail=f"with --cluster {cluster} each worker is one process",
+            fix="leave --n-process out, and start more workers instead (local:N, or more `dask worker`s)."))
 
 
 __all__ = ["apply", "ApplyResult"]

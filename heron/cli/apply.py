@@ -3,14 +3,18 @@
     heron apply model-best texts/ annotated/            # folder: part-*.heron + manifest.json
     heron apply model-best notes.jsonl out.jsonl -n 4   # one merged JSONL file, 4 processes
     heron apply model-best books/ out.heron --txt-lines # each non-blank line is a document
+    heron apply model-best texts/ annotated/ --cluster local:4            # 4 Dask workers here
+    heron apply model-best texts/ annotated/ --cluster tcp://head:8786    # a Dask cluster's workers
 
 Inputs: .txt (one document per file, or per line with --txt-lines), .jsonl (--text-key,
 default "text"; other keys go to doc.user_data["meta"]), .heron and .spacy DocBins, or
 a folder of them (recursive, sorted). The work is cut into partitions of
 --partition-size documents; each is written atomically when done, so a killed run,
 started again with the same arguments, goes on where it stopped. Documents that can't
-be read or annotated are left out and listed at the end (E596, exit code 1). The logic
-lives in heron/apply/ (run.py); this module only parses the command line.
+be read or annotated are left out and listed at the end (E596, exit code 1). With
+--cluster, Dask workers annotate the partitions (`pip install heron[dask]`; see
+docs/usage/scaling.md). The logic lives in heron/apply/ (run.py); this module only
+parses the command line.
 """
 from __future__ import annotations
 
@@ -43,16 +47,18 @@ def apply_cli(
     partition_size: int = typer.Option(1000, "--partition-size", "-P", help="Documents per partition (output file, unit of resuming)."),
     file_type: Optional[str] = typer.Option(None, "--file-type", "-t", help="Partition files in an output folder: heron (default) or jsonl."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show progress bars on stderr (only on a terminal)."),
+    cluster: Optional[str] = typer.Option(None, "--cluster", help="Annotate on Dask workers: local:N (N worker processes here) or tcp://HOST:PORT (a running scheduler; shared filesystem). Needs heron[dask]."),
+    worker_threads: int = typer.Option(1, "--worker-threads", help="Torch threads per --cluster worker (default 1: one core each)."),
 ) -> None:
     """Annotate documents with a pipeline; a killed run resumes where it stopped."""
     from ..apply import apply
-    from ..config import import_code
 
-    import_code(code)  # the one explicit way to run user code (e.g. custom components)
     with _warnings_as_messages():
+        # code: imported by apply (and by each --cluster worker), the one explicit way to run user code
         result = apply(model, data_path, output_file, text_key=text_key, txt_lines=txt_lines,
                        batch_size=batch_size, n_process=n_process, partition_size=partition_size,
-                       file_type=file_type, force=force, gpu_id=gpu_id, progress=progress)
+                       file_type=file_type, force=force, gpu_id=gpu_id, progress=progress, cluster=cluster,
+                       worker_threads=worker_threads, code=code)
     if result.n_resumed:
         info(f"{result.n_resumed} of {result.n_partitions} partition(s) were finished by an earlier run")
     good(f"Wrote {result.n_docs} document(s) to {result.output}")
