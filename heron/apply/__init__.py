@@ -7,9 +7,11 @@ resumably, in partitions (see docs/usage/apply.md).
     annotate.py  partitions through one nlp.pipe call; each written when complete
     outputs.py   the work folder: manifest, partition files, finished records, lock, merge
     run.py       `apply(...)`: the whole run (what the CLI calls)
+    cluster.py   --cluster: partitions as tasks on Dask workers (client side)
+    worker.py    what a Dask worker runs: one partition per task, the pipeline loaded once
 
-The partition is the unit a cluster scheduler (issue 20) hands to a worker: it reads
-its segments, annotates them and writes its part file and finished record itself.
+The partition is the unit a Dask scheduler hands to a worker: the worker reads its
+segments, annotates them and writes its part file and finished record itself.
 """
 from .plan import Partition, Plan, Segment
 from .run import ApplyResult, apply
