@@ -12,6 +12,7 @@ Fast checks of the options and error paths need no cluster.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -109,11 +110,15 @@ def spawned() -> Set[int]:
     return out
 
 
-def assert_loopback_only(pids: Set[int]) -> None:
-    for pid in pids:
-        for conn in psutil.Process(pid).net_connections(kind="inet"):
-            if conn.status == psutil.CONN_LISTEN:
-                assert conn.laddr.ip == "127.0.0.1", f"process {pid} listens on {conn.laddr}"
+def listening(pid: int) -> Set[Any]:
+    return {c.laddr for c in psutil.Process(pid).net_connections(kind="inet") if c.status == psutil.CONN_LISTEN}
+
+
+def assert_loopback_only(pids: Set[int], here_before: Set[Any]) -> None:
+    """The worker processes, and this process (scheduler, nannies), listen on 127.0.0.1 only."""
+    found = {(pid, addr) for pid in pids for addr in listening(pid)}
+    found |= {("this process", addr) for addr in listening(os.getpid()) - here_before}
+    assert found and all(addr.ip == "127.0.0.1" for _, addr in found), found
 
 
 @pytest.fixture(scope="module")
@@ -122,14 +127,14 @@ def cluster():
     worker process is left."""
     import dask
 
-    before = spawned()
+    before, here_before = spawned(), listening(os.getpid())
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
         connection = cluster_mod.connect(distributed, "local", 2, "local:2")
         client = connection.__enter__()
     address = client.scheduler.address
     assert address.startswith("tcp://127.0.0.1:") and len(client.nthreads()) == 2
     assert set(client.nthreads().values()) == {1}
-    assert_loopback_only(spawned() - before)
+    assert_loopback_only(spawned() - before, here_before)
     yield address, client
     connection.__exit__(None, None, None)
     assert spawned() - before == set()

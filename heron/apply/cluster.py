@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import re
 import time
@@ -124,17 +125,21 @@ def connect(distributed: Any, kind: str, target: Any, value: str) -> Iterator[An
     """A Client of a new LocalCluster (loopback only, no dashboard; closed on exit, with
     its worker processes) or of the scheduler at `target` (E623 if unreachable)."""
     if kind == "local":
-        try:
-            cluster = distributed.LocalCluster(n_workers=target, threads_per_worker=1, processes=True,
-                                               host="127.0.0.1", scheduler_port=0, dashboard_address=None,
-                                               worker_dashboard_address=None)
-        except Exception as e:  # noqa: BLE001  (any failure to start is named, with the usual cause)
-            raise HeronError(Errors.E624.format(value=value, err=f"{type(e).__name__}: {e}")) from e
-        try:
-            with distributed.Client(cluster, set_as_default=False) as client:
-                yield client
-        finally:
-            cluster.close()
+        with _quiet_logs():
+            try:
+                # The scheduler always serves a few HTTP routes (health, metrics): on a free
+                # loopback port, without the dashboard, so nothing listens beyond 127.0.0.1.
+                cluster = distributed.LocalCluster(
+                    n_workers=target, threads_per_worker=1, processes=True, host="127.0.0.1", scheduler_port=0,
+                    dashboard_address=None, worker_dashboard_address=None,
+                    scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"})
+            except Exception as e:  # noqa: BLE001  (any failure to start is named, with the usual cause)
+                raise HeronError(Errors.E624.format(value=value, err=f"{type(e).__name__}: {e}")) from e
+            try:
+                with distributed.Client(cluster, set_as_default=False) as client:
+                    yield client
+            finally:
+                cluster.close()
         return
     try:
         client = distributed.Client(target, set_as_default=False)
@@ -144,6 +149,21 @@ def connect(distributed: Any, kind: str, target: Any, value: str) -> Iterator[An
         yield client
     finally:
         client.close()
+
+
+@contextlib.contextmanager
+def _quiet_logs() -> Iterator[None]:
+    """Dask's console logs at WARNING while heron runs a local cluster: its INFO lines on
+    starting and closing every worker would bury heron's own messages (deaths still show)."""
+    handlers = [h for h in logging.getLogger("distributed").handlers if isinstance(h, logging.StreamHandler)]
+    levels = [h.level for h in handlers]
+    for handler in handlers:
+        handler.setLevel(max(handler.level, logging.WARNING))
+    try:
+        yield
+    finally:
+        for handler, level in zip(handlers, levels):
+            handler.setLevel(level)
 
 
 def _check_workers(client: Any) -> None:
