@@ -305,6 +305,26 @@ def test_workers_with_several_threads_warn(recwarn):
         cluster_mod._check_workers(FakeClient({}))
 
 
+def test_cli_code_is_imported_by_apply_without_a_cluster(tmp_path, data):
+    """--code now travels into apply() (which imports it, and hands it to cluster workers)."""
+    code, imports = tmp_path / "mark.py", tmp_path / "imports.log"
+    code.write_text(f"from pathlib import Path\nfrom heron.registry import registry\n\n"
+                    f"with Path({str(imports)!r}).open('a') as f:\n    f.write('imported\\n')\n\n\n"
+                    "@registry.component('apply_cluster_test_mark')\n"
+                    "def mark(doc):\n    doc.user_data['marked'] = True\n    return doc\n", encoding="utf8")
+    import_code(code)
+    nlp = heron.blank("en")
+    nlp.add_pipe("apply_cluster_test_mark")
+    nlp.to_disk(tmp_path / "model")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["apply", str(tmp_path / "model"), str(data), str(out), "--code", str(code),
+                                      "--no-progress"])
+    assert result.exit_code == 0, result.output
+    assert imports.read_text(encoding="utf8") == "imported\n" * 2  # the test's import, then the command's
+    docs = list(heron.tokens.DocBin(store_user_data=True).from_disk(out / "part-00000.heron").get_docs(nlp.vocab))
+    assert len(docs) == N_ROWS + 1 and all(d.user_data["marked"] for d in docs)
+
+
 def test_import_heron_does_not_import_dask():
     code = "import sys, heron, heron.apply, heron.cli; assert not {'dask', 'distributed'} & set(sys.modules)"
     subprocess.run([sys.executable, "-c", code], check=True)
