@@ -148,6 +148,8 @@ STEPS = [
     Step("spacy_configs", "spacy_configs.py", inputs=(EWT / "train.spacy", UD, MINILM, "python:gensim",
                                                       BENCH.parent / ".venv-peers" / "bin" / "python"),
          outputs=(RESULTS / "spacy_configs.json",)),
+    # Data-parallel training: 1 process vs 2 under torchrun, same global batch and steps (~15 minutes here).
+    Step("ddp_train", "ddp_train.py", inputs=EWT_SPLITS[:2], outputs=(RESULTS / "ddp_train.json",)),
 ]
 
 

@@ -218,6 +218,16 @@ class Errors:
     E225 = "[E225] {path}:{line}: the value of {key} has an unclosed variable {found!r}. Fix: close it with }}, e.g. ${{paths.train}} (write $$ for a literal $)."
     E226 = "[E226] {problems} Fix: a section [a.b.c] needs its parent [a.b] above it; correct the misspelt section name, or add the missing parent section."
     E227 = "[E227] The config{where} is empty (it has no [sections]). Fix: create a complete one with `heron init config config.cfg --lang en --pipeline tagger,ner` (then edit it), or pass the path of your config file."
+    # E230-E249: data-parallel training under torchrun (heron/training/distributed.py, heron train --dist-*)
+    E230 = "[E230] Distributed backend {value!r} (heron train --dist-backend, or dist_backend= of heron.training.train) is not one heron trains with. Fix: use one of {known}: auto (the default) picks nccl when training on GPUs (--gpu-id 0) and gloo on CPUs."
+    E231 = "[E231] --dist-backend nccl needs GPUs, but this run trains on the CPU (--gpu-id -1). Fix: pass --gpu-id 0 (under torchrun each process then trains on GPU LOCAL_RANK), or use --dist-backend gloo (or auto) to train on CPUs."
+    E232 = "[E232] The torch.distributed backend {backend!r} is not available in this torch build ({detail}). Fix: install a torch wheel with distributed support (PyPI's have gloo on every platform and nccl in the CUDA builds for Linux), or pick the other backend with --dist-backend."
+    E233 = "[E233] heron train runs under torchrun (WORLD_SIZE={world_size}), but the environment variable {name} is {problem}. Fix: start every process with torchrun (e.g. torchrun --nproc_per_node 2 -m heron train config.cfg ...), which sets RANK, LOCAL_RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT; to train in one process, unset WORLD_SIZE."
+    E234 = "[E234] Training process LOCAL_RANK={local_rank} would train on GPU {local_rank}, but only {n} GPU(s) are visible on this node. Fix: start at most that many processes per node (torchrun --nproc_per_node), check CUDA_VISIBLE_DEVICES, or train on CPUs (--gpu-id -1)."
+    E235 = "[E235] --dist-timeout {value!r} (or dist_timeout= of heron.training.train) is invalid: it must be a number of seconds > 0. Fix: pass e.g. --dist-timeout 1800 (the default): how long a training process waits for the others (rank 0 evaluating or saving, a failed peer) before the run stops."
+    E236 = "[E236] Epoch {epoch} of the training corpus gave {n} batch(es), fewer than the {world_size} training processes, so no process would get a batch (each takes one of every {world_size} consecutive batches). Fix: use a smaller [training.batcher] size, more training data, or fewer processes (torchrun --nproc_per_node)."
+    E237 = "[E237] Training process {rank} of {world_size} could not join the distributed group ({backend}, MASTER_ADDR={addr}, MASTER_PORT={port}): {detail}. Fix: run the same torchrun command on every node (same --nnodes, --nproc_per_node and rendezvous address), check that the address is reachable from every node and the port free, and raise --dist-timeout if nodes start far apart."
+    E238 = "[E238] Training process {rank} of {world_size} stopped at step {step} because another process failed or stopped answering ({detail}). Fix: read the other processes' errors (torchrun prints every rank's output) and correct that; if rank 0 needs longer than --dist-timeout ({timeout} s) to evaluate or save, raise --dist-timeout."
     # ---- E300-E399 Language, pipeline, serialisation ----------------------
     E300 = "[E300] Can't find a component factory named {factory!r} (for component {name!r}).{hint} Available factories: {available}. Fix: check the spelling; for a custom component, import the module that registers it with @Language.factory/@Language.component (on the command line: --code file.py)."
     E301 = "[E301] The pipeline already has a component named {name!r} (components: {names}). Fix: pass a unique name, e.g. nlp.add_pipe({factory!r}, name=\"{name}_2\"), or remove the old one first with nlp.remove_pipe({name!r})."
@@ -570,6 +580,8 @@ class Warnings:
             "method to make it serialisable.")
     # ---- W200-W299 registry and config -------------------------------------
     W201 = "[W201] Config override --{key} adds a new setting to [{section}] (it was not in the config).{hint}"
+    # W230-W239: data-parallel training under torchrun (heron/training/distributed.py)
+    W230 = "[W230] heron train under torchrun: --gpu-id {gpu_id} is ignored; every process trains on GPU LOCAL_RANK (GPU {local_rank} for this one). Fix: choose the GPUs with CUDA_VISIBLE_DEVICES and pass --gpu-id 0."
     # ---- W300-W399 Language, pipeline --------------------------------------
     W300 = "[W300] Pipeline {path} was saved with heron {saved}; this is heron {current}. It may load incorrectly or give different results. Fix: save it again with this version (or retrain)."
     W301 = "[W301] PhraseMatcher: pattern {i} for key {key!r} is an empty Doc and was skipped."
