@@ -150,6 +150,12 @@ STEPS = [
          outputs=(RESULTS / "spacy_configs.json",)),
     # Data-parallel training: 1 process vs 2 under torchrun, same global batch and steps (~15 minutes here).
     Step("ddp_train", "ddp_train.py", inputs=EWT_SPLITS[:2], outputs=(RESULTS / "ddp_train.json",)),
+    # heron apply on a Dask LocalCluster of 1 and 2 workers vs nlp.pipe(n_process=1/2).
+    Step("apply_dask", "apply_dask.py", inputs=(*EWT_SPLITS, UD, RAW, "python:dask"),
+         outputs=(RESULTS / "apply_dask.json",)),
+    # heron trained on spacy convert's .spacy EWT vs heron convert's .heron (1,000 steps each).
+    Step("spacy_docbin_parity", "spacy_docbin_parity.py", inputs=(UD, BENCH.parent / ".venv-peers" / "bin" / "python"),
+         outputs=(RESULTS / "spacy_docbin_parity.json",)),
 ]
 
 
