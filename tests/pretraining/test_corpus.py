@@ -4,7 +4,7 @@ from itertools import islice
 
 import pytest
 
-from heron.errors import DataError, HeronValueError
+from heron.errors import DataError, HeronValueError, HeronWarning
 from heron.pretraining.corpus import JsonlCorpus, looks_wrapped, read_plain_texts
 from heron.registry import registry
 
@@ -74,7 +74,8 @@ def test_auto_keeps_lines_when_not_wrapped(tmp_path):
 def test_length_filters_and_limit(tmp_path, nlp):
     lines = ["one", "two words", "now three words", "this has four words", "five words are in this"]
     path = _write(tmp_path / "raw.txt", "\n".join(lines))
-    assert _texts(JsonlCorpus(path, min_length=2, max_length=3), nlp) == lines[1:3]
+    with pytest.warns(HeronWarning, match="W802"):  # the two long documents are skipped, and said so
+        assert _texts(JsonlCorpus(path, min_length=2, max_length=3), nlp) == lines[1:3]
     assert _texts(JsonlCorpus(path, min_length=2, limit=2), nlp) == lines[1:3]
     assert _texts(JsonlCorpus(path, limit=0), nlp) == lines
 
