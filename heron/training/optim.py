@@ -101,7 +101,8 @@ def compounding(*, start: float, stop: float, compound: float, t: float = 0.0) -
     Batch sizes usually grow like this, e.g. start=100, stop=1000, compound=1.001
     reaches 1000 words per batch after ~2300 steps.
     """
-    clip = min if start < stop else max
+    # start == stop must stay constant: a cap of max() would let it compound past stop.
+    clip = max if start > stop else min
 
     def func(step: int) -> float:
         try:

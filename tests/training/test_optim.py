@@ -13,6 +13,8 @@ def test_schedules_values():
     assert [comp(i) for i in range(6)] == [1.0, 2.0, 4.0, 8.0, 10.0, 10.0]  # increasing, capped
     down = optim.compounding(start=10.0, stop=1.0, compound=0.5)
     assert down(10) == 1.0
+    flat = optim.compounding(start=1000.0, stop=1000.0, compound=1.001)  # a constant batch size
+    assert flat(0) == flat(5000) == 1000.0
     warm = optim.warmup_linear(initial_rate=1.0, warmup_steps=4, total_steps=12)
     assert [warm(i) for i in (0, 2, 4, 8, 12, 20)] == [0.0, 0.5, 1.0, 0.5, 0.0, 0.0]
     dec = optim.decaying(base_rate=1.0, decay=0.5)
