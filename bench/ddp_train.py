@@ -15,7 +15,9 @@ average at the start is recorded).
 
 Training words/s = the log's global word count / the loop's seconds at the last
 evaluation (both arms include the same --evals + 1 dev evaluations, done by rank 0 while
-the other rank waits). Writes bench/results/ddp_train.{json,md} (`_smoke` with --limit).
+the other rank waits). Writes bench/results/ddp_train.{json,md} (`_smoke` with --limit;
+`_2000w` with --batch-words 2000: a larger global batch amortizes the per-step costs that
+don't shrink with the rank's batch, the gradient all-reduce and each rank's optimizer step).
 """
 from __future__ import annotations
 
@@ -37,7 +39,7 @@ CONFIG = CONFIGS / "heron_tagger_ner_efficiency.cfg"
 
 def train(processes: int, args: argparse.Namespace) -> Dict[str, Any]:
     """One arm: `heron train` in one process, or under torchrun in `processes`."""
-    out = RUNS / (f"{processes}proc" + ("-smoke" if args.limit else ""))
+    out = RUNS / (f"{processes}proc-{args.batch_words}w" + ("-smoke" if args.limit else ""))
     per_process = args.batch_words // processes
     launcher = ([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", str(processes)]
                 if processes > 1 else [sys.executable])
@@ -77,7 +79,7 @@ def report(arms: List[Dict[str, Any]], args: argparse.Namespace, load: List[floa
              f"{100 * (a['dev'][-1]['ents_f'] or 0):.2f}", a["wall_s"]] for a in arms]
     curve = [[e1["step"], f"{e1['words']:,}", f"{e2['words']:,}", e1["score"], e2["score"]]
              for e1, e2 in zip(one["dev"], two["dev"])]
-    name = "ddp_train" + ("_smoke" if args.limit else "")
+    name = _results_name(args)
     md = ("# Data-parallel training: 1 vs 2 processes (tagger + ner, EWT + UNER)\n\n"
           + markdown_table(["processes", "batch words / process", "steps", "global words", "words/s",
                             "dev TAG", "dev ENTS F", "wall s"], rows)
@@ -93,6 +95,12 @@ def report(arms: List[Dict[str, Any]], args: argparse.Namespace, load: List[floa
           + f"\n\nCommand: `.venv/bin/python bench/ddp_train.py {' '.join(sys.argv[1:])}`\n")
     write_results(name, {"machine": machine_info(), "load_average": load, "speedup": round(speedup, 3),
                          "settings": vars(args), "arms": arms}, md)
+
+
+def _results_name(args: argparse.Namespace) -> str:
+    """ddp_train for the default 1,000-word global batch; ddp_train_2000w etc. beside it."""
+    return ("ddp_train" + (f"_{args.batch_words}w" if args.batch_words != 1000 else "")
+            + ("_smoke" if args.limit else ""))
 
 
 def main(argv: List[str]) -> int:
