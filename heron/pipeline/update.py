@@ -16,7 +16,7 @@ gradients, which is a coded error (E354) naming the settings that fix it.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Set
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set
 
 import torch
 from torch import nn
@@ -102,35 +102,68 @@ def update(nlp: Any, examples: Iterable[Any], *, drop: float = 0.0, sgd: Any = N
     """One step; see the module docstring and `Language.update`."""
     examples = list(examples)
     losses = {} if losses is None else losses
+    if not examples:  # still checked and bound, so a broken pipeline fails at step 0
+        check_examples(examples)
+        bind_listeners(nlp, strict=True)
+        _set_step(nlp, step)
+        check_frozen(nlp, set(exclude), set(annotates))
+        for name, _ in _active(nlp, set(exclude)):
+            losses.setdefault(name, 0.0)
+        return losses
+    if sgd is None:
+        sgd = nlp.get_optimizer()
+    forward_backward(nlp, examples, drop=drop, losses=losses, exclude=exclude, annotates=annotates, step=step)
+    if sgd not in (None, False):
+        sgd.step()
+        sgd.zero_grad()
+    return losses
+
+
+BackwardRunner = Callable[[Callable[[], Optional[torch.Tensor]]], None]
+
+
+def _plain_backward(forward: Callable[[], Optional[torch.Tensor]]) -> None:
+    total = forward()
+    if total is not None and total.requires_grad:
+        total.backward()
+
+
+def forward_backward(nlp: Any, examples: List[Any], *, drop: float, losses: Dict[str, float],
+                     exclude: Iterable[str] = (), annotates: Iterable[str] = (), step: Optional[int] = None,
+                     run_backward: BackwardRunner = _plain_backward, loss_weight: float = 1.0) -> None:
+    """The step without the optimizer: every head's loss, summed, ONE backward.
+
+    run_backward(forward) calls forward() (the summed loss, or None when no head had
+    gold) and runs the backward; data-parallel training passes one that runs it inside
+    DistributedDataParallel. loss_weight scales the heads' logged losses like their
+    gradient (a rank's share of the global batch); trunks report their own.
+    """
     check_examples(examples)
     exclude, annotates = set(exclude), set(annotates)
     bind_listeners(nlp, strict=True)
     _set_step(nlp, step)
     check_frozen(nlp, exclude, annotates)
-    active = [(n, p) for n, p in nlp.pipeline if n not in exclude and hasattr(p, "forward_train")]
+    active = _active(nlp, exclude)
     for name, _ in active:
         losses.setdefault(name, 0.0)
-    if not examples:
-        return losses
-    if sgd is None:
-        sgd = nlp.get_optimizer()
+    before = dict(losses)
     docs = [eg.predicted for eg in examples]
-    trunks = [p for _, p in nlp.components if is_trunk(p)]
     _prepare(nlp, exclude, drop)
     try:
-        total = _forward_all(nlp, examples, docs, exclude, annotates, losses)
-        if total is not None and total.requires_grad:
-            total.backward()
+        run_backward(lambda: _forward_all(nlp, examples, docs, exclude, annotates, losses) if examples else None)
         for name, proc in active:
             if is_trunk(proc) and hasattr(proc, "pop_grad_loss"):
                 losses[name] += proc.pop_grad_loss()
-        if sgd not in (None, False):
-            sgd.step()
-            sgd.zero_grad()
+            elif loss_weight != 1.0:
+                losses[name] = before[name] + (losses[name] - before[name]) * loss_weight
     finally:
-        for trunk in trunks:
-            trunk.clear_batch_cache()
-    return losses
+        for _, proc in nlp.components:
+            if is_trunk(proc):
+                proc.clear_batch_cache()
+
+
+def _active(nlp: Any, exclude: Set[str]) -> List[Any]:
+    return [(n, p) for n, p in nlp.pipeline if n not in exclude and hasattr(p, "forward_train")]
 
 
 def _set_step(nlp: Any, step: Optional[int]) -> None:

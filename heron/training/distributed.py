@@ -55,11 +55,7 @@ import torch.distributed as dist
 from torch import nn
 
 from ..errors import Errors, HeronError, HeronValueError, HeronWarning, Warnings, warn
-from ..pipeline.listener import bind_listeners
-from ..pipeline.trunk import is_trunk
-
-# One-process helpers of nlp.update, shared so both paths run the same forward.
-from ..pipeline.update import _forward_all, _prepare, _set_step, check_examples, check_frozen
+from ..pipeline.update import forward_backward  # nlp.update's step, so both paths run the same forward
 from .initialize import fix_random_seed
 
 BACKENDS = ("auto", "gloo", "nccl")
@@ -139,34 +135,19 @@ class DistributedRun:
     def _micro_step(self, nlp: Any, ddp: nn.Module, examples: List[Any], weight: float, *, drop: float,
                     losses: Dict[str, float], exclude: set, annotates: set, step: int) -> None:
         """`nlp.update(examples, sgd=False)` with the forward inside DDP (pipeline/update.py)."""
-        check_examples(examples)
-        bind_listeners(nlp, strict=True)
-        _set_step(nlp, step)
-        check_frozen(nlp, exclude, annotates)
-        active = [(n, p) for n, p in nlp.pipeline if n not in exclude and hasattr(p, "forward_train")]
-        for name, _ in active:
-            losses.setdefault(name, 0.0)
-        before = dict(losses)
-        docs = [eg.predicted for eg in examples]
-        _prepare(nlp, exclude, drop)
 
-        def forward() -> torch.Tensor:
-            total = _forward_all(nlp, examples, docs, exclude, annotates, losses) if examples else None
-            if total is None or not total.requires_grad:  # still one backward, as on the other ranks
-                total = _zero_loss(ddp)
-            return total * weight
+        def backward(forward: Callable[[], Optional[torch.Tensor]]) -> None:
+            def weighted() -> torch.Tensor:
+                total = forward()
+                if total is None or not total.requires_grad:  # still one backward, as on the other ranks
+                    total = _zero_loss(ddp)
+                return total * weight
 
-        try:
-            ddp(forward).backward()
-            for name, proc in active:
-                if is_trunk(proc) and hasattr(proc, "pop_grad_loss"):
-                    losses[name] += proc.pop_grad_loss()
-                else:  # weighted like the gradient: the ranks' mean is the global batch's loss
-                    losses[name] = before[name] + (losses[name] - before[name]) * weight
-        finally:
-            for _, proc in nlp.components:
-                if is_trunk(proc):
-                    proc.clear_batch_cache()
+            ddp(weighted).backward()
+
+        # Heads' losses are weighted like the gradient: the ranks' mean is the global batch's loss.
+        forward_backward(nlp, examples, drop=drop, losses=losses, exclude=exclude, annotates=annotates,
+                         step=step, run_backward=backward, loss_weight=weight)
 
     def _wrap(self, nlp: Any, exclude: Sequence[str]) -> nn.parallel.DistributedDataParallel:
         """The DDP module over the trained components' models (re-made if they change)."""
