@@ -26,10 +26,19 @@ def git_commit() -> str:
                           text=True).stdout.strip()
 
 
+# `--default-budget`: [training] as both `heron init config` and `spacy init config` write it,
+# what a user who trains the generated config gets (early stopping after 1,600 steps without
+# a better dev score).
+DEFAULT_BUDGET = -1
+INIT_CONFIG_BUDGET = {"max_steps": 20000, "eval_frequency": 200, "patience": 1600}
+
+
 def step_budget(steps: int) -> Dict[str, int]:
     """max_steps, eval_frequency and patience of bench/'s full-set runs (seeds.STEPS["full"]),
     or `steps` max steps when given: patience then at least half of them, and evaluation at
     least twice within them, so that even a short smoke run saves a model-best."""
+    if steps == DEFAULT_BUDGET:
+        return dict(INIT_CONFIG_BUDGET)
     full = dict(zip(STEPS["full"][::2], STEPS["full"][1::2]))
     budget = {k.split(".")[-1]: int(v) for k, v in full.items()}
     if steps:
@@ -52,6 +61,8 @@ def add_train_parser(sub: Any, pipes: Optional[str]) -> argparse.ArgumentParser:
         t.add_argument("--transformer", default=None,
                        help="heron only: init config --transformer; 'minilm' = the packaged all-MiniLM-L6-v2")
     t.add_argument("--steps", type=int, default=0, help="max_steps (default: bench/'s full-set budget)")
+    t.add_argument("--default-budget", dest="steps", action="store_const", const=DEFAULT_BUDGET,
+                   help="the init configs' own [training] budget: max_steps 20000, patience 1600")
     return t
 
 
