@@ -1,4 +1,5 @@
-"""Token attribute IDs and names (same names and integer values as spaCy v3).
+"""Token attribute IDs and names (same names and integer values as spaCy v3; CLUSTER and
+PROB keep spaCy v2's values, SENT_END is heron's own).
 
 Used by `doc.to_array`, `doc.from_array`, `DocBin(attrs=...)`, `doc.has_annotation` and
 Matcher patterns. Functions accept either the name ("TAG", case-insensitive, also
@@ -49,11 +50,12 @@ SENT_START = 80
 SPACY = 81
 PROB = 82
 LANG = 83
-ENT_KB_ID = 84
-MORPH = 85
-ENT_ID = 86
-IDX = 87
-SENT_END = 88
+# spaCy moved these four past its symbol table's POS and tag names (v3 numbering).
+ENT_KB_ID = 452
+MORPH = 453
+ENT_ID = 454
+IDX = 455
+SENT_END = 88  # heron's own: spaCy v3 has no SENT_END attribute (84-88 are free there)
 
 IDS: dict[str, int] = {
     name: value for name, value in globals().items() if name.isupper() and isinstance(value, int)

@@ -11,9 +11,8 @@ its MurmurHash64A otherwise (_spacy_hash.py); heron hashes with blake2b. So this
 class keeps spaCy's IDs internally (a file read and written again is unchanged) and
 translates at the boundary: `add` maps a Doc's heron hashes to spaCy's IDs through the
 Doc's strings, `get_docs` maps spaCy's IDs back through the file's strings list and
-the symbol table. Attribute IDs are spaCy's too (attrs in a file are symbols:
-ENT_KB_ID = 452, MORPH = 453, ENT_ID = 454, where heron.tokens.attrs numbers them
-84-86).
+the symbol table. Attribute IDs are spaCy's too (attrs in a file are symbols, with
+the same numbers as heron.tokens.attrs: ENT_KB_ID = 452, MORPH = 453, ENT_ID = 454).
 
 Kept: words, spaces, TAG, POS, MORPH (the hash of the FEATS string, "_" for an annotated
 token without features), LEMMA, NORM, HEAD (relative), DEP, ENT_IOB (0 "", 1 I, 2 O,

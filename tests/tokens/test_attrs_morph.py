@@ -7,8 +7,19 @@ from heron.tokens.morphology import normalize_features
 
 def test_attr_ids_match_spacy_values():
     assert (attrs.ORTH, attrs.LEMMA, attrs.POS, attrs.TAG, attrs.DEP, attrs.HEAD) == (65, 73, 74, 75, 76, 79)
-    assert (attrs.ENT_IOB, attrs.ENT_TYPE, attrs.SENT_START, attrs.SPACY, attrs.MORPH) == (77, 78, 80, 81, 85)
+    assert (attrs.ENT_IOB, attrs.ENT_TYPE, attrs.SENT_START, attrs.SPACY) == (77, 78, 80, 81)
+    assert (attrs.ENT_KB_ID, attrs.MORPH, attrs.ENT_ID, attrs.IDX) == (452, 453, 454, 455)
     assert attrs.NAMES[attrs.IS_ALPHA] == "IS_ALPHA" and attrs.IDS["NORM"] == attrs.NORM
+
+
+def test_every_attr_spacy_has_has_spacys_number():
+    # spaCy's symbol table (kept as data for .spacy files) numbers the attributes too.
+    from heron.tokens._spacy_symbols import SYMBOL_IDS
+
+    shared = {name for name in attrs.IDS if name in SYMBOL_IDS}
+    assert {"ORTH", "MORPH", "ENT_KB_ID", "ENT_ID", "IDX", "IS_STOP"} <= shared
+    assert {name: attrs.IDS[name] for name in shared} == {name: SYMBOL_IDS[name] for name in shared}
+    assert set(attrs.IDS) - shared == {"NULL_ATTR", "IS_OOV", "SENT_END"}  # heron's own
 
 
 @pytest.mark.parametrize("name,expected", [("TAG", attrs.TAG), ("tag_", attrs.TAG), ("tag", attrs.TAG),
