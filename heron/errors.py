@@ -251,7 +251,7 @@ class Errors:
     E320 = "[E320] Can't read JSON file {path}: {detail}. Fix: the file is corrupt or was edited by hand; restore it or save the pipeline again."
     E321 = "[E321] A worker process of nlp.pipe(n_process={n}) failed:\n{detail}\nFix: run with n_process=1 to debug the error directly."
     E322 = "[E322] n_process must be a positive integer, or -1 for one process per CPU; got {n!r}."
-    E323 = "[E323] Can't copy component {name!r} from source {source}: {detail}. Fix: pass source=<a loaded Language> that has this component (nlp.add_pipe(\"ner\", source=other_nlp)), or in a config source = \"path/to/saved/pipeline\"."
+    E323 = "[E323] Can't copy component {name!r} from source {source}: {detail}. Fix: pass source=<a loaded Language> that has this component (nlp.add_pipe(\"ner\", source=other_nlp)), or in a config source = \"path/to/saved/pipeline\" or an installed pipeline package's name."
     E324 = "[E324] Invalid component name {name!r}. Fix: use a non-empty string without '/' or '\\' that is not one of the reserved names ({reserved}); they name files of a saved pipeline."
     E325 = "[E325] Language(vocab=...) takes a heron Vocab or True (create one), got {obj}."
     E326 = "[E326] Can't load pipeline bytes: {detail}. Fix: pass bytes produced by nlp.to_bytes() of a pipeline with the same components."

@@ -238,9 +238,10 @@ def _check_source(source: Any, source_name: str, name: str) -> None:
 
 
 def add_sourced(nlp: Any, name: str, block: Dict[str, Any], cache: Dict[str, Any]) -> None:
-    """[components.NAME] source = "path" (component = "other name" and replace_listeners =
-    ["model.tok2vec"] optional: the copy then owns a copy of the trunk it listened to, in
-    the source's trained state)."""
+    """[components.NAME] source = "path" or an installed pipeline package's name, as in
+    spaCy (component = "other name" and replace_listeners = ["model.tok2vec"] optional:
+    the copy then owns a copy of the trunk it listened to, in the source's trained state)."""
+    from ..packaging.installed import resolve_pipeline
     from ._replace import install_sourced_replacement, plan_sourced_replacement
 
     source = block["source"]
@@ -250,8 +251,8 @@ def add_sourced(nlp: Any, name: str, block: Dict[str, Any], cache: Dict[str, Any
             name=name, source=source, detail="source must be the path of a saved pipeline"
         ))
     if source not in cache:
-        cache[source] = load(type(nlp), source, vocab=True, disable=(), enable=(), exclude=(),
-                             overrides=None)
+        cache[source] = load(type(nlp), resolve_pipeline(source), vocab=True, disable=(), enable=(),
+                             exclude=(), overrides=None)
     plans = []
     if "replace_listeners" in block:  # checked before the copy is added
         _check_source(cache[source], source_name, name)

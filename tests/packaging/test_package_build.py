@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 import heron
 from heron.cli import app
+from heron.language import Language
 from heron.errors import HeronError, HeronWarning
 from heron.packaging import package
 from heron.packaging.versions import minor_range
@@ -135,6 +136,19 @@ def test_load_installed_package_by_name_without_importing_it(site, monkeypatch):
         assert en_demo_pkg.load(disable=["entity_ruler"]).disabled == ["entity_ruler"]
     finally:
         sys.modules.pop("en_demo_pkg", None)
+
+
+def test_config_sources_a_component_from_an_installed_package_by_name(site, monkeypatch):
+    monkeypatch.syspath_prepend(str(site))
+    config = heron.blank("en").config
+    config["nlp"]["pipeline"] = ["sentencizer", "entity_ruler"]
+    config["components"] = {"sentencizer": {"factory": "sentencizer"},
+                            "entity_ruler": {"source": "en_demo_pkg"}}
+    nlp = Language.from_config(config)
+    assert "en_demo_pkg" not in sys.modules and annotations(nlp) == EXPECTED
+    config["components"]["entity_ruler"] = {"source": "en_not_installed_pkg"}
+    with pytest.raises(OSError, match=r"\[E574\].*en_not_installed_pkg"):
+        Language.from_config(config)
 
 
 def test_unknown_names_list_the_installed_pipelines(site, monkeypatch, tmp_path):
