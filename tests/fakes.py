@@ -199,12 +199,16 @@ def train(nlp: Language, examples: List[Example], *, steps: int = 60, lr: float 
     return losses
 
 
-def trained_tagger_ner(steps: int = 5) -> Language:
+def trained_tagger_ner(steps: int = 5, extra: Sequence[str] = ()) -> Language:
     """tok2vec + tagger + ner (both listening), trained briefly on TAGGED and NER: a
-    pipeline that annotates every token, for tests of what runs around the models."""
+    pipeline that annotates every token, for tests of what runs around the models.
+    steps=0: initialized only (arbitrary but deterministic predictions). extra: factory
+    names added after ner, before initialize."""
     torch.manual_seed(0)
     nlp = make_nlp(("tagger",))
     nlp.add_pipe("ner", config=ner_config(shared=True))
+    for name in extra:
+        nlp.add_pipe(name)
     examples = tagged_examples(nlp) + ner_examples(nlp)
     nlp.initialize(lambda: examples)
     train(nlp, examples, steps=steps)

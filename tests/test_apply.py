@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any, List
 
 import pytest
-import torch
 from typer.testing import CliRunner
 
 import heron
@@ -26,7 +25,7 @@ from heron.errors import HeronError
 from heron.registry import registry
 from heron.tokens import Doc, DocBin
 
-from fakes import make_nlp, ner_config, ner_examples, tagged_examples
+from fakes import trained_tagger_ner
 
 TEXTS = ["Alice Smith flew to Paris on Monday.", "A dog barked loudly at night.",
          "Bob works for Acme Corp in New York City.", "She reads old books.", "We walked home quickly."]
@@ -40,14 +39,7 @@ def fails_on_boom(doc: Doc) -> Doc:
 
 
 def build_nlp(extra: tuple = ()) -> Any:
-    torch.manual_seed(0)
-    nlp = make_nlp(("tagger",))
-    nlp.add_pipe("ner", config=ner_config(shared=True))
-    for name in extra:
-        nlp.add_pipe(name)
-    examples = tagged_examples(nlp) + ner_examples(nlp)
-    nlp.initialize(lambda: examples)
-    return nlp
+    return trained_tagger_ner(steps=0, extra=extra)
 
 
 @pytest.fixture(scope="module")

@@ -30,7 +30,7 @@ from heron.cli import app
 from heron.config import import_code
 from heron.errors import HeronError
 
-from fakes import make_nlp, ner_config, ner_examples, tagged_examples
+from fakes import trained_tagger_ner
 
 distributed = pytest.importorskip("distributed")
 psutil = pytest.importorskip("psutil")
@@ -58,12 +58,7 @@ def kill_once(doc):
 
 
 def build_nlp() -> Any:
-    torch.manual_seed(0)
-    nlp = make_nlp(("tagger",))
-    nlp.add_pipe("ner", config=ner_config(shared=True))
-    examples = tagged_examples(nlp) + ner_examples(nlp)
-    nlp.initialize(lambda: examples)
-    return nlp
+    return trained_tagger_ner(steps=0)
 
 
 @pytest.fixture(scope="module")

@@ -15,14 +15,13 @@ from pathlib import Path
 from typing import List
 
 import pytest
-import torch
 
 import heron
 from heron.apply import apply, outputs
 from heron.errors import HeronError
 from heron.tokens import DocBin
 
-from fakes import make_nlp, ner_config, ner_examples, tagged_examples
+from fakes import trained_tagger_ner
 
 N_DOCS = 11
 
@@ -33,13 +32,8 @@ class SimulatedKill(BaseException):
 
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory) -> Path:
-    torch.manual_seed(0)
-    nlp = make_nlp(("tagger",))
-    nlp.add_pipe("ner", config=ner_config(shared=True))
-    examples = tagged_examples(nlp) + ner_examples(nlp)
-    nlp.initialize(lambda: examples)
     path = tmp_path_factory.mktemp("apply_resume") / "model"
-    nlp.to_disk(path)
+    trained_tagger_ner(steps=0).to_disk(path)
     return path
 
 

@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 
 import heron
 from heron.cli import app
-from heron.language import Language
 from heron.errors import HeronError, HeronWarning
+from heron.language import Language
 from heron.packaging import package
 from heron.packaging.versions import minor_range
 
