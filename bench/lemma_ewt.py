@@ -40,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402
     EWT,
     PEERS_PYTHON,
+    RESULTS,
     WORK,
     machine_info,
     markdown_table,
@@ -48,7 +49,13 @@ from _common import (  # noqa: E402
     thread_env,
     write_results,
 )
-from _common.init_config_runs import add_train_parser, split_overrides, train_from_args  # noqa: E402
+from _common.init_config_runs import (  # noqa: E402
+    add_train_parser,
+    budget_label,
+    merge_previous,
+    split_overrides,
+    train_from_args,
+)
 
 RUNS = WORK / "lemma"
 SCORE_KEYS = ("lemma_acc", "tag_acc", "pos_acc", "morph_acc", "token_acc", "speed")
@@ -149,7 +156,7 @@ def _pct(x: Any) -> str:
     return "-" if x is None else f"{100 * x:.2f}"
 
 
-def report(runs: List[str], pos_run: Optional[str], rounds: int, limit: int) -> None:
+def report(runs: List[str], pos_run: Optional[str], rounds: int, limit: int, add: bool = False) -> None:
     require_data(EWT / "test.heron", "lemma_ewt (run bench/build_ewt_multitask.py)")
     test = EWT / "test.heron"
     if limit:  # a smoke run: the first `limit` test Docs, written to a DocBin of their own
@@ -162,26 +169,31 @@ def report(runs: List[str], pos_run: Optional[str], rounds: int, limit: int) -> 
     texts, n_words = read_test_texts(EWT, limit)
     first_heron = next((r for r in runs if r.startswith("heron/")), None)
     speed = head_speed(first_heron, texts, n_words, rounds) if first_heron else {}
-    rows = [[run, made[run]["pipes"], made[run].get("commit", "-"), _pct(scores[run]["lemma_acc"]),
-             _pct(scores[run]["tag_acc"]), _pct(scores[run]["pos_acc"]), _pct(scores[run]["token_acc"]),
-             f"{made[run]['train']['train_wall_s']}"] for run in runs]
-    rows += [["heron lemmatizer (rule), gold POS+FEATS", "-", "-", _pct(rule["rule_gold_pos"]["lemma_acc"]),
+    shown = merge_previous(RESULTS / "lemma_ewt.json", runs, made, scores) if add and not limit else runs
+    rows = [[run, made[run]["pipes"], made[run].get("commit", "-"), budget_label(made[run]),
+             _pct(scores[run]["lemma_acc"]), _pct(scores[run]["tag_acc"]), _pct(scores[run]["pos_acc"]),
+             _pct(scores[run]["token_acc"]), f"{made[run]['train']['train_wall_s']}"] for run in shown]
+    rows += [["heron lemmatizer (rule), gold POS+FEATS", "-", "-", "-", _pct(rule["rule_gold_pos"]["lemma_acc"]),
               "-", "-", "-", "-"],
-             ["heron lemmatizer (lookup)", "-", "-", _pct(rule["lookup"]["lemma_acc"]), "-", "-", "-", "-"]]
+             ["heron lemmatizer (lookup)", "-", "-", "-", _pct(rule["lookup"]["lemma_acc"]), "-", "-", "-", "-"]]
     if "rule_predicted_pos" in rule:
         r = rule["rule_predicted_pos"]
-        rows.append([f"heron lemmatizer (rule), POS+FEATS from {r['pos_run']}", "-", "-", _pct(r["lemma_acc"]),
+        rows.append([f"heron lemmatizer (rule), POS+FEATS from {r['pos_run']}", "-", "-", "-", _pct(r["lemma_acc"]),
                      "-", _pct(r.get("pos_acc")), "-", "-"])
-    table = markdown_table(["run", "pipeline", "commit", "Lemma", "TAG", "UPOS", "token acc", "train wall s"], rows)
+    table = markdown_table(["run", "pipeline", "commit", "steps", "Lemma", "TAG", "UPOS", "token acc",
+                            "train wall s"], rows)
     smoke = f", SMOKE: first {limit} Docs" if limit else ""
     lines = [f"# Lemmatization on UD English-EWT (test, from raw text{smoke})", "", table, "", PUBLISHED, ""]
     if speed:
         lines.append(f"Inference, {first_heron}, 1 thread, batch 256, best of {rounds} rounds over {n_words:,} "
                      f"words: " + ", ".join(f"{k} {v:,} words/s" for k, v in speed.items()) + ".")
-    lines.append("Command: `.venv/bin/python bench/lemma_ewt.py report " + " ".join(runs)
-                 + (f" --pos-run {pos_run}" if pos_run else "") + f" --rounds {rounds}`.")
+    lines.append("steps: max_steps, /pN: patience (early stopping) where it can end a run first. "
+                 "Command: `.venv/bin/python bench/lemma_ewt.py report " + " ".join(runs)
+                 + (f" --pos-run {pos_run}" if pos_run else "") + f" --rounds {rounds}" + (" --add" if add else "")
+                 + "` (--add keeps the rows of the previous results).")
     write_results("lemma_ewt" + ("_smoke" if limit else ""),
-                  {"machine": machine_info(), "runs": made, "scores": scores, "rule": rule, "speed": speed,
+                  {"machine": machine_info(), "runs": {r: made[r] for r in shown},
+                   "scores": {r: scores[r] for r in shown}, "rule": rule, "speed": speed,
                    "n_words": n_words, "limit": limit}, "\n".join(lines) + "\n")
 
 
@@ -213,12 +225,13 @@ def main(argv: List[str]) -> int:
     r.add_argument("--pos-run", default=None, help="heron/NAME whose pipeline predicts POS+FEATS (a morphologizer)")
     r.add_argument("--rounds", type=int, default=3)
     r.add_argument("--limit", type=int, default=0, help="smoke run: only the first N test Docs")
+    r.add_argument("--add", action="store_true", help="keep the previous results' rows (runs not given here)")
     argv, overrides = split_overrides(argv)
     args = ap.parse_args(argv)
     if args.cmd == "train":
         print(json.dumps(train_from_args("lemma_ewt", RUNS, args, overrides)))
     else:
-        report(args.runs, args.pos_run, args.rounds, args.limit)
+        report(args.runs, args.pos_run, args.rounds, args.limit, add=args.add)
     return 0
 
 

@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402
     EWT,
     PEERS_PYTHON,
+    RESULTS,
     WORK,
     machine_info,
     markdown_table,
@@ -42,7 +43,9 @@ from _common import (  # noqa: E402
 )
 from _common.init_config_runs import (  # noqa: E402
     add_train_parser,
+    budget_label,
     limited_corpus,
+    merge_previous,
     require_train_inputs,
     run_dir,
     split_overrides,
@@ -120,7 +123,7 @@ def score_spacy(model: Path, test: Path) -> Dict[str, Any]:
     return {**scores, "all_tags": extra["all_tags"], "n_gold_tokens": extra["n"]}
 
 
-def report(runs: List[str], limit: int = 0, runs_dir: Path = RUNS) -> None:
+def report(runs: List[str], limit: int = 0, runs_dir: Path = RUNS, add: bool = False) -> None:
     made = {run: json.loads((runs_dir / run.replace("/", "-") / "made_by.json").read_text()) for run in runs}
     scores: Dict[str, Any] = {}
     for run in runs:
@@ -131,16 +134,20 @@ def report(runs: List[str], limit: int = 0, runs_dir: Path = RUNS) -> None:
         else:
             scores[run] = score_spacy(model, EWT / "test.spacy")
         print(run, {k: v for k, v in scores[run].items() if k != "morph_per_feat"}, flush=True)
-    rows = [[run, made[run]["pipes"], made[run].get("commit", "-"), _pct(scores[run]["pos_acc"]),
-             _pct(scores[run]["tag_acc"]), _pct(scores[run]["morph_acc"]), _pct(scores[run]["all_tags"]),
-             _pct(scores[run].get("morph_micro_f")), made[run]["train"].get("train_wall_s", "-")] for run in runs]
-    table = markdown_table(["run", "pipeline", "commit", "UPOS", "XPOS", "UFeats", "AllTags", "feats micro F",
-                            "train wall s"], rows)
+    given = runs
+    runs = merge_previous(RESULTS / "morph_ewt.json", runs, made, scores) if add and not limit else runs
+    rows = [[run, made[run]["pipes"], made[run].get("commit", "-"), budget_label(made[run]),
+             _pct(scores[run]["pos_acc"]), _pct(scores[run]["tag_acc"]), _pct(scores[run]["morph_acc"]),
+             _pct(scores[run]["all_tags"]), _pct(scores[run].get("morph_micro_f")),
+             made[run]["train"].get("train_wall_s", "-")] for run in runs]
+    table = markdown_table(["run", "pipeline", "commit", "steps", "UPOS", "XPOS", "UFeats", "AllTags",
+                            "feats micro F", "train wall s"], rows)
     smoke = [run for run in runs if made[run].get("limit")]
     lines = [f"# POS, tags and morphology on UD English-EWT (test, from raw text)\n\n{table}\n", PUBLISHED, "",
-             f"Budget: {json.dumps(next(iter(made.values()))['budget'])}, one thread. Command: "
-             "`.venv/bin/python bench/morph_ewt.py report " + " ".join(runs)
-             + ("" if runs_dir == RUNS else f" --runs-dir {runs_dir}") + "` after the `train` commands "
+             "steps: max_steps, /pN: patience (early stopping); one thread. Command: "
+             "`.venv/bin/python bench/morph_ewt.py report " + " ".join(given)
+             + ("" if runs_dir == RUNS else f" --runs-dir {runs_dir}") + (" --add" if add else "")
+             + "` (--add keeps the previous rows) after the `train` commands "
              "in its docstring" + ("" if runs_dir == RUNS else " (the runs are lemma_ewt.py's)") + "."]
     if smoke:
         lines.append(f"SMOKE RUNS (trained on a few Docs only, not results): {', '.join(smoke)}.")
@@ -159,6 +166,7 @@ def main(argv: List[str]) -> int:
     r = sub.add_parser("report")
     r.add_argument("runs", nargs="+", help="heron/NAME or spacy/NAME")
     r.add_argument("--limit", type=int, default=0, help="score the first N test Docs only (heron; smoke runs)")
+    r.add_argument("--add", action="store_true", help="keep the previous results' rows (runs not given here)")
     r.add_argument("--runs-dir", type=Path, default=RUNS,
                    help="where the runs are (WORK/lemma: score lemma_ewt.py's morphologizer runs)")
     argv, overrides = split_overrides(argv)
@@ -174,7 +182,7 @@ def main(argv: List[str]) -> int:
             print(json.dumps(train_spacy(RUNS, args.name, SPACY_PIPES, "efficiency", args.steps,
                                          record_optimize=False)))
     else:
-        report(args.runs, args.limit, args.runs_dir)
+        report(args.runs, args.limit, args.runs_dir, add=args.add)
     return 0
 
 

@@ -48,6 +48,27 @@ def step_budget(steps: int) -> Dict[str, int]:
     return budget
 
 
+def budget_label(made: Dict[str, Any]) -> str:
+    """A run's step budget for a table: "3000" or "20000/p1600" (max_steps / patience)."""
+    budget = made.get("budget") or {}
+    steps, patience = budget.get("max_steps", "?"), budget.get("patience")
+    return f"{steps}" if patience in (None, 0) or (steps != "?" and patience >= steps) else f"{steps}/p{patience}"
+
+
+def merge_previous(results: Path, runs: List[str], made: Dict[str, Any], scores: Dict[str, Any]
+                   ) -> List[str]:
+    """`report --add`: the runs of the previous results file `results` (whose training
+    folders may be gone) put before `runs`, their made_by and scores copied into `made`
+    and `scores`; a run scored again replaces its old row. The runs to show, in order."""
+    if not results.exists():
+        return runs
+    previous = json.loads(results.read_text())
+    kept = [run for run in previous.get("runs", {}) if run not in runs and run in previous.get("scores", {})]
+    for run in kept:
+        made[run], scores[run] = previous["runs"][run], previous["scores"][run]
+    return kept + runs
+
+
 def add_train_parser(sub: Any, pipes: Optional[str]) -> argparse.ArgumentParser:
     """The scripts' `train {heron,spacy} NAME [--steps N]` subcommand on the subparsers `sub`;
     with default `pipes`, also `-p/--pipeline` and `--optimize` (a script training one fixed
