@@ -103,12 +103,7 @@ def update(nlp: Any, examples: Iterable[Any], *, drop: float = 0.0, sgd: Any = N
     examples = list(examples)
     losses = {} if losses is None else losses
     if not examples:  # still checked and bound, so a broken pipeline fails at step 0
-        check_examples(examples)
-        bind_listeners(nlp, strict=True)
-        _set_step(nlp, step)
-        check_frozen(nlp, set(exclude), set(annotates))
-        for name, _ in _active(nlp, set(exclude)):
-            losses.setdefault(name, 0.0)
+        _begin_step(nlp, examples, losses, set(exclude), set(annotates), step)
         return losses
     if sgd is None:
         sgd = nlp.get_optimizer()
@@ -138,14 +133,8 @@ def forward_backward(nlp: Any, examples: List[Any], *, drop: float, losses: Dict
     DistributedDataParallel. loss_weight scales the heads' logged losses like their
     gradient (a rank's share of the global batch); trunks report their own.
     """
-    check_examples(examples)
     exclude, annotates = set(exclude), set(annotates)
-    bind_listeners(nlp, strict=True)
-    _set_step(nlp, step)
-    check_frozen(nlp, exclude, annotates)
-    active = _active(nlp, exclude)
-    for name, _ in active:
-        losses.setdefault(name, 0.0)
+    active = _begin_step(nlp, examples, losses, exclude, annotates, step)
     before = dict(losses)
     docs = [eg.predicted for eg in examples]
     _prepare(nlp, exclude, drop)
@@ -162,8 +151,18 @@ def forward_backward(nlp: Any, examples: List[Any], *, drop: float, losses: Dict
                 proc.clear_batch_cache()
 
 
-def _active(nlp: Any, exclude: Set[str]) -> List[Any]:
-    return [(n, p) for n, p in nlp.pipeline if n not in exclude and hasattr(p, "forward_train")]
+def _begin_step(nlp: Any, examples: List[Any], losses: Dict[str, float], exclude: Set[str],
+                annotates: Set[str], step: Optional[int]) -> List[Any]:
+    """Checks, listener binding and the global step before any forward; every trained
+    component gets a losses entry. The (name, component) pairs that train."""
+    check_examples(examples)
+    bind_listeners(nlp, strict=True)
+    _set_step(nlp, step)
+    check_frozen(nlp, exclude, annotates)
+    active = [(n, p) for n, p in nlp.pipeline if n not in exclude and hasattr(p, "forward_train")]
+    for name, _ in active:
+        losses.setdefault(name, 0.0)
+    return active
 
 
 def _set_step(nlp: Any, step: Optional[int]) -> None:
