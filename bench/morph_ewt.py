@@ -134,18 +134,17 @@ def report(runs: List[str], limit: int = 0, runs_dir: Path = RUNS, add: bool = F
         else:
             scores[run] = score_spacy(model, EWT / "test.spacy")
         print(run, {k: v for k, v in scores[run].items() if k != "morph_per_feat"}, flush=True)
-    given = runs
-    runs = merge_previous(RESULTS / "morph_ewt.json", runs, made, scores) if add and not limit else runs
+    shown = merge_previous(RESULTS / "morph_ewt.json", runs, made, scores) if add and not limit else runs
     rows = [[run, made[run]["pipes"], made[run].get("commit", "-"), budget_label(made[run]),
              _pct(scores[run]["pos_acc"]), _pct(scores[run]["tag_acc"]), _pct(scores[run]["morph_acc"]),
              _pct(scores[run]["all_tags"]), _pct(scores[run].get("morph_micro_f")),
-             made[run]["train"].get("train_wall_s", "-")] for run in runs]
+             made[run]["train"].get("train_wall_s", "-")] for run in shown]
     table = markdown_table(["run", "pipeline", "commit", "steps", "UPOS", "XPOS", "UFeats", "AllTags",
                             "feats micro F", "train wall s"], rows)
-    smoke = [run for run in runs if made[run].get("limit")]
+    smoke = [run for run in shown if made[run].get("limit")]
     lines = [f"# POS, tags and morphology on UD English-EWT (test, from raw text)\n\n{table}\n", PUBLISHED, "",
              "steps: max_steps, /pN: patience (early stopping); one thread. Command: "
-             "`.venv/bin/python bench/morph_ewt.py report " + " ".join(given)
+             "`.venv/bin/python bench/morph_ewt.py report " + " ".join(runs)
              + ("" if runs_dir == RUNS else f" --runs-dir {runs_dir}") + (" --add" if add else "")
              + "` (--add keeps the previous rows) after the `train` commands "
              "in its docstring" + ("" if runs_dir == RUNS else " (the runs are lemma_ewt.py's)") + "."]
