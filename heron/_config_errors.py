@@ -101,6 +101,8 @@ def orphan_sections(text: str, sections: List[str], source: str) -> List[str]:
     problems = []
     for section in sections:
         parent, _, _ = section.rpartition(".")
+        if parent.endswith(".*"):  # [a.*.name]: positional arguments of [a]; [a.*] is never written
+            parent = parent[:-2]
         if not parent or parent in present:
             continue
         grandparent, _, missing = parent.rpartition(".")

@@ -436,11 +436,14 @@ def _check_args(
         schema = Schema.from_function(func)
     except (TypeError, ValueError):  # builtins without a signature: nothing to check
         return []
-    fields = {k: v for k, v in schema.model_fields.items() if k not in skip}
-    values = {k: v for k, v in block.items() if k not in skip}
+    params = inspect.signature(func).parameters.values()
+    # `*args` come from the block's "*" sub-blocks (confection's positional arguments; each
+    # is a function block checked on its own), not from a setting named after the parameter.
+    positional = tuple(p.name for p in params if p.kind == inspect.Parameter.VAR_POSITIONAL)
+    fields = {k: v for k, v in schema.model_fields.items() if k not in skip + positional}
+    values = {k: v for k, v in block.items() if k not in skip and not (positional and k == "*")}
     for key, value in (fill or {}).items():
         values.setdefault(key, value)
-    params = inspect.signature(func).parameters.values()
     extra = any(p.kind == inspect.Parameter.VAR_KEYWORD for p in params)
     return check_fields(values, fields, path, extra=extra, what=what)
 

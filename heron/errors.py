@@ -200,6 +200,9 @@ class Errors:
     E158 = ("[E158] {layer} reads {needed} UTF-8 bytes per token, but the batch carries {got}. "
             "Fix: build the batch with featurize(docs, model.attrs, n_chars=heron.nn.chars_needed("
             "model)); the tok2vec component and heads with an inline tok2vec (embed_docs) do this.")
+    E159 = ("[E159] heron.ConcatTok2Vec.v1: {detail}. Fix: give it one or more named sub-blocks "
+            "[...tok2vec.*.NAME], each a listener (heron.Tok2VecListener.v1, heron.TransformerListener.v1) "
+            "or an inline trunk (e.g. heron.Tok2Vec.v1) that returns one vector per token of the same Docs.")
     # ---- E200-E299 registry and config ------------------------------------
     E201 = "[E201] Config file not found: {path}. Fix: check the path (relative paths are read from the current folder: {cwd})."
     E202 = "[E202] Could not parse config file {path}{line}: {detail} Fix: sections look like [section.sub], values like key = 1, key = \"text\" or key = [\"a\", \"b\"] (JSON syntax)."

@@ -10,11 +10,19 @@ rate (component_learn_rates), batches bounded by padded size, gradients accumula
 over 3 sub-batches. The values follow spacy-transformers' quickstart except the
 separate, higher rate for the heads, which lets them learn fast while the pretrained
 weights move gently.
+
+An uncased transformer (its tokenizer lowercases: all-MiniLM-L6-v2, bert-base-uncased)
+never sees capitals, yet "Apple" -> PROPN, lemma "Apple" and "Laughter" -> NOUN, lemma
+"laughter" hang on them. With such a model, the heads in CASE_HEADS read the transformer
+and a small CNN trunk over the characters (`tok2vec`, the CNN pipelines' trunk)
+side by side through heron.ConcatTok2Vec.v1 (bench/lemma_ewt.py: EWT test lemma and
+UPOS with and without it, in bench/results/lemma_ewt.md).
 """
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Dict
+import json
+from typing import Any, Dict, Optional
 
 from ..errors import ConfigError, Errors
 
@@ -29,6 +37,10 @@ HEADS_RATE = 0.001       # new, randomly initialised heads learn fast ...
 TRANSFORMER_RATE = 5e-5  # ... pretrained weights move gently (as in spacy-transformers)
 WARMUP_STEPS = 250
 TOTAL_STEPS = 20000      # = [training] max_steps below; lower both together
+# Heads whose labels hang on capitals, and the name of the CNN trunk they also read when the
+# transformer is uncased.
+CASE_HEADS = ("tagger", "morphologizer", "trainable_lemmatizer")
+CHARS_TRUNK = "tok2vec"
 
 
 def check_transformer_options(opts: Any) -> Any:
@@ -109,11 +121,49 @@ def training_overrides() -> Dict[str, Any]:
     }
 
 
-def add_transformer(config: Dict[str, Any], opts: Any) -> None:
-    """Put the transformer first in `config` (built for `opts`) and tune [training]."""
-    config["nlp"]["pipeline"] = [TRF, *config["nlp"]["pipeline"]]
+def lowercases_input(name: str) -> bool:
+    """Whether the tokenizer of the local model NAME lowercases text (False when NAME is
+    not here to read, or says nothing)."""
+    from ..transformer.safe_loading import local_model_folder
+
+    folder = local_model_folder(name)
+    if folder is None:
+        return False
+    try:
+        normalizer = json.loads((folder / "tokenizer.json").read_text(encoding="utf8")).get("normalizer")
+        if isinstance(normalizer, dict) and "lowercase" in normalizer:
+            return bool(normalizer["lowercase"])
+    except (OSError, ValueError, AttributeError):
+        pass
+    try:
+        settings = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf8"))
+        return bool(settings.get("do_lower_case", False)) if isinstance(settings, dict) else False
+    except (OSError, ValueError):
+        return False
+
+
+def _with_characters(listener: Dict[str, Any]) -> Dict[str, Any]:
+    """A head's tok2vec: the transformer listener and the CNN trunk, concatenated."""
+    return {"@architectures": "heron.ConcatTok2Vec.v1", "*": {
+        "transformer": listener,
+        "characters": {"@architectures": "heron.Tok2VecListener.v1", "grad_factor": 1.0,
+                       "upstream": CHARS_TRUNK, "width": f"${{components.{CHARS_TRUNK}.model.encode.width}}"}}}
+
+
+def add_transformer(config: Dict[str, Any], opts: Any, cnn_trunk: Optional[Dict[str, Any]] = None) -> None:
+    """Put the transformer first in `config` (built for `opts`) and tune [training]. With an
+    uncased transformer, heads in CASE_HEADS also read `cnn_trunk` (a tok2vec model block)."""
+    case_heads = [name for name, block in config["components"].items()
+                  if block.get("factory") in CASE_HEADS and "tok2vec" in (block.get("model") or {})]
+    trunks = {TRF: transformer_block(opts)}
+    if cnn_trunk is not None and case_heads and lowercases_input(str(opts.transformer)):
+        trunks[CHARS_TRUNK] = {"factory": "tok2vec", "model": cnn_trunk}
+        for name in case_heads:
+            model = config["components"][name]["model"]
+            model["tok2vec"] = _with_characters(model["tok2vec"])
+    config["nlp"]["pipeline"] = [*trunks, *config["nlp"]["pipeline"]]
     config["nlp"]["batch_size"] = 64  # transformer inference: fewer docs per batch than a CNN
-    config["components"] = {TRF: transformer_block(opts), **config["components"]}
+    config["components"] = {**trunks, **config["components"]}
     for name, block in config["components"].items():
         model = block.get("model") if isinstance(block, dict) else None
         if name != TRF and isinstance(model, dict) and model.get("@architectures") == "heron.TransitionBasedParser.v1":
@@ -125,5 +175,5 @@ def _goal(opts: Any) -> str:
     return getattr(opts.optimize, "value", str(opts.optimize))
 
 
-__all__ = ["check_transformer_options", "refuse_unloadable_model", "transformer_listener",
+__all__ = ["check_transformer_options", "refuse_unloadable_model", "transformer_listener", "lowercases_input",
            "transformer_block", "add_transformer", "training_overrides"]

@@ -271,7 +271,7 @@ def build_config(opts: Options) -> Dict[str, Any]:
     if opts.transformer:
         from ._init_transformer import add_transformer
 
-        add_transformer(config, opts)
+        add_transformer(config, opts, cnn_trunk=_tok2vec_model(opts))
     if opts.pretraining:
         config["paths"]["raw_text"] = None
         config["corpora"]["pretrain"] = dict(PRETRAIN_CORPUS)

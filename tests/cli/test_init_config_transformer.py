@@ -152,7 +152,9 @@ def test_transformer_config_trains_a_few_steps(tmp_path, tiny_bert_dir):
     paths = ["--paths.train", str(tmp_path / "train.heron"), "--paths.dev", str(tmp_path / "train.heron")]
     result = runner.invoke(app, ["debug", "config", str(path), *paths])
     assert result.exit_code == 0 and "Config is valid" in result.output, result.output
-    assert "transformer, tagger, ner" in result.output
+    # The tiny BERT lowercases, so the tagger also reads a CNN over the characters (the
+    # ner doesn't: CASE_HEADS).
+    assert "transformer, tok2vec, tagger, ner" in result.output
     config = load_config(path, overrides={
         "paths.train": str(tmp_path / "train.heron"), "paths.dev": str(tmp_path / "train.heron"),
         "training.max_steps": 1, "training.eval_frequency": 100, "training.accumulate_gradient": 2,
@@ -160,19 +162,27 @@ def test_transformer_config_trains_a_few_steps(tmp_path, tiny_bert_dir):
         "components.transformer.model.get_spans.stride": 12})
     out = io.StringIO()
     nlp, _ = loop.train(config, tmp_path / "out", stdout=out, stderr=io.StringIO())
-    assert nlp.pipe_names == ["transformer", "tagger", "ner"]
+    assert nlp.pipe_names == ["transformer", "tok2vec", "tagger", "ner"]
+    from heron.pipeline.concat_tok2vec import ConcatTok2Vec
+    from heron.transformer.listener import TransformerListener
+
+    tagger_input = nlp.get_pipe("tagger").model.tok2vec
+    assert isinstance(tagger_input, ConcatTok2Vec)
+    assert tagger_input.widths == (nlp.get_pipe("transformer").model.width, nlp.get_pipe("tok2vec").model.width)
+    assert isinstance(nlp.get_pipe("ner").model.tok2vec, TransformerListener)
     # The optimizer of the config gives the transformer its own, 20x lower rate.
     from heron.pipeline.update import trainable_parameter_groups
     from heron.training.initialize import resolve_training
 
     groups = trainable_parameter_groups(nlp)
-    assert [g["name"] for g in groups] == ["transformer", "tagger", "ner"]
+    assert [g["name"] for g in groups] == ["transformer", "tok2vec", "tagger", "ner"]
     assert len(groups[0]["params"]) == len(list(nlp.get_pipe("transformer").model.parameters()))
     optimizer = resolve_training(nlp.config)[0]["optimizer"](groups)
     optimizer.step_count = 250  # the end of warm-up
     optimizer._set_rates()
     rates = optimizer.learn_rates
-    assert rates["transformer"] == pytest.approx(5e-5) and rates["tagger"] == rates["ner"] == pytest.approx(1e-3)
+    assert rates["transformer"] == pytest.approx(5e-5)
+    assert rates["tok2vec"] == rates["tagger"] == rates["ner"] == pytest.approx(1e-3)
     reloaded = heron.load(tmp_path / "out" / "model-last")
     doc = reloaded("Anna visited Paris .")
     assert len(doc) == 4 and all(t.tag_ for t in doc)

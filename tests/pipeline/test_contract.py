@@ -25,6 +25,7 @@ from parser_data import parse_of, parsed_examples
 import heron
 import heron.nn.tok2vec
 from heron.language import Language
+from heron.pipeline.concat_tok2vec import ConcatTok2Vec
 from heron.pipeline.listener import Tok2VecListener
 from heron.training.example import Example
 from heron.training.loop import train_while_improving
@@ -198,6 +199,13 @@ TRUNKS = [
               lambda d: {"@architectures": "heron.TransformerTok2Vec.v1", "name": str(d),
                          "get_spans": DOC_SPANS},
               TransformerTok2Vec, transformer=True, **TRANSFORMER_TRAINING),
+    # heron.ConcatTok2Vec.v1: a transformer listener and an inline CNN side by side.
+    TrunkKind("trf_listener_and_cnn", lambda d: {"factory": "transformer", "model": _transformer_model(d)},
+              lambda _: {"@architectures": "heron.ConcatTok2Vec.v1",
+                         "*": {"transformer": {"@architectures": "heron.TransformerListener.v1",
+                                               "upstream": "transformer"},
+                               "characters": trunk_model(WIDTH)}},
+              ConcatTok2Vec, transformer=True, grad_factor=False, **TRANSFORMER_TRAINING),
 ]
 
 
