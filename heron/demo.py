@@ -93,6 +93,10 @@ def build(*, width: int = 64, depth: int = 2, pipeline: Sequence[str] = ("tok2ve
 
     config = build_config(Options("en", list(pipeline), Optimize.efficiency, False, False))
     config["components"]["tok2vec"]["model"]["encode"].update(width=width, depth=depth)
+    # No lexeme vectors (heron.lexeme_vectors.v1): the demo initializes with nlp.initialize,
+    # which reads no [initialize] vectors, and must run without spacy-lookups-data.
+    config["components"]["tok2vec"]["model"]["embed"]["include_static_vectors"] = False
+    config["initialize"]["vectors"] = None
     config = fill_config(Config(config, is_interpolated=False)).interpolate()
     from .language import Language
 

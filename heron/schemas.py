@@ -94,7 +94,8 @@ class InitializeSchema(Schema):
     """[initialize]: settings used once, before training (vectors, labels, ...)."""
 
     model_config = FORBID
-    vectors: Optional[str] = "${paths.vectors}"
+    # A path / package name, or what a function block (heron.lexeme_vectors.v1) returns.
+    vectors: Optional[Any] = "${paths.vectors}"
     init_tok2vec: Optional[str] = "${paths.init_tok2vec}"
     before_init: Optional[Callable] = None
     after_init: Optional[Callable] = None

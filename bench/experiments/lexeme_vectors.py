@@ -64,12 +64,15 @@ def rows(clusters: dict, probs: dict, oov: float):
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", type=Path, default=VECTORS / "lexeme")
+    ap.add_argument("--rows", type=int, default=0, help="keep the N most frequent words (0: all)")
     args = ap.parse_args()
     clusters, probs = _table("lexeme_cluster"), _table("lexeme_prob")
     oov = float(_table("lexeme_settings")["oov_prob"])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     text = args.out.with_suffix(".vec")
     items = list(rows(clusters, probs, oov))
+    if args.rows:
+        items = sorted(items, key=lambda item: -probs[item[0]])[:args.rows]
     with open(text, "w", encoding="utf8") as f:
         f.write(f"{len(items)} {N_BITS + 6}\n")
         for word, vec in items:

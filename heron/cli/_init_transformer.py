@@ -157,7 +157,9 @@ def add_transformer(config: Dict[str, Any], opts: Any, cnn_trunk: Optional[Dict[
                   if block.get("factory") in CASE_HEADS and "tok2vec" in (block.get("model") or {})]
     trunks = {TRF: transformer_block(opts)}
     if cnn_trunk is not None and case_heads and lowercases_input(str(opts.transformer)):
-        trunks[CHARS_TRUNK] = {"factory": "tok2vec", "model": cnn_trunk}
+        # Before the transformer: a tok2vec writes doc.tensor, and a transformer told to
+        # (heron.trf_tensor_setter.v1) must have the last word.
+        trunks = {CHARS_TRUNK: {"factory": "tok2vec", "model": cnn_trunk}, **trunks}
         for name in case_heads:
             model = config["components"][name]["model"]
             model["tok2vec"] = _with_characters(model["tok2vec"])

@@ -81,6 +81,12 @@ _T2V_WIDTH = "${components.tok2vec.model.encode.width}"
 # NORM/PREFIX/SUFFIX/SHAPE embedding by the dev score on EWT (bench/default_config.py).
 _CHAR_EMBED = {"@architectures": "heron.CharacterEmbed.v1", "width": _T2V_WIDTH, "rows": 7000,
                "nM": 64, "nC": 8, "include_static_vectors": False}
+# Languages whose tok2vec also reads heron.lexeme_vectors.v1 (spacy-lookups-data's word
+# frequencies and Brown clusters, built at initialize and saved with the pipeline):
+# measured on English only (bench/lemma_ewt.py; de and es have the tables but no
+# measurement yet). The 200k most frequent words: 19 MB in the saved pipeline.
+LEXEME_LANGS = ("en",)
+LEXEME_ROWS = 200_000
 # Settings that differ from a component's own defaults in generated configs (measured in
 # bench/default_config.py): the tagger's label smoothing; the morphologizer's is spaCy's
 # (bench/lemma_ewt.py: dev POS +0.17, test UPOS level, one seed).
@@ -272,11 +278,21 @@ def build_config(opts: Options) -> Dict[str, Any]:
         from ._init_transformer import add_transformer
 
         add_transformer(config, opts, cnn_trunk=_tok2vec_model(opts))
+    elif "tok2vec" in opts.pipeline and opts.lang in LEXEME_LANGS:
+        add_lexeme_vectors(config)
     if opts.pretraining:
         config["paths"]["raw_text"] = None
         config["corpora"]["pretrain"] = dict(PRETRAIN_CORPUS)
         config["pretraining"] = _pretraining(opts)
     return config
+
+
+def add_lexeme_vectors(config: Dict[str, Any]) -> None:
+    """The tok2vec reads heron.lexeme_vectors.v1, built at initialize unless
+    ${paths.vectors} names your own vectors (which then take their place)."""
+    config["components"]["tok2vec"]["model"]["embed"]["include_static_vectors"] = True
+    config["initialize"]["vectors"] = {"@misc": "heron.lexeme_vectors.v1", "lang": "${nlp.lang}",
+                                       "rows": LEXEME_ROWS, "path": "${paths.vectors}"}
 
 
 def _corpora() -> Dict[str, Any]:

@@ -218,11 +218,33 @@ def copy_from_source(nlp: Any, source: Any, source_name: str, name: str):
         for string in source.vocab.strings:
             nlp.vocab.strings.add(string)
     component, config, meta = _build.create_pipe(nlp, stored["factory"], name, settings, None, False)
+    _bring_vectors(nlp, source, original, component)
     if hasattr(original, "to_bytes") and hasattr(component, "from_bytes"):
         _call(component.from_bytes, _call(original.to_bytes, exclude=("vocab",)), exclude=("vocab",))
     else:
         component = original  # stateless or unserialisable: share the object
     return component, config, meta
+
+
+def _bring_vectors(nlp: Any, source: Any, original: Any, component: Any) -> None:
+    """A copied model that reads static vectors needs its source's table: a pipeline with
+    none gets a copy of it (data, as `[initialize] vectors` would load), and the copy's
+    layers are sized for it before the weights arrive. A pipeline with its own vectors
+    keeps them (the tok2vec's initialize names a mismatch, E654)."""
+    from torch import nn
+
+    from ..nn.static_vectors import set_vectors_dim, vectors_attr
+    from ..vectors import Vectors
+
+    model, table = getattr(original, "model", None), source.vocab.vectors
+    if not isinstance(model, nn.Module) or vectors_attr(model) is None or table is None or not table.shape[0]:
+        return
+    if nlp.vocab.vectors is None or not nlp.vocab.vectors.shape[0]:
+        rows = table.key2row
+        nlp.vocab.vectors = Vectors(strings=nlp.vocab.strings, data=table.data.copy(), name=table.name,
+                                    keys=sorted(rows, key=rows.__getitem__))
+    if isinstance(getattr(component, "model", None), nn.Module):
+        set_vectors_dim(component.model, int(nlp.vocab.vectors.shape[1]))
 
 
 def _check_source(source: Any, source_name: str, name: str) -> None:

@@ -155,11 +155,15 @@ def _pretrain_corpus(config: Config, dotted: str) -> Callable:
             "${paths.raw_text} (heron init config --pretraining writes one), then set --paths.raw_text."))
 
 
-def _load_vectors(nlp: Any, path: Optional[str]) -> None:
+def _load_vectors(nlp: Any, path: Any) -> None:
     if not path:
         return
     from ..vectors import load_vectors_into
 
+    if isinstance(path, dict):  # a function block, e.g. heron.lexeme_vectors.v1
+        from ..registry import registry
+
+        path = registry.resolve({"vectors": path})["vectors"]
     load_vectors_into(nlp, path)
 
 

@@ -5,8 +5,9 @@
     table.most_similar(table.get_batch(["king"]), n=5)
 """
 from .init import load_vectors_into
+from .lexemes import build_lexeme_vectors
 from .io import read_vectors
 from .prune import prune_table
 from .table import Vectors, load_vectors_table
 
-__all__ = ["Vectors", "load_vectors_table", "load_vectors_into", "read_vectors", "prune_table"]
+__all__ = ["Vectors", "load_vectors_table", "load_vectors_into", "read_vectors", "prune_table", "build_lexeme_vectors"]

@@ -27,7 +27,8 @@ from .table import load_vectors_table
 def load_vectors_into(nlp: Any, path: Optional[PathLike]) -> Any:
     """Set `nlp.vocab.vectors` to the table saved at `path` and return it.
 
-    path (str | Path | None): a pipeline folder from `heron init vectors` (or any saved
+    path (str | Path | LexemeVectorsRequest | None): what [initialize] vectors resolved to:
+        heron.lexeme_vectors.v1's request (the table is built here), or a pipeline folder from `heron init vectors` (or any saved
         pipeline with vectors: PATH/vocab/vectors), a bare folder written by
         Vectors.to_disk, or a spaCy v3 pipeline's vectors: its folder, its vocab/ folder,
         or the name of an installed spaCy pipeline package (a folder of that name wins).
@@ -40,6 +41,12 @@ def load_vectors_into(nlp: Any, path: Optional[PathLike]) -> Any:
     """
     if path is None or str(path) == "":
         return None
+    build = getattr(path, "build", None)  # heron.lexeme_vectors.v1: a table made, not read
+    if callable(build):
+        vectors = build(nlp.vocab.strings)
+        nlp.vocab.vectors = vectors
+        _size_layers(nlp, int(vectors.shape[1]))
+        return vectors
     spacy_vocab = find_spacy_vocab(path, where="[initialize] vectors")
     path = ensure_path(path)
     if spacy_vocab is not None:

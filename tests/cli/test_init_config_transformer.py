@@ -154,7 +154,7 @@ def test_transformer_config_trains_a_few_steps(tmp_path, tiny_bert_dir):
     assert result.exit_code == 0 and "Config is valid" in result.output, result.output
     # The tiny BERT lowercases, so the tagger also reads a CNN over the characters (the
     # ner doesn't: CASE_HEADS).
-    assert "transformer, tok2vec, tagger, ner" in result.output
+    assert "tok2vec, transformer, tagger, ner" in result.output
     config = load_config(path, overrides={
         "paths.train": str(tmp_path / "train.heron"), "paths.dev": str(tmp_path / "train.heron"),
         "training.max_steps": 1, "training.eval_frequency": 100, "training.accumulate_gradient": 2,
@@ -162,7 +162,7 @@ def test_transformer_config_trains_a_few_steps(tmp_path, tiny_bert_dir):
         "components.transformer.model.get_spans.stride": 12})
     out = io.StringIO()
     nlp, _ = loop.train(config, tmp_path / "out", stdout=out, stderr=io.StringIO())
-    assert nlp.pipe_names == ["transformer", "tok2vec", "tagger", "ner"]
+    assert nlp.pipe_names == ["tok2vec", "transformer", "tagger", "ner"]
     from heron.pipeline.concat_tok2vec import ConcatTok2Vec
     from heron.transformer.listener import TransformerListener
 
@@ -175,8 +175,8 @@ def test_transformer_config_trains_a_few_steps(tmp_path, tiny_bert_dir):
     from heron.training.initialize import resolve_training
 
     groups = trainable_parameter_groups(nlp)
-    assert [g["name"] for g in groups] == ["transformer", "tok2vec", "tagger", "ner"]
-    assert len(groups[0]["params"]) == len(list(nlp.get_pipe("transformer").model.parameters()))
+    assert [g["name"] for g in groups] == ["tok2vec", "transformer", "tagger", "ner"]
+    assert len(groups[1]["params"]) == len(list(nlp.get_pipe("transformer").model.parameters()))
     optimizer = resolve_training(nlp.config)[0]["optimizer"](groups)
     optimizer.step_count = 250  # the end of warm-up
     optimizer._set_rates()

@@ -63,7 +63,13 @@ def test_pretrain_end_to_end(config_path, raw_text, tmp_path):
 
     overrides = {"components.tok2vec.model.encode.width": 16, "components.tok2vec.model.encode.depth": 1,
                  "components.tok2vec.model.embed.rows": 100, "components.tok2vec.model.embed.nM": 8}
-    nlp = Language.from_config(load_config(config_path, overrides=overrides))
+    config = load_config(config_path, overrides=overrides)
+    nlp = Language.from_config(config)
+    # The trunk was pretrained reading the config's lexeme vectors: they must be there again.
+    from heron.registry import registry
+    from heron.vectors import load_vectors_into
+
+    load_vectors_into(nlp, registry.resolve({"v": config.interpolate()["initialize"]["vectors"]})["v"])
     init_tok2vec(nlp, out / "model2.safetensors")
 
 

@@ -48,7 +48,7 @@ def test_sourced_frozen_ner_keeps_its_predictions(tmp_path):
     overrides = {"paths.train": str(corpus), "paths.dev": str(corpus),
                  "components.tok2vec.model.encode.width": 16, "components.tok2vec.model.encode.depth": 1,
                  "components.tok2vec.model.embed.rows": 500, "components.tok2vec.model.embed.nM": 8,
-                 "training.max_steps": 20, "training.eval_frequency": 10}
+                 "training.max_steps": 40, "training.eval_frequency": 10}
     log = io.StringIO()
     _, first_best = train(load_config(tmp_path / "config.cfg", overrides=overrides), tmp_path / "first",
                           stdout=log, stderr=log)
