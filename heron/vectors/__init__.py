@@ -5,8 +5,8 @@
     table.most_similar(table.get_batch(["king"]), n=5)
 """
 from .init import load_vectors_into
-from .lexemes import build_lexeme_vectors
 from .io import read_vectors
+from .lexemes import build_lexeme_vectors
 from .prune import prune_table
 from .table import Vectors, load_vectors_table
 

@@ -28,8 +28,8 @@ def load_vectors_into(nlp: Any, path: Optional[PathLike]) -> Any:
     """Set `nlp.vocab.vectors` to the table saved at `path` and return it.
 
     path (str | Path | LexemeVectorsRequest | None): what [initialize] vectors resolved to:
-        heron.lexeme_vectors.v1's request (the table is built here), or a pipeline folder from `heron init vectors` (or any saved
-        pipeline with vectors: PATH/vocab/vectors), a bare folder written by
+        heron.lexeme_vectors.v1's request (the table is built here), or a pipeline folder
+        from `heron init vectors` (or any saved pipeline with vectors: PATH/vocab/vectors), a bare folder written by
         Vectors.to_disk, or a spaCy v3 pipeline's vectors: its folder, its vocab/ folder,
         or the name of an installed spaCy pipeline package (a folder of that name wins).
         None or "" does nothing (returns None).
