@@ -187,3 +187,39 @@ def test_transformer_config_trains_a_few_steps(tmp_path, tiny_bert_dir):
     doc = reloaded("Anna visited Paris .")
     assert len(doc) == 4 and all(t.tag_ for t in doc)
 
+
+
+@needs_trf
+@pytest.mark.parametrize("lowercase", [True, False])
+def test_only_an_uncased_transformer_gets_the_character_cnn(tmp_path, tiny_bert_dir, lowercase):
+    """The tokenizer's own normalizer decides: a cased copy of the tiny BERT gets plain
+    listeners, an uncased one a CNN `tok2vec` beside it for the case-sensitive heads."""
+    import shutil
+
+    model = tmp_path / "bert"
+    shutil.copytree(tiny_bert_dir, model)
+    tokenizer = json.loads((model / "tokenizer.json").read_text())
+    tokenizer["normalizer"]["lowercase"] = lowercase
+    (model / "tokenizer.json").write_text(json.dumps(tokenizer))
+    _, config = _init(tmp_path, "-p", "morphologizer,trainable_lemmatizer,ner", name=model)
+    heads = ["morphologizer", "trainable_lemmatizer", "ner"]
+    inputs = {h: config["components"][h]["model"]["tok2vec"]["@architectures"] for h in heads}
+    if lowercase:
+        assert config["nlp"]["pipeline"] == ["tok2vec", "transformer", *heads]
+        assert inputs == {"morphologizer": "heron.ConcatTok2Vec.v1", "trainable_lemmatizer": "heron.ConcatTok2Vec.v1",
+                          "ner": "heron.TransformerListener.v1"}
+    else:
+        assert config["nlp"]["pipeline"] == ["transformer", *heads]
+        assert set(inputs.values()) == {"heron.TransformerListener.v1"}
+
+
+def test_concat_tok2vec_needs_parts_with_widths():
+    from torch import nn
+
+    from heron.errors import HeronValueError
+    from heron.pipeline.concat_tok2vec import build_concat_tok2vec
+
+    with pytest.raises(HeronValueError, match=r"E159.*no parts"):
+        build_concat_tok2vec()
+    with pytest.raises(HeronValueError, match=r"E159.*part 0 \(Linear\)"):
+        build_concat_tok2vec(nn.Linear(2, 2))
