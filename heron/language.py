@@ -294,11 +294,14 @@ class Language(LanguagePipesMixin):
 
     def initialize(self, get_examples: Optional[Callable[[], Iterable[Any]]] = None, *,
                    sgd: Any = None) -> Any:
-        """Bind listeners, call each component's `initialize(get_examples, nlp=nlp,
+        """Load `[initialize] vectors` into a vocab without vectors, bind listeners, call
+        each component's `initialize(get_examples, nlp=nlp,
         **[initialize.components.NAME])`, and return the optimizer `nlp.update` uses:
         `sgd` if given, else a new default one (see `create_optimizer`)."""
         from .pipeline.listener import bind_listeners
+        from .vectors.init import load_initialize_vectors
 
+        load_initialize_vectors(self)  # [initialize] vectors, unless the vocab has some already
         bind_listeners(self, strict=True)
         settings = _build.initialize_settings(self)
         for name, proc in self._state.components:

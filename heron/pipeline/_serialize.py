@@ -227,7 +227,8 @@ def copy_from_source(nlp: Any, source: Any, source_name: str, name: str):
 
 
 def _bring_vectors(nlp: Any, source: Any, original: Any, component: Any) -> None:
-    """A copied model that reads static vectors needs its source's table: a pipeline with
+    """A copied model that reads static vectors (itself or through the trunk it listens to)
+    needs its source's table: a pipeline with
     none gets a copy of it (data, as `[initialize] vectors` would load), and the copy's
     layers are sized for it before the weights arrive. A pipeline with its own vectors
     keeps them (the tok2vec's initialize names a mismatch, E654)."""
@@ -235,9 +236,14 @@ def _bring_vectors(nlp: Any, source: Any, original: Any, component: Any) -> None
 
     from ..nn.static_vectors import set_vectors_dim, vectors_attr
     from ..vectors import Vectors
+    from .listener import iter_listeners
 
     model, table = getattr(original, "model", None), source.vocab.vectors
-    if not isinstance(model, nn.Module) or vectors_attr(model) is None or table is None or not table.shape[0]:
+    if not isinstance(model, nn.Module) or table is None or not table.shape[0]:
+        return
+    # The model itself, or a trunk it listens to (replace_listeners copies that trunk in).
+    models = [model] + [getattr(listener.upstream, "model", None) for _, listener in iter_listeners(original)]
+    if not any(isinstance(m, nn.Module) and vectors_attr(m) is not None for m in models):
         return
     if nlp.vocab.vectors is None or not nlp.vocab.vectors.shape[0]:
         rows = table.key2row

@@ -15,6 +15,7 @@ the tok2vec component records the table's name and shape.
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any, Optional
 
@@ -68,6 +69,29 @@ def load_vectors_into(nlp: Any, path: Optional[PathLike]) -> Any:
     return vectors
 
 
+def load_initialize_vectors(nlp: Any) -> Any:
+    """What `nlp.initialize()` does with `[initialize] vectors` (as spaCy's does): a vocab
+    without vectors gets the table the config names (a path, a package or a function block
+    such as heron.lexeme_vectors.v1); returns it, or None when nothing was loaded. `heron
+    train` loads them itself before (init_nlp), so this then finds them there."""
+    current = nlp.vocab.vectors
+    if current is not None and current.shape[0]:
+        return None
+    config = getattr(nlp, "config", None) or {}
+    value = (config.get("initialize") or {}).get("vectors")
+    if not value:
+        return None
+    if "${" in json.dumps(value, default=str):
+        from confection import Config
+
+        value = (Config(config).interpolate().get("initialize") or {}).get("vectors")
+    if isinstance(value, dict):
+        from ..registry import registry
+
+        value = registry.resolve({"vectors": value})["vectors"]
+    return load_vectors_into(nlp, value) if value else None
+
+
 def _size_layers(nlp: Any, dim: int) -> None:
     # Only unsized layers: a trained layer keeps its size, and a mismatch is reported by
     # the tok2vec component's initialize (E654) instead of silently re-initialised here.
@@ -83,4 +107,4 @@ def _size_layers(nlp: Any, dim: int) -> None:
                     module.set_vectors_dim(dim)
 
 
-__all__ = ["load_vectors_into"]
+__all__ = ["load_vectors_into", "load_initialize_vectors"]

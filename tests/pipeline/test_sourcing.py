@@ -97,7 +97,8 @@ def test_config_resolves_references_into_components_and_keeps_paths(init_config)
     # Variables into sections every pipeline keeps stay, as spaCy keeps them.
     assert config["corpora"]["train"]["path"] == "${paths.train}"
     assert config["training"]["seed"] == "${system.seed}"
-    assert config["initialize"]["vectors"] == "${paths.vectors}"
+    assert config["initialize"]["vectors"]["path"] == "${paths.vectors}"  # heron.lexeme_vectors.v1
+    assert config["initialize"]["vectors"]["lang"] == "${nlp.lang}"
 
 
 @pytest.mark.parametrize("names", [["tok2vec"], ["tok2vec", "tagger"], ["tok2vec", "ner"]])
