@@ -93,8 +93,8 @@ def build(*, width: int = 64, depth: int = 2, pipeline: Sequence[str] = ("tok2ve
 
     config = build_config(Options("en", list(pipeline), Optimize.efficiency, False, False))
     config["components"]["tok2vec"]["model"]["encode"].update(width=width, depth=depth)
-    # No lexeme vectors (heron.lexeme_vectors.v1): the demo initializes with nlp.initialize,
-    # which reads no [initialize] vectors, and must run without spacy-lookups-data.
+    # No lexeme vectors (heron.lexeme_vectors.v1): `make demo` installs heron alone, without
+    # spacy-lookups-data, and a 2-minute demo has no use for them.
     config["components"]["tok2vec"]["model"]["embed"]["include_static_vectors"] = False
     config["initialize"]["vectors"] = None
     config = fill_config(Config(config, is_interpolated=False)).interpolate()

@@ -228,10 +228,10 @@ def copy_from_source(nlp: Any, source: Any, source_name: str, name: str):
 
 def _bring_vectors(nlp: Any, source: Any, original: Any, component: Any) -> None:
     """A copied model that reads static vectors (itself or through the trunk it listens to)
-    needs its source's table: a pipeline with
-    none gets a copy of it (data, as `[initialize] vectors` would load), and the copy's
-    layers are sized for it before the weights arrive. A pipeline with its own vectors
-    keeps them (the tok2vec's initialize names a mismatch, E654)."""
+    needs its source's table: a pipeline with none gets a copy of it (data, as `[initialize]
+    vectors` would load), and the copy's layers are sized for it before the weights arrive.
+    A pipeline with its own vectors keeps them (the tok2vec's initialize names a mismatch,
+    E654)."""
     from torch import nn
 
     from ..nn.static_vectors import set_vectors_dim, vectors_attr
