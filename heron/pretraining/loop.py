@@ -159,12 +159,9 @@ def _load_vectors(nlp: Any, path: Any) -> None:
     if not path:
         return
     from ..vectors import load_vectors_into
+    from ..vectors.init import resolve_vectors_setting
 
-    if isinstance(path, dict):  # a function block, e.g. heron.lexeme_vectors.v1
-        from ..registry import registry
-
-        path = registry.resolve({"vectors": path})["vectors"]
-    load_vectors_into(nlp, path)
+    load_vectors_into(nlp, resolve_vectors_setting(path))  # a path, or a block such as heron.lexeme_vectors.v1
 
 
 def _size_static_vectors(nlp: Any, trunk: nn.Module, component: str) -> None:

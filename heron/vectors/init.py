@@ -85,11 +85,18 @@ def load_initialize_vectors(nlp: Any) -> Any:
         from confection import Config
 
         value = (Config(config).interpolate().get("initialize") or {}).get("vectors")
+    value = resolve_vectors_setting(value)
+    return load_vectors_into(nlp, value) if value else None
+
+
+def resolve_vectors_setting(value: Any) -> Any:
+    """An interpolated `[initialize] vectors` made loadable: a function block (such as
+    heron.lexeme_vectors.v1) is resolved; a path or None is returned as it is."""
     if isinstance(value, dict):
         from ..registry import registry
 
-        value = registry.resolve({"vectors": value})["vectors"]
-    return load_vectors_into(nlp, value) if value else None
+        return registry.resolve({"vectors": value})["vectors"]
+    return value
 
 
 def _size_layers(nlp: Any, dim: int) -> None:
@@ -107,4 +114,4 @@ def _size_layers(nlp: Any, dim: int) -> None:
                     module.set_vectors_dim(dim)
 
 
-__all__ = ["load_vectors_into", "load_initialize_vectors"]
+__all__ = ["load_vectors_into", "load_initialize_vectors", "resolve_vectors_setting"]

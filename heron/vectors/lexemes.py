@@ -29,10 +29,7 @@ their place when set: then nothing is built.
 """
 from __future__ import annotations
 
-import gzip
-import json
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 
 import numpy as np
@@ -46,20 +43,22 @@ CASE_CLIP = 8.0
 
 
 def lookups_table(lang: str, name: str) -> Dict[str, Any]:
-    """spacy-lookups-data's table `{lang}_{name}` (E659 when the package or table is missing)."""
+    """spacy-lookups-data's table `name` for `lang`, read the way the rule lemmatizer reads
+    its tables (E659 when the package or the table is missing)."""
+    from ..pipeline.lemmatizer import load_lookups
+
     try:
-        import spacy_lookups_data
-    except ImportError:
+        found = load_lookups(lang, [name], strict=False)
+        if name in found:
+            return found[name]
+        import spacy_lookups_data  # noqa: F401
+    except ImportError:  # not installed (or its entry point can't import it)
         raise HeronValueError(Errors.E659.format(
             lang=lang, detail="the package spacy-lookups-data is not installed",
             fix="pip install 'heron[lookups]' (or spacy-lookups-data)")) from None
-    path = Path(spacy_lookups_data.__file__).parent / "data" / f"{lang}_{name}.json.gz"
-    if not path.is_file():
-        raise HeronValueError(Errors.E659.format(
-            lang=lang, detail=f"spacy-lookups-data has no table {path.name}",
-            fix="remove the [initialize.vectors] block (or set vectors = null) for this language"))
-    with gzip.open(path, "rt", encoding="utf8") as f:
-        return json.load(f)
+    raise HeronValueError(Errors.E659.format(
+        lang=lang, detail=f"spacy-lookups-data has no table {lang}_{name}",
+        fix="remove the [initialize.vectors] block (or set vectors = null) for this language"))
 
 
 def lexeme_rows(clusters: Dict[str, int], probs: Dict[str, float], oov_prob: float,
