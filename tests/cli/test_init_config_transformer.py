@@ -201,13 +201,13 @@ def test_only_an_uncased_transformer_gets_the_character_cnn(tmp_path, tiny_bert_
     tokenizer = json.loads((model / "tokenizer.json").read_text())
     tokenizer["normalizer"]["lowercase"] = lowercase
     (model / "tokenizer.json").write_text(json.dumps(tokenizer))
-    _, config = _init(tmp_path, "-p", "morphologizer,trainable_lemmatizer,ner", name=model)
-    heads = ["morphologizer", "trainable_lemmatizer", "ner"]
+    _, config = _init(tmp_path, "-p", "morphologizer,trainable_lemmatizer,parser,ner", name=model)
+    heads = ["morphologizer", "trainable_lemmatizer", "parser", "ner"]
     inputs = {h: config["components"][h]["model"]["tok2vec"]["@architectures"] for h in heads}
     if lowercase:
         assert config["nlp"]["pipeline"] == ["tok2vec", "transformer", *heads]
         assert inputs == {"morphologizer": "heron.ConcatTok2Vec.v1", "trainable_lemmatizer": "heron.ConcatTok2Vec.v1",
-                          "ner": "heron.TransformerListener.v1"}
+                          "parser": "heron.ConcatTok2Vec.v1", "ner": "heron.TransformerListener.v1"}
     else:
         assert config["nlp"]["pipeline"] == ["transformer", *heads]
         assert set(inputs.values()) == {"heron.TransformerListener.v1"}
