@@ -1,5 +1,6 @@
 """`heron apply` (heron/apply, cli/apply.py): every input kind, output equal to nlp.pipe,
-partition planning, bad inputs reported while good documents are kept, n_process.
+partition planning, bad inputs reported while good documents are kept, n_process, and
+.spacy outputs (spaCy's DocBin, heron.tokens.spacy_docbin) equal to the .heron output.
 
 The pipeline is a tok2vec + tagger + ner initialised (not trained) on the fakes' data:
 its predictions are arbitrary but deterministic, which is all "equal to nlp.pipe" needs.
@@ -24,6 +25,7 @@ from heron.cli import app
 from heron.errors import HeronError
 from heron.registry import registry
 from heron.tokens import Doc, DocBin
+from heron.tokens.spacy_docbin import SpacyDocBin
 
 from fakes import trained_tagger_ner
 
@@ -203,13 +205,17 @@ def test_failing_component_is_reported_and_stream_goes_on(tmp_path, n_process):
     assert getattr(nlp, "default_error_handler", None) is None
 
 
-def test_n_process_2_equals_1(model_dir, tmp_path):
+@pytest.mark.parametrize("suffix", ["jsonl", "spacy"])
+def test_n_process_2_equals_1(model_dir, tmp_path, suffix):
     write_jsonl(tmp_path / "in.jsonl", [{"text": t, "n": i} for i, t in enumerate(TEXTS * 3)])
     for n in (1, 2):
-        apply(model_dir, tmp_path / "in.jsonl", tmp_path / f"out{n}.jsonl", n_process=n, batch_size=2,
+        apply(model_dir, tmp_path / "in.jsonl", tmp_path / f"out{n}.{suffix}", n_process=n, batch_size=2,
               partition_size=4, progress=False)
-    assert (tmp_path / "out2.jsonl").read_bytes() == (tmp_path / "out1.jsonl").read_bytes()
-    assert len((tmp_path / "out1.jsonl").read_text(encoding="utf8").splitlines()) == 15
+    assert (tmp_path / f"out2.{suffix}").read_bytes() == (tmp_path / f"out1.{suffix}").read_bytes()
+    if suffix == "jsonl":
+        assert len((tmp_path / "out1.jsonl").read_text(encoding="utf8").splitlines()) == 15
+    else:
+        assert len(SpacyDocBin().from_disk(tmp_path / "out1.spacy")) == 15
 
 
 # ---- paths and options ----------------------------------------------------------------
@@ -230,12 +236,20 @@ def test_path_and_option_errors(model_dir, tmp_path):
         ((tmp_path / "a.csv", tmp_path / "o"), {}, "E591"),
         ((tmp_path / "a.txt", tmp_path / "o"), {"partition_size": 0}, "E597"),
         ((tmp_path / "a.txt", tmp_path / "o"), {"batch_size": 0}, "E597"),
-        ((tmp_path / "a.txt", tmp_path / "o.spacy"), {}, "E597"),
         ((tmp_path / "a.txt", tmp_path / "o.heron"), {"file_type": "jsonl"}, "E597"),
+        ((tmp_path / "a.txt", tmp_path / "o.spacy"), {"file_type": "heron"}, "E597"),
+        ((tmp_path / "a.txt", tmp_path / "o"), {"file_type": "conllu"}, "E597"),
+        ((tmp_path / "a.txt", tmp_path / "a.csv"), {}, "E597"),  # an existing file that is no output type
     ]
     for (data, out), kwargs, code in cases:
         with pytest.raises(HeronError, match=code):
             apply(model_dir, data, out, progress=False, **kwargs)
+    with pytest.raises(HeronError, match=r"E597.*'conllu'.*heron, spacy, jsonl.*Fix: pass --file-type"):
+        apply(model_dir, tmp_path / "a.txt", tmp_path / "o", file_type="conllu", progress=False)
+    result = CliRunner().invoke(app, ["apply", str(model_dir), str(tmp_path / "a.txt"), str(tmp_path / "o"),
+                                      "--file-type", "spacyy", "--no-progress"])
+    assert result.exit_code == 1 and "E597" in result.output and "spacy" in result.output
+    assert not (tmp_path / "o").exists()  # refused before anything is written
     DocBin().to_disk(tmp_path / "same.heron")
     with pytest.raises(HeronError, match="E598"):
         apply(model_dir, tmp_path / "same.heron", tmp_path / "same.heron", force=True, progress=False)
@@ -285,3 +299,108 @@ def test_spacy_file_written_by_spacy(model_dir, ref_nlp, tmp_path):
     assert (result.n_docs, result.bad) == (5, [])
     rows = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf8").splitlines()]
     assert rows == [doc.to_json() for doc in ref_nlp.pipe(TEXTS)]
+
+
+# ---- .spacy outputs (spaCy's DocBin written by heron.tokens.spacy_docbin) ------------------
+@pytest.fixture(scope="module")
+def ruler_model_dir(tmp_path_factory) -> Path:
+    """The tagger + ner pipeline with an entity_ruler after them: the initialised ner predicts
+    no entities, and the .spacy output must carry some."""
+    nlp = build_nlp(extra=("entity_ruler",))
+    nlp.get_pipe("entity_ruler").add_patterns([{"label": "GPE", "pattern": "Paris"},
+                                               {"label": "ORG", "pattern": [{"LOWER": "acme"}, {"LOWER": "corp"}]}])
+    path = tmp_path_factory.mktemp("apply_spacy") / "model"
+    nlp.to_disk(path)
+    return path
+
+
+def annotated_input(path: Path) -> None:
+    """A .heron DocBin of TEXTS' words with annotations the pipeline doesn't set (heads, deps,
+    lemmas, morphs, cats, span groups, user_data): apply keeps them, so both outputs carry them."""
+    vocab = heron.blank("en").vocab
+    docs = []
+    for i, text in enumerate(TEXTS):
+        words = text.split()
+        doc = Doc(vocab, words=words, heads=[0] + [i - 1 for i in range(1, len(words))],
+                  deps=["ROOT"] + ["dep"] * (len(words) - 1), lemmas=[w.lower() for w in words],
+                  morphs=["Number=Sing" if w.istitle() else "" for w in words])
+        doc.cats = {"LONG": float(len(words) > 6)}
+        doc.spans["sc"] = [doc[0:2]]
+        doc.user_data["id"] = i
+        docs.append(doc)
+    DocBin(store_user_data=True, docs=docs).to_disk(path)
+
+
+def everything(doc: Doc) -> tuple:
+    """What both DocBin formats keep: Doc.to_json() (words, spaces, tags, POS, morphs, lemmas,
+    heads, deps, ents, sents, cats, span groups) and user_data."""
+    return (doc.to_json(), [str(t.morph) for t in doc], doc.user_data)
+
+
+def test_spacy_output_equals_heron_output(ruler_model_dir, tmp_path):
+    annotated_input(tmp_path / "in.heron")
+    for suffix in ("heron", "spacy"):
+        result = apply(ruler_model_dir, tmp_path / "in.heron", tmp_path / f"out.{suffix}", partition_size=2,
+                       progress=False)
+        assert (result.n_docs, result.n_partitions, result.bad) == (5, 3, [])
+        assert not (tmp_path / f"out.{suffix}.parts").exists()
+    vocab = heron.blank("en").vocab
+    heron_docs = list(DocBin().from_disk(tmp_path / "out.heron").get_docs(vocab))
+    spacy_docs = list(SpacyDocBin().from_disk(tmp_path / "out.spacy").get_docs(heron.blank("en").vocab))
+    assert [everything(d) for d in spacy_docs] == [everything(d) for d in heron_docs]
+    # The comparison covers real annotations: entities from the ruler, and the input's parse.
+    assert {e.label_ for d in heron_docs for e in d.ents} == {"GPE", "ORG"}
+    assert [d.user_data["id"] for d in spacy_docs] == list(range(5))
+    assert all(t.dep_ and t.tag_ for d in spacy_docs for t in d)
+
+
+def test_spacy_output_through_the_cli_keeps_meta(model_dir, ref_nlp, tmp_path):
+    write_jsonl(tmp_path / "in.jsonl", [{"text": t, "id": i} for i, t in enumerate(TEXTS)])
+    out = tmp_path / "out.spacy"
+    result = CliRunner().invoke(app, ["apply", str(model_dir), str(tmp_path / "in.jsonl"), str(out), "-P", "2",
+                                      "--no-progress"])
+    assert result.exit_code == 0, result.output
+    got = list(SpacyDocBin().from_disk(out).get_docs(ref_nlp.vocab))
+    assert [annotations(d) for d in got] == [annotations(d) for d in ref_nlp.pipe(TEXTS)]
+    assert [d.user_data["meta"] for d in got] == [{"id": i} for i in range(5)]
+    again = CliRunner().invoke(app, ["apply", str(model_dir), str(tmp_path / "in.jsonl"), str(out)])
+    assert again.exit_code == 1 and "E592" in again.output
+
+
+def test_folder_output_as_spacy(model_dir, ref_nlp, tmp_path):
+    write_jsonl(tmp_path / "in.jsonl", [{"text": t} for t in TEXTS])
+    apply(model_dir, tmp_path / "in.jsonl", tmp_path / "out", file_type="spacy", partition_size=3, progress=False)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "done", "manifest.json", "part-00000.spacy", "part-00001.spacy"]
+    docs = [d for p in sorted((tmp_path / "out").glob("part-*.spacy"))
+            for d in SpacyDocBin().from_disk(p).get_docs(ref_nlp.vocab)]
+    assert [annotations(d) for d in docs] == [annotations(d) for d in ref_nlp.pipe(TEXTS)]
+
+
+def test_empty_input_writes_empty_spacy_file(model_dir, tmp_path):
+    (tmp_path / "data").mkdir()
+    with pytest.warns(UserWarning, match="W591"):
+        result = apply(model_dir, tmp_path / "data", tmp_path / "out.spacy", progress=False)
+    assert result.n_docs == 0 and len(SpacyDocBin().from_disk(tmp_path / "out.spacy")) == 0
+
+
+@pytest.mark.slow
+def test_spacy_reads_the_spacy_output(ruler_model_dir, tmp_path):
+    """spaCy itself (the peer venv) reads the merged .spacy output: the same words, tags,
+    entities, heads, deps, lemmas, cats, span groups and user_data as heron reads."""
+    if not PEERS_PYTHON.exists():
+        pytest.skip("needs spaCy in .venv-peers (make bench-peers)")
+    annotated_input(tmp_path / "in.heron")
+    apply(ruler_model_dir, tmp_path / "in.heron", tmp_path / "out.spacy", partition_size=2, progress=False)
+    script = ("import json, spacy, sys\nfrom spacy.tokens import DocBin\nnlp = spacy.blank('en')\n"
+              "docs = DocBin().from_disk(sys.argv[1]).get_docs(nlp.vocab)\n"
+              "print(json.dumps([[d.to_json(), [str(t.morph) for t in d], d.user_data] for d in docs]))\n")
+    shown = subprocess.run([str(PEERS_PYTHON), "-c", script, str(tmp_path / "out.spacy")], check=True,
+                           capture_output=True, text=True).stdout
+    docs = SpacyDocBin().from_disk(tmp_path / "out.spacy").get_docs(heron.blank("en").vocab)
+    expected = json.loads(json.dumps([list(everything(d)) for d in docs]))
+    for doc_json, _, _ in expected:  # spaCy's Doc.to_json leaves out a span's id (all "" here)
+        for group in doc_json.get("spans", {}).values():
+            for span in group:
+                assert span.pop("id") == ""
+    assert json.loads(shown) == expected

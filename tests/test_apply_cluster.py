@@ -171,6 +171,15 @@ def test_cluster_output_equals_nlp_pipe_and_each_worker_loads_once(model_dir, re
     assert all(n <= 1 for n in loads.values()) and max(tasks.values()) >= 3  # one load served several tasks
 
 
+def test_cluster_spacy_output_equals_local(model_dir, data, tmp_path, cluster):
+    """The workers write .spacy partitions (spaCy's DocBin); the merged file is the local run's."""
+    local = apply(model_dir, data, tmp_path / "local.spacy", partition_size=4, progress=False)
+    result = apply(model_dir, data, tmp_path / "out.spacy", partition_size=4, cluster=cluster[0], progress=False)
+    assert (result.n_docs, result.n_partitions, result.bad) == (local.n_docs, 4, []) == (N_ROWS + 1, 4, [])
+    assert (tmp_path / "out.spacy").read_bytes() == (tmp_path / "local.spacy").read_bytes()
+    assert not (tmp_path / "out.spacy.parts").exists()
+
+
 def test_rerun_skips_finished_partitions(model_dir, data, tmp_path, cluster):
     address, client = cluster
     out = tmp_path / "out"

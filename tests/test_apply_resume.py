@@ -1,6 +1,7 @@
 """Resuming `heron apply`: a run killed after k partitions goes on without duplicates;
 a rerun whose inputs, pipeline or settings differ is refused (E594) unless --force; the
 work folder's lock and files. A real SIGKILL of a subprocess is the slow test at the end.
+The .spacy outputs (spaCy's DocBin) resume through the same code as .heron and .jsonl.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import heron
 from heron.apply import apply, outputs
 from heron.errors import HeronError
 from heron.tokens import DocBin
+from heron.tokens.spacy_docbin import SpacyDocBin
 
 from fakes import trained_tagger_ner
 
@@ -51,6 +53,13 @@ def jsonl_rows(path: Path) -> List[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf8").splitlines()]
 
 
+def texts_and_metas(path: Path) -> List[tuple]:
+    """(text, meta) of each document in a .jsonl or .spacy output file."""
+    if path.suffix == ".jsonl":
+        return [(r["text"], r.get("meta")) for r in jsonl_rows(path)]
+    return [(d.text, d.user_data.get("meta")) for d in SpacyDocBin().from_disk(path).get_docs(heron.blank("en").vocab)]
+
+
 def fail_after(monkeypatch, k: int, name: str = "write_partition") -> None:
     """Make outputs.<name> raise on its (k+1)-th call, as a crash after k partitions would."""
     real = getattr(outputs, name)
@@ -65,35 +74,41 @@ def fail_after(monkeypatch, k: int, name: str = "write_partition") -> None:
     monkeypatch.setattr(outputs, name, flaky)
 
 
-def test_resume_after_kill_continues_without_duplicates(model_dir, data, tmp_path, monkeypatch):
-    apply(model_dir, data, tmp_path / "whole.jsonl", partition_size=3, progress=False)
-    out = tmp_path / "out.jsonl"
+@pytest.mark.parametrize("suffix", ["jsonl", "spacy"])
+def test_resume_after_kill_continues_without_duplicates(model_dir, data, tmp_path, monkeypatch, suffix):
+    apply(model_dir, data, tmp_path / f"whole.{suffix}", partition_size=3, progress=False)
+    out = tmp_path / f"out.{suffix}"
     fail_after(monkeypatch, 2)
     with pytest.raises(SimulatedKill):
         apply(model_dir, data, out, partition_size=3, progress=False)
-    work = tmp_path / "out.jsonl.parts"
+    work = tmp_path / f"out.{suffix}.parts"
     assert sorted(p.name for p in (work / "done").iterdir()) == ["part-00000.json", "part-00001.json"]
+    assert sorted(p.name for p in work.glob("part-*")) == [f"part-00000.{suffix}", f"part-00001.{suffix}"]
     assert not out.exists() and not (work / "apply.lock").exists()
     monkeypatch.undo()
     result = apply(model_dir, data, out, partition_size=3, progress=False)
     assert (result.n_resumed, result.n_partitions, result.n_docs) == (2, 4, N_DOCS + 1)
-    assert out.read_bytes() == (tmp_path / "whole.jsonl").read_bytes()
-    rows = jsonl_rows(out)
-    assert [r["meta"].get("i") for r in rows] == list(range(N_DOCS)) + [None]
+    assert out.read_bytes() == (tmp_path / f"whole.{suffix}").read_bytes()
+    metas = [meta for _, meta in texts_and_metas(out)]
+    assert [m.get("i") for m in metas] == list(range(N_DOCS)) + [None]
     assert not work.exists()
 
 
-def test_part_written_but_not_recorded_is_redone_once(model_dir, data, tmp_path, monkeypatch):
+@pytest.mark.parametrize("file_type", ["jsonl", "spacy"])
+def test_part_written_but_not_recorded_is_redone_once(model_dir, data, tmp_path, monkeypatch, file_type):
     out = tmp_path / "out"
     fail_after(monkeypatch, 1, "write_done")  # partition 1's file lands, its record doesn't
     with pytest.raises(SimulatedKill):
-        apply(model_dir, data, out, partition_size=5, file_type="jsonl", progress=False)
-    assert (out / "part-00001.jsonl").exists() and not (out / "done" / "part-00001.json").exists()
+        apply(model_dir, data, out, partition_size=5, file_type=file_type, progress=False)
+    assert (out / f"part-00001.{file_type}").exists() and not (out / "done" / "part-00001.json").exists()
     monkeypatch.undo()
-    result = apply(model_dir, data, out, partition_size=5, file_type="jsonl", progress=False)
+    result = apply(model_dir, data, out, partition_size=5, file_type=file_type, progress=False)
     assert (result.n_resumed, result.n_docs) == (1, N_DOCS + 1)
-    rows = [r for p in sorted(out.glob("part-*.jsonl")) for r in jsonl_rows(p)]
-    assert len(rows) == N_DOCS + 1 and len({r["text"] for r in rows}) == N_DOCS + 1
+    assert sorted(p.name for p in out.glob("part-*")) == [f"part-0000{i}.{file_type}" for i in range(3)]
+    texts = [text for p in sorted(out.glob("part-*")) for text, _ in texts_and_metas(p)]
+    assert len(texts) == N_DOCS + 1 and len(set(texts)) == N_DOCS + 1
+    with pytest.raises(HeronError, match="E594"):  # the file type is part of the manifest
+        apply(model_dir, data, out, partition_size=5, progress=False)
 
 
 def test_rerun_of_finished_folder_does_nothing(model_dir, data, tmp_path):
@@ -140,11 +155,13 @@ def test_work_folder_checks(model_dir, data, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "part-00000.heron").write_bytes(b"left by someone")
+    (out / "part-00001.spacy").write_bytes(b"left by someone")
     (out / "notes.txt").write_text("the user's own file", encoding="utf8")
     with pytest.raises(HeronError, match="E593"):
         apply(model_dir, data, out, progress=False)
     apply(model_dir, data, out, force=True, partition_size=100, progress=False)
     assert (out / "notes.txt").exists()  # --force deletes only heron apply's own files
+    assert not (out / "part-00001.spacy").exists()  # of every file type
     (out / "manifest.json").write_text("{not json", encoding="utf8")
     with pytest.raises(HeronError, match="E593"):
         apply(model_dir, data, out, partition_size=100, progress=False)

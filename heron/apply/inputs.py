@@ -182,7 +182,7 @@ def count_docbin(data: bytes, source: str, kind: str) -> int:
 
 
 def spacy_docbin_class() -> Any:
-    """heron's reader of spaCy's DocBin files (imported lazily: only .spacy inputs need it)."""
+    """heron's class for spaCy's DocBin files (imported lazily: only .spacy inputs and outputs need it)."""
     from ..tokens.spacy_docbin import SpacyDocBin  # type: ignore[import-not-found,unused-ignore]
 
     return SpacyDocBin

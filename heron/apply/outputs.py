@@ -2,7 +2,8 @@
 finished records, the lock, and the merged output file.
 
     OUT/manifest.json          the plan (plan.py), written once before any partition
-    OUT/part-00000.heron       one DocBin (or .jsonl) per partition, written atomically
+    OUT/part-00000.heron       one DocBin per partition (or .spacy / .jsonl: --file-type),
+                               written atomically
     OUT/done/part-00000.json   the partition's finished record: documents written, the
                                part file's size, and its bad records (where, why)
     OUT/apply.lock             held while a run writes here (host and pid)
@@ -14,9 +15,15 @@ Records are separate files rather than a field of manifest.json so that finishin
 partition costs one small write, and so that cluster workers (issue 20) can record
 their own partitions without sharing a file.
 
-With an output FILE (`out.heron` / `out.jsonl`) OUT is the sibling work folder
-`out.heron.parts/`; when every partition is finished the parts are merged into the
-file atomically and the work folder is removed.
+With an output FILE (`out.heron` / `out.spacy` / `out.jsonl`) OUT is the sibling work
+folder `out.heron.parts/`; when every partition is finished the parts are merged into
+the file atomically and the work folder is removed.
+
+The file types: "heron" (heron's DocBin), "spacy" (spaCy v3's DocBin, written by
+heron.tokens.spacy_docbin without spaCy, so `spacy.tokens.DocBin().from_disk` reads it)
+and "jsonl" (Doc.to_json() lines). Both DocBin formats keep doc.user_data, as spaCy's
+own `spacy apply` does: it holds the input's "meta" (the other JSONL keys, a .txt file's
+source), which a JSONL line carries as its "meta" field.
 """
 from __future__ import annotations
 
@@ -32,21 +39,22 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tupl
 
 from ..errors import Errors, HeronValueError
 from ..util import atomic_write_bytes, atomic_write_text, remove_stale_temp, temp_name_prefix
+from .inputs import spacy_docbin_class
 from .plan import Partition, Plan
 from .readers import META_KEY
 
 MANIFEST = "manifest.json"
 DONE = "done"
 LOCK = "apply.lock"
-FILE_TYPES = ("heron", "jsonl")
+FILE_TYPES = ("heron", "spacy", "jsonl")  # also the suffixes of their files
 WORK_SUFFIX = ".parts"
 
 
 @dataclass
 class Layout:
-    output: Path  # what the user named: a folder, or a .heron/.jsonl file
+    output: Path  # what the user named: a folder, or a .heron/.spacy/.jsonl file
     work_dir: Path  # manifest, partitions and records (the output folder itself, or OUTPUT.parts)
-    file_type: str  # "heron" or "jsonl"
+    file_type: str  # one of FILE_TYPES
     merged: bool  # whether the partitions are merged into `output` at the end
 
     @property
@@ -61,12 +69,12 @@ class Layout:
 
 
 def resolve_layout(output: Path, file_type: Optional[str]) -> Layout:
-    """An output named `*.heron` / `*.jsonl` is one merged file; anything else a folder
-    of partitions (`file_type`, default heron)."""
+    """An output named `*.heron` / `*.spacy` / `*.jsonl` is one merged file; anything else
+    a folder of partitions (`file_type`, default heron)."""
     if file_type is not None and file_type not in FILE_TYPES:
-        raise HeronValueError(Errors.E597.format(option="--file-type", value=file_type,
-                                                 detail=f"choose one of {', '.join(FILE_TYPES)}",
-                                                 fix="pass --file-type heron (DocBins) or jsonl."))
+        raise HeronValueError(Errors.E597.format(
+            option="--file-type", value=file_type, detail=f"choose one of {', '.join(FILE_TYPES)}",
+            fix="pass --file-type heron (heron DocBins), spacy (spaCy DocBins) or jsonl (Doc.to_json lines)."))
     suffix = output.suffix.lstrip(".")
     if suffix in FILE_TYPES:
         if file_type not in (None, suffix):
@@ -74,10 +82,11 @@ def resolve_layout(output: Path, file_type: Optional[str]) -> Layout:
                 option="--file-type", value=file_type, detail=f"the output file {output} is a .{suffix} file",
                 fix=f"drop --file-type, or name the output {output.with_suffix('.' + file_type)}."))
         return Layout(output, output.parent / f"{output.name}{WORK_SUFFIX}", suffix, True)
-    if output.exists() and not output.is_dir() or suffix == "spacy":
+    if output.exists() and not output.is_dir():
         raise HeronValueError(Errors.E597.format(
-            option="OUTPUT", value=str(output), detail="heron apply writes a .heron or .jsonl file, or a folder",
-            fix="name a .heron or .jsonl output file, or a folder (new or holding an earlier run)."))
+            option="OUTPUT", value=str(output),
+            detail="heron apply writes a .heron, .spacy or .jsonl file, or a folder",
+            fix="name a .heron, .spacy or .jsonl output file, or a folder (new or holding an earlier run)."))
     return Layout(output, output, file_type or "heron", False)
 
 
@@ -187,12 +196,20 @@ def doc_record(doc: Any) -> Dict[str, Any]:
     return data
 
 
+def docbin_class(file_type: str) -> Any:
+    """The DocBin class of a DocBin file type: heron's, or SpacyDocBin (same surface)."""
+    if file_type == "spacy":
+        return spacy_docbin_class()
+    from ..tokens import DocBin
+
+    return DocBin
+
+
 def encode_docs(docs: Sequence[Any], file_type: str) -> bytes:
     if file_type == "jsonl":
         return "".join(json.dumps(doc_record(doc), ensure_ascii=False) + "\n" for doc in docs).encode("utf8")
-    from ..tokens import DocBin
-
-    return DocBin(store_user_data=True, docs=docs).to_bytes()
+    # store_user_data: the "meta" of each Doc lives there (see the module docstring).
+    return docbin_class(file_type)(store_user_data=True, docs=docs).to_bytes()
 
 
 def write_partition(layout: Layout, partition: Partition, docs: Sequence[Any]) -> int:
@@ -230,12 +247,11 @@ def merge(layout: Layout, plan: Plan) -> None:
     if layout.file_type == "jsonl":
         _concatenate(paths, layout.output)
         return
-    from ..tokens import DocBin
-
-    merged = DocBin(store_user_data=True)
+    docbin = docbin_class(layout.file_type)
+    merged = docbin(store_user_data=True)
     for path in paths:  # all in memory, as DocBin.to_disk needs (spaCy's apply does the same)
-        merged.merge(DocBin().from_disk(path))
-    merged.to_disk(layout.output)
+        merged.merge(docbin().from_disk(path))
+    merged.to_disk(layout.output)  # atomic in both DocBin classes
 
 
 def _concatenate(paths: Iterable[Path], output: Path) -> None:
@@ -266,4 +282,5 @@ def remove_work_dir(layout: Layout) -> None:
 
 
 __all__ = ["Layout", "resolve_layout", "owned_files", "clear", "write_manifest", "read_manifest", "run_lock",
-           "doc_record", "encode_docs", "write_partition", "write_done", "finished", "merge", "remove_work_dir"]
+           "doc_record", "docbin_class", "encode_docs", "write_partition", "write_done", "finished", "merge",
+           "remove_work_dir"]

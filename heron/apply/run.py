@@ -3,6 +3,7 @@
     from heron.apply import apply
     result = apply("model-best", "texts/", "annotated/")      # a folder of partitions
     result = apply("model-best", "texts/", "annotated.heron") # one merged DocBin
+    result = apply("model-best", "texts/", "annotated.spacy") # one spaCy DocBin (spaCy reads it)
     result.check()  # E596 listing the documents that could not be read or annotated
     result = apply("model-best", "texts/", "annotated/", cluster="local:4")  # on Dask workers
 
@@ -64,8 +65,8 @@ def apply(model: Union[str, Path], data_path: Union[str, Path], output: Union[st
 
     model: a pipeline folder (loaded with heron.load: no code runs from it).
     data_path: a .txt/.jsonl/.heron/.spacy file, or a folder of them (recursive).
-    output: a folder of partition files + manifest.json, or a `.heron` / `.jsonl` file
-        (partitions wait in `OUTPUT.parts/` until all are done, then are merged).
+    output: a folder of partition files + manifest.json, or a `.heron` / `.spacy` / `.jsonl`
+        file (partitions wait in `OUTPUT.parts/` until all are done, then are merged).
     text_key: the JSONL field holding the text; the other fields go to doc.user_data["meta"].
     txt_lines: each non-blank line of a .txt file is a document (default: the whole file).
     batch_size: texts per nlp.pipe batch (default: the pipeline's nlp.batch_size).
@@ -73,7 +74,9 @@ def apply(model: Union[str, Path], data_path: Union[str, Path], output: Union[st
     partition_size: documents per partition: the unit of output files and of resuming.
         1000 keeps a killed run's loss under a minute for most pipelines; larger for
         millions of short texts (fewer files), smaller for slow transformer pipelines.
-    file_type: "heron" (DocBins, default) or "jsonl" (Doc.to_json lines) for a folder.
+    file_type: the partition files of a folder: "heron" (heron DocBins, default), "spacy"
+        (spaCy v3 DocBins, readable by spaCy's DocBin().from_disk) or "jsonl" (Doc.to_json
+        lines). Both DocBin types keep doc.user_data, where the input's "meta" is.
     force: discard an earlier run's partitions in the output (and an existing output file).
     gpu_id: CUDA device to annotate on (on each cluster worker, with `cluster`); -1 = the CPU.
     progress: show progress bars (on a terminal).

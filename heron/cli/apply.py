@@ -2,13 +2,16 @@
 
     heron apply model-best texts/ annotated/            # folder: part-*.heron + manifest.json
     heron apply model-best notes.jsonl out.jsonl -n 4   # one merged JSONL file, 4 processes
+    heron apply model-best notes.jsonl out.spacy        # one spaCy DocBin, as `spacy apply` writes
     heron apply model-best books/ out.heron --txt-lines # each non-blank line is a document
     heron apply model-best texts/ annotated/ --cluster local:4            # 4 Dask workers here
     heron apply model-best texts/ annotated/ --cluster tcp://head:8786    # a Dask cluster's workers
 
 Inputs: .txt (one document per file, or per line with --txt-lines), .jsonl (--text-key,
 default "text"; other keys go to doc.user_data["meta"]), .heron and .spacy DocBins, or
-a folder of them (recursive, sorted). The work is cut into partitions of
+a folder of them (recursive, sorted). Outputs: a .heron, .spacy (spaCy's DocBin, read by
+spaCy's DocBin().from_disk) or .jsonl file, or a folder of partition files of
+--file-type heron|spacy|jsonl. The work is cut into partitions of
 --partition-size documents; each is written atomically when done, so a killed run,
 started again with the same arguments, goes on where it stopped. Documents that can't
 be read or annotated are left out and listed at the end (E596, exit code 1). With
@@ -35,7 +38,7 @@ def apply_cli(
     model: str = typer.Argument(..., metavar="MODEL", help="The pipeline folder (e.g. training/model-best)."),
     data_path: Path = typer.Argument(..., metavar="DATA_PATH", help="A .txt, .jsonl, .heron or .spacy file, or a folder of them (recursive)."),
     output_file: Path = typer.Argument(..., metavar="OUTPUT",
-                                       help="A .heron or .jsonl file (merged output), or a folder (one file per partition + manifest.json)."),
+                                       help="A .heron, .spacy (spaCy's DocBin) or .jsonl file (merged output), or a folder (one file per partition + manifest.json)."),
     code: Optional[Path] = CODE_OPTION,
     text_key: str = typer.Option("text", "--text-key", "-tk", help="JSONL field holding the text."),
     txt_lines: bool = typer.Option(False, "--txt-lines", help="Each non-blank line of a .txt file is a document (default: the whole file)."),
@@ -45,7 +48,7 @@ def apply_cli(
     batch_size: Optional[int] = typer.Option(None, "--batch-size", "-b", help="Texts per batch (default: the pipeline's nlp.batch_size)."),
     n_process: int = typer.Option(1, "--n-process", "-n", help="Worker processes (-1: one per CPU); the output is the same."),
     partition_size: int = typer.Option(1000, "--partition-size", "-P", help="Documents per partition (output file, unit of resuming)."),
-    file_type: Optional[str] = typer.Option(None, "--file-type", "-t", help="Partition files in an output folder: heron (default) or jsonl."),
+    file_type: Optional[str] = typer.Option(None, "--file-type", "-t", help="Partition files in an output folder: heron (default), spacy (spaCy's DocBin) or jsonl."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show progress bars on stderr (only on a terminal)."),
     cluster: Optional[str] = typer.Option(None, "--cluster", help="Annotate on Dask workers: local:N (N worker processes here) or tcp://HOST:PORT (a running scheduler; shared filesystem). Needs heron[dask]."),
     worker_threads: int = typer.Option(1, "--worker-threads", help="Torch threads per --cluster worker (default 1: one core each)."),
