@@ -18,6 +18,7 @@ from torch import nn
 
 from ..errors import Errors, HeronTypeError, HeronValueError
 from ..registry import registry
+from .folded_embed import FoldedTables, fold_blocks, mix_folded, use_folded
 from .layers import Dropout, Maxout, check_positive
 from .static_vectors import StaticVectors
 
@@ -168,6 +169,7 @@ class MultiHashEmbed(MixesStaticVectors, nn.Module):
         self.static_proj: Optional[StaticVectors] = (
             StaticVectors(width, None, None, "ORTH") if self.include_static_vectors else None)
         self.mix = Maxout(n_in, width, 3, normalize=True)
+        self._folded = FoldedTables()  # the inference path's tables
         self._columns: Dict[Tuple[str, ...], Optional[List[int]]] = {}
 
     def forward(self, batch) -> torch.Tensor:
@@ -184,6 +186,8 @@ class MultiHashEmbed(MixesStaticVectors, nn.Module):
         if ids.dtype != torch.int64:
             raise HeronTypeError(Errors.E155.format(layer="MultiHashEmbed", dtype=ids.dtype))
         keys = hash_keys(ids, self.salts, self.rows)  # (N, A, 4), all tables in one pass
+        if use_folded(self, int(self.rows.sum())):
+            return self._forward_folded(keys, vectors)
         tables = cast(Iterable[HashEmbed], self.embeds)
         parts = [embed.embed_keys(keys[:, j]) for j, embed in enumerate(tables)]  # A x (N, W)
         if self.static_proj is not None:  # include_static_vectors
@@ -192,6 +196,22 @@ class MultiHashEmbed(MixesStaticVectors, nn.Module):
             parts.append(self.static_proj.forward_packed(vectors))  # (N, W); no grad to the table
         X = self.embed_dropout(torch.cat(parts, dim=-1))  # (N, A * W)
         return self.mix(X)  # (N, W)
+
+    def _forward_folded(self, keys: torch.Tensor, vectors: Optional[torch.Tensor]) -> torch.Tensor:
+        """forward_packed at inference, with the mix folded into the tables (folded_embed.py):
+        the tables' folded rows stacked in attrs order."""
+        X = None
+        if self.static_proj is not None:
+            if vectors is None:
+                raise HeronValueError(Errors.E151)
+            X = self.static_proj.checked_input(vectors)  # sizes an unsized projection first
+        static_weight = None if self.static_proj is None else self.static_proj.weight
+        weights = [cast(HashEmbed, embed).weight for embed in self.embeds]
+        table, static = self._folded.get(
+            weights + [self.mix.linear.weight] + ([] if static_weight is None else [static_weight]),
+            lambda: fold_blocks(self.mix, weights, static_weight))
+        starts = torch.cumsum(self.rows, 0) - self.rows  # (A, 1): each table's first folded row
+        return mix_folded(self.mix, (keys + starts).flatten(1), table, static, X)
 
     def select(self, batch) -> torch.Tensor:
         """The batch's ids columns for this layer's attrs, in order: (B, T, A)."""

@@ -122,6 +122,13 @@ class StaticVectors(nn.Module):
 
     def forward_packed(self, vectors: torch.Tensor) -> torch.Tensor:
         """(..., nM) float vectors -> (..., nO). The vectors never get a gradient."""
+        X = self.checked_input(vectors)
+        assert self.weight is not None  # sized by checked_input
+        return self.dropout(X @ self.weight.t())  # (..., nO)
+
+    def checked_input(self, vectors: Optional[torch.Tensor]) -> torch.Tensor:
+        """The vectors as this layer multiplies them (detached, in the weight's dtype),
+        sizing an unsized layer from them (W650); E650 without vectors, E651 for another dim."""
         if vectors is None:
             raise HeronValueError(Errors.E650.format(layer="StaticVectors"))
         dim = int(vectors.shape[-1])
@@ -133,8 +140,7 @@ class StaticVectors(nn.Module):
         weight = self.weight
         assert weight is not None  # sized above
         # detach: data, not a parameter, even if a caller hands in a tensor with grad.
-        X = vectors.detach().to(weight.dtype)
-        return self.dropout(X @ weight.t())  # (..., nO)
+        return vectors.detach().to(weight.dtype)
 
     def extra_repr(self) -> str:
         return f"nO={self.nO}, nM={self.nM}, key_attr={self.vectors_attr!r}"
