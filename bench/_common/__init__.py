@@ -102,12 +102,14 @@ def _cpu_model() -> str:
 
 
 def machine_info(peer_versions: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
-    """Cores, CPU model, python/torch/numpy versions (+ peer versions) for a results file."""
+    """Cores, CPU model, python/torch/numpy versions (+ peer versions) and the heron commit
+    that ran the measurement (with "+dirty" for uncommitted changes) for a results file."""
     info: Dict[str, Any] = {
         "cpu_count": os.cpu_count(),
         "cpu_model": _cpu_model(),
         "platform": platform.platform(),
         "python": platform.python_version(),
+        "heron_commit": _heron_commit(),
     }
     for module in ("torch", "numpy"):
         try:
@@ -116,6 +118,19 @@ def machine_info(peer_versions: Optional[Dict[str, str]] = None) -> Dict[str, An
             info[module] = None
     info.update(peer_versions or {})
     return info
+
+
+def _heron_commit() -> Optional[str]:
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True).stdout.strip()
+
+    try:
+        commit = git("rev-parse", "--short", "HEAD")
+        # Tracked files only: a results file written by the run itself is not a change to heron.
+        dirty = git("status", "--porcelain", "--untracked-files=no", "--", "heron")
+    except OSError:
+        return None
+    return (commit + ("+dirty" if dirty else "")) or None
 
 
 def write_results(name: str, data: Dict[str, Any], markdown: str, folder: Path = RESULTS) -> None:
