@@ -89,17 +89,23 @@ def long_docs(texts: List[str], n_words: int) -> List[str]:
 
 
 def report(runs: List[str], rounds: int, add: bool = False) -> None:
-    """Score and time `runs`; with `add`, keep the scores and speed figures of the runs
-    already in bench/results/parser_ewt.json (their machine, commit and rounds as recorded
-    there) and score only the runs not yet in it: a new row without re-timing."""
+    """Score and time `runs`; with `add`, keep the rows and speed figures already in
+    bench/results/parser_ewt.json (their machine, commit and rounds as recorded there, even
+    when their run folders are gone) and score only the runs not yet in it: new rows
+    without re-timing."""
     previous = json.loads((RESULTS / "parser_ewt.json").read_text()) if add else {}
+    # Rows already in the results stay, as recorded there (their run folders may be gone).
+    recorded = {r: made for r, made in previous.get("runs", {}).items() if r in previous.get("scores", {})}
+    runs = [r for r in recorded if r not in runs] + list(runs)
     texts, n_words = read_test_texts(require_data(EWT, "parser_ewt (run bench/build_ewt_multitask.py)"))
-    skipped = [r for r in runs if (r.startswith("spacy/") and not PEERS_PYTHON.exists())
-               or not (RUNS / r.replace("/", "-") / "made_by.json").exists()]
+    skipped = [r for r in runs if r not in recorded and (
+        (r.startswith("spacy/") and not PEERS_PYTHON.exists())
+        or not (RUNS / r.replace("/", "-") / "made_by.json").exists())]
     for run in skipped:
         print(f"{run}: skipped ({'no peers venv, or ' if run.startswith('spacy/') else ''}not trained)")
     runs = [r for r in runs if r not in skipped]
-    made = {run: json.loads((RUNS / run.replace("/", "-") / "made_by.json").read_text()) for run in runs}
+    made = {run: recorded[run] if run in recorded else
+            json.loads((RUNS / run.replace("/", "-") / "made_by.json").read_text()) for run in runs}
     scores: Dict[str, Any] = {r: v for r, v in previous.get("scores", {}).items() if r in runs}
     for run in runs:
         if run in scores:
@@ -113,8 +119,8 @@ def report(runs: List[str], rounds: int, add: bool = False) -> None:
             proc.close()
         print(run, {k: scores[run].get(k) for k in ("dep_uas", "dep_las", "sents_f", "tag_acc", "ents_f")},
               flush=True)
-    full = next((r for r in runs if r.startswith("heron/") and "parser" in made[r]["pipes"]
-                 and "ner" in made[r]["pipes"]), None)
+    full = previous.get("speed_run") or next((r for r in runs if r.startswith("heron/") and "parser" in made[r]["pipes"]
+                                              and "ner" in made[r]["pipes"]), None)
     speed: Dict[str, Any] = previous.get("speed", {})
     if full is not None and not speed:
         systems: Dict[str, Peer] = {"heron": _start(full)}
@@ -142,8 +148,10 @@ def _pct(x: Any) -> str:
 
 
 def _parser_size(run: str, made: Dict[str, Any]) -> str:
-    """hidden_width / maxout_pieces of the run's parser (from its config.cfg), and the trunk
-    when it is a transformer."""
+    """hidden_width / maxout_pieces of the run's parser (from its config.cfg, or as recorded
+    in the results once its folder is gone), and the trunk when it is a transformer."""
+    if made.get("parser_size"):
+        return str(made["parser_size"])
     import configparser
 
     cfg = configparser.ConfigParser(interpolation=None)
@@ -160,7 +168,9 @@ def _parser_size(run: str, made: Dict[str, Any]) -> str:
 
 def write(runs: List[str], made: Dict[str, Any], scores: Dict[str, Any], speed: Dict[str, Any], n_words: int,
           rounds: int, full: Any, added: bool = False) -> None:
-    rows = [[run, made[run]["pipes"], made[run]["optimize"], _parser_size(run, made[run]), made[run].get("commit", "-"),
+    for run in runs:  # recorded with the row: run folders are deleted, results are kept
+        made[run]["parser_size"] = _parser_size(run, made[run])
+    rows = [[run, made[run]["pipes"], made[run]["optimize"], made[run]["parser_size"], made[run].get("commit", "-"),
              f"{made[run]['budget']['max_steps']:,}",
              _pct(scores[run].get("dep_uas")), _pct(scores[run].get("dep_las")), _pct(scores[run].get("sents_f")),
              _pct(scores[run].get("tag_acc")), _pct(scores[run].get("ents_f")),
@@ -190,7 +200,7 @@ def write(runs: List[str], made: Dict[str, Any], scores: Dict[str, Any], speed: 
                  + (" (with `--add`: rows and speed already in the results kept, new runs scored)." if added
                     else "."))
     write_results("parser_ewt", {"machine": machine_info(), "runs": made, "scores": scores, "speed": speed,
-                                 "n_words": n_words}, "\n".join(lines) + "\n")
+                                 "speed_run": full, "n_words": n_words}, "\n".join(lines) + "\n")
 
 
 def main(argv: List[str]) -> int:
