@@ -207,7 +207,7 @@ def test_only_an_uncased_transformer_gets_the_character_cnn(tmp_path, tiny_bert_
     if lowercase:
         assert config["nlp"]["pipeline"] == ["tok2vec", "transformer", *heads]
         assert inputs == {"morphologizer": "heron.ConcatTok2Vec.v1", "trainable_lemmatizer": "heron.ConcatTok2Vec.v1",
-                          "parser": "heron.ConcatTok2Vec.v1", "ner": "heron.TransformerListener.v1"}
+                          "parser": "heron.TransformerListener.v1", "ner": "heron.TransformerListener.v1"}
     else:
         assert config["nlp"]["pipeline"] == ["transformer", *heads]
         assert set(inputs.values()) == {"heron.TransformerListener.v1"}
