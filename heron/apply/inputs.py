@@ -174,22 +174,23 @@ def _scan_lines(path: Path, wanted: Container[int]) -> Tuple[int, str, Dict[int,
 
 def count_docbin(data: bytes, source: str, kind: str) -> int:
     """How many Docs a DocBin (.heron, or .spacy through heron.tokens.spacy_docbin) holds."""
-    if kind == "heron":
-        from ..tokens import DocBin
-
-        return len(DocBin().from_bytes(data, source=source))
-    return len(spacy_docbin_class()().from_bytes(data, source=source))
+    return len(docbin_class(kind)().from_bytes(data, source=source))
 
 
-def spacy_docbin_class() -> Any:
-    """heron's class for spaCy's DocBin files (imported lazily: only .spacy inputs and outputs need it)."""
-    from ..tokens.spacy_docbin import SpacyDocBin  # type: ignore[import-not-found,unused-ignore]
+def docbin_class(kind: str) -> Any:
+    """The DocBin class of a file type: heron's ("heron") or SpacyDocBin ("spacy"; same
+    surface, imported lazily: only .spacy inputs and outputs need it)."""
+    if kind == "spacy":
+        from ..tokens.spacy_docbin import SpacyDocBin  # type: ignore[import-not-found,unused-ignore]
 
-    return SpacyDocBin
+        return SpacyDocBin
+    from ..tokens import DocBin
+
+    return DocBin
 
 
 def load_spacy_docbin(path: Path) -> Any:
-    return spacy_docbin_class()().from_disk(path)
+    return docbin_class("spacy")().from_disk(path)
 
 
 def folder_files(folder: Path) -> List[str]:
@@ -204,4 +205,4 @@ def stamp_folder(folder: Path) -> List[FileStamp]:
 
 
 __all__ = ["KINDS", "LINE_KINDS", "FileStamp", "InputFile", "find_inputs", "input_root", "kind_of", "scan",
-           "stamp", "stamp_folder", "folder_files", "file_digest", "is_record", "load_spacy_docbin"]
+           "stamp", "stamp_folder", "folder_files", "file_digest", "is_record", "docbin_class", "load_spacy_docbin"]

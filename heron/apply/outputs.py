@@ -39,7 +39,7 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tupl
 
 from ..errors import Errors, HeronValueError
 from ..util import atomic_write_bytes, atomic_write_text, remove_stale_temp, temp_name_prefix
-from .inputs import spacy_docbin_class
+from .inputs import docbin_class
 from .plan import Partition, Plan
 from .readers import META_KEY
 
@@ -196,15 +196,6 @@ def doc_record(doc: Any) -> Dict[str, Any]:
     return data
 
 
-def docbin_class(file_type: str) -> Any:
-    """The DocBin class of a DocBin file type: heron's, or SpacyDocBin (same surface)."""
-    if file_type == "spacy":
-        return spacy_docbin_class()
-    from ..tokens import DocBin
-
-    return DocBin
-
-
 def encode_docs(docs: Sequence[Any], file_type: str) -> bytes:
     if file_type == "jsonl":
         return "".join(json.dumps(doc_record(doc), ensure_ascii=False) + "\n" for doc in docs).encode("utf8")
@@ -282,5 +273,5 @@ def remove_work_dir(layout: Layout) -> None:
 
 
 __all__ = ["Layout", "resolve_layout", "owned_files", "clear", "write_manifest", "read_manifest", "run_lock",
-           "doc_record", "docbin_class", "encode_docs", "write_partition", "write_done", "finished", "merge",
+           "doc_record", "encode_docs", "write_partition", "write_done", "finished", "merge",
            "remove_work_dir"]
