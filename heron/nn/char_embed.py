@@ -27,7 +27,7 @@ from torch import nn
 from ..errors import Errors, HeronValueError
 from ..registry import registry
 from .embed import HashEmbed, MixesStaticVectors
-from .folded_embed import FoldedTables, fold_blocks, mix_folded, use_folded
+from .folded_embed import FoldedTables, forward_folded, use_folded
 from .layers import Maxout, check_positive
 from .static_vectors import StaticVectors
 
@@ -115,18 +115,9 @@ class CharacterEmbed(MixesStaticVectors, nn.Module):
                         vectors: Optional[torch.Tensor]) -> torch.Tensor:
         """forward_packed at inference, with the mix folded into the tables (folded_embed.py):
         slot j's byte b is folded row j * 256 + b, the attribute's rows follow."""
-        X = None
-        if self.static_proj is not None:
-            if vectors is None:
-                raise HeronValueError(Errors.E650.format(layer="CharacterEmbed"))
-            X = self.static_proj.checked_input(vectors)  # sizes an unsized projection first
-        static_weight = None if self.static_proj is None else self.static_proj.weight
-        params = [self.char_table, self.feature_embed.weight, self.mix.linear.weight]
-        table, static = self._folded.get(
-            params + ([] if static_weight is None else [static_weight]),
-            lambda: fold_blocks(self.mix, [*self.char_table, self.feature_embed.weight], static_weight))
         rows = torch.cat([chars.long() + self.offsets, self.feature_embed.keys(ids) + self.nC * N_BYTES], dim=1)
-        return mix_folded(self.mix, rows, table, static, X)
+        return forward_folded(self, [*self.char_table, self.feature_embed.weight], rows, vectors,
+                              HeronValueError(Errors.E650.format(layer="CharacterEmbed")))
 
     def select(self, batch) -> torch.Tensor:
         """The batch's ids column of this layer's attribute: (B, T)."""

@@ -18,7 +18,7 @@ from torch import nn
 
 from ..errors import Errors, HeronTypeError, HeronValueError
 from ..registry import registry
-from .folded_embed import FoldedTables, fold_blocks, mix_folded, use_folded
+from .folded_embed import FoldedTables, forward_folded, use_folded
 from .layers import Dropout, Maxout, check_positive
 from .static_vectors import StaticVectors
 
@@ -170,6 +170,7 @@ class MultiHashEmbed(MixesStaticVectors, nn.Module):
             StaticVectors(width, None, None, "ORTH") if self.include_static_vectors else None)
         self.mix = Maxout(n_in, width, 3, normalize=True)
         self._folded = FoldedTables()  # the inference path's tables
+        self.n_table_rows = sum(rows)
         self._columns: Dict[Tuple[str, ...], Optional[List[int]]] = {}
 
     def forward(self, batch) -> torch.Tensor:
@@ -186,7 +187,7 @@ class MultiHashEmbed(MixesStaticVectors, nn.Module):
         if ids.dtype != torch.int64:
             raise HeronTypeError(Errors.E155.format(layer="MultiHashEmbed", dtype=ids.dtype))
         keys = hash_keys(ids, self.salts, self.rows)  # (N, A, 4), all tables in one pass
-        if use_folded(self, int(self.rows.sum())):
+        if use_folded(self, self.n_table_rows):
             return self._forward_folded(keys, vectors)
         tables = cast(Iterable[HashEmbed], self.embeds)
         parts = [embed.embed_keys(keys[:, j]) for j, embed in enumerate(tables)]  # A x (N, W)
@@ -200,18 +201,9 @@ class MultiHashEmbed(MixesStaticVectors, nn.Module):
     def _forward_folded(self, keys: torch.Tensor, vectors: Optional[torch.Tensor]) -> torch.Tensor:
         """forward_packed at inference, with the mix folded into the tables (folded_embed.py):
         the tables' folded rows stacked in attrs order."""
-        X = None
-        if self.static_proj is not None:
-            if vectors is None:
-                raise HeronValueError(Errors.E151)
-            X = self.static_proj.checked_input(vectors)  # sizes an unsized projection first
-        static_weight = None if self.static_proj is None else self.static_proj.weight
-        weights = [cast(HashEmbed, embed).weight for embed in self.embeds]
-        table, static = self._folded.get(
-            weights + [self.mix.linear.weight] + ([] if static_weight is None else [static_weight]),
-            lambda: fold_blocks(self.mix, weights, static_weight))
         starts = torch.cumsum(self.rows, 0) - self.rows  # (A, 1): each table's first folded row
-        return mix_folded(self.mix, (keys + starts).flatten(1), table, static, X)
+        weights = [cast(HashEmbed, embed).weight for embed in self.embeds]
+        return forward_folded(self, weights, (keys + starts).flatten(1), vectors, HeronValueError(Errors.E151))
 
     def select(self, batch) -> torch.Tensor:
         """The batch's ids columns for this layer's attrs, in order: (B, T, A)."""

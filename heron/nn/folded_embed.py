@@ -20,7 +20,7 @@ gives them new storage), so evaluation during training sees the current weights.
 """
 from __future__ import annotations
 
-from typing import Callable, Optional, Sequence, Tuple
+from typing import Any, Callable, Optional, Sequence, Tuple
 
 import torch
 from torch import nn
@@ -83,6 +83,25 @@ def fold_blocks(mix: Maxout, tables: Sequence[torch.Tensor], static_weight: Opti
     return torch.cat(folded, 0).contiguous(), static
 
 
+def forward_folded(layer: nn.Module, tables: Sequence[torch.Tensor], rows: torch.Tensor,
+                   vectors: Optional[torch.Tensor], no_vectors: Exception) -> torch.Tensor:
+    """An embed layer's output on the folded path: `tables` are its tables in the order of
+    its mix's input blocks, `rows` (N, k) indices into their stacked rows, `vectors` the
+    batch's static vectors (`no_vectors` is raised when the layer needs them and has none)."""
+    mix: Maxout = layer.mix  # type: ignore[assignment]
+    projection: Any = getattr(layer, "static_proj", None)  # StaticVectors or None
+    X = None
+    if projection is not None:
+        if vectors is None:
+            raise no_vectors
+        X = projection.checked_input(vectors)  # sizes an unsized projection first
+    static_weight = None if projection is None else projection.weight
+    params = [*tables, mix.linear.weight] + ([] if static_weight is None else [static_weight])
+    folded: FoldedTables = layer._folded  # type: ignore[assignment]
+    table, static = folded.get(params, lambda: fold_blocks(mix, tables, static_weight))
+    return mix_folded(mix, rows, table, static, X)
+
+
 def mix_folded(mix: Maxout, rows: torch.Tensor, table: torch.Tensor, static: Optional[torch.Tensor],
                vectors: Optional[torch.Tensor]) -> torch.Tensor:
     """The mix's output from folded rows: (N, k) row indices into `table` summed, plus the
@@ -95,4 +114,4 @@ def mix_folded(mix: Maxout, rows: torch.Tensor, table: torch.Tensor, static: Opt
     return mix.norm(Z)
 
 
-__all__ = ["use_folded", "FoldedTables", "fold_blocks", "mix_folded", "MAX_FOLDED_FLOATS"]
+__all__ = ["use_folded", "FoldedTables", "fold_blocks", "forward_folded", "mix_folded", "MAX_FOLDED_FLOATS"]
