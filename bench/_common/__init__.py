@@ -120,16 +120,18 @@ def machine_info(peer_versions: Optional[Dict[str, str]] = None) -> Dict[str, An
     return info
 
 
-def _heron_commit() -> Optional[str]:
-    def git(*args: str) -> str:
-        return subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True).stdout.strip()
-
+def repo_git(*args: str) -> str:
+    """`git -C <repo> ARGS`'s output, stripped ("" when git fails)."""
     try:
-        commit = git("rev-parse", "--short", "HEAD")
-        # Tracked files only: a results file written by the run itself is not a change to heron.
-        dirty = git("status", "--porcelain", "--untracked-files=no", "--", "heron")
+        return subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True).stdout.strip()
     except OSError:
-        return None
+        return ""
+
+
+def _heron_commit() -> Optional[str]:
+    commit = repo_git("rev-parse", "--short", "HEAD")
+    # Tracked files only: a results file written by the run itself is not a change to heron.
+    dirty = repo_git("status", "--porcelain", "--untracked-files=no", "--", "heron")
     return (commit + ("+dirty" if dirty else "")) or None
 
 

@@ -15,15 +15,14 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-from _common import BENCH, EWT, PEERS_PYTHON, REPO, minilm_path, require_data, thread_env
+from _common import BENCH, EWT, PEERS_PYTHON, minilm_path, repo_git, require_data, thread_env
 from _common.processes import measured
 from _common.seeds import STEPS
 
 
 def git_commit() -> str:
     """The working tree's short commit: which heron wrote and trained a config."""
-    return subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
-                          text=True).stdout.strip()
+    return repo_git("rev-parse", "--short", "HEAD")
 
 
 # `--default-budget`: [training] as both `heron init config` and `spacy init config` write it,
