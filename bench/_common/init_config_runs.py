@@ -83,6 +83,8 @@ def add_train_parser(sub: Any, pipes: Optional[str]) -> argparse.ArgumentParser:
     t.add_argument("--steps", type=int, default=0, help="max_steps (default: bench/'s full-set budget)")
     t.add_argument("--default-budget", dest="steps", action="store_const", const=DEFAULT_BUDGET,
                    help="the init configs' own [training] budget: max_steps 20000, patience 1600")
+    t.add_argument("--threads", type=int, default=1,
+                   help="heron only: torch/BLAS threads for training (default 1; recorded in made_by.json)")
     return t
 
 
@@ -110,13 +112,14 @@ def train_from_args(script: str, runs: Path, args: argparse.Namespace, overrides
         if transformer == "minilm":
             transformer = minilm_path(script)
         extra = {"transformer": transformer} if transformer else {}
+        threads = getattr(args, "threads", 1)
         if not hasattr(args, "limit"):
             return train_heron(runs, args.name, args.pipeline, args.optimize, args.steps, overrides,
-                               transformer=transformer, extra=extra)
+                               transformer=transformer, extra=extra, threads=threads)
         data = limited_corpus(run_dir(runs, "heron", args.name), args.limit)
         return train_heron(runs, args.name, args.pipeline, args.optimize, args.steps, overrides,
                            train=data["train"], dev=data["dev"], extra={"limit": args.limit, **extra},
-                           transformer=transformer)
+                           transformer=transformer, threads=threads)
     return train_spacy(runs, args.name, args.pipeline, args.optimize, args.steps)
 
 
@@ -146,11 +149,12 @@ def run_dir(runs: Path, system: str, name: str) -> Path:
 
 def train_heron(runs: Path, name: str, pipes: str, optimize: str, steps: int, overrides: List[str], *,
                 train: Path = EWT / "train.heron", dev: Path = EWT / "dev.heron", record_optimize: bool = True,
-                extra: Optional[Dict[str, Any]] = None, transformer: Optional[str] = None) -> Dict[str, Any]:
+                extra: Optional[Dict[str, Any]] = None, transformer: Optional[str] = None,
+                threads: int = 1) -> Dict[str, Any]:
     """`heron init config -p PIPES -o OPTIMIZE [--transformer MODEL]` trained on `train`/`dev` with the step budget
-    and the `heron train` `overrides`, one thread, timed by `measured`. `extra` fields go into
-    made_by.json after the budget; `record_optimize=False` leaves `optimize` out of it (for a
-    script whose runs are all `-o efficiency`)."""
+    and the `heron train` `overrides`, at `threads` torch threads (default one), timed by `measured`.
+    `extra` fields go into made_by.json after the budget; `record_optimize=False` leaves
+    `optimize` out of it (for a script whose runs are all `-o efficiency`)."""
     out = run_dir(runs, "heron", name)
     cfg = out / "config.cfg"
     commit = git_commit()  # the heron that writes the config, not whatever HEAD is once training ends
@@ -162,11 +166,12 @@ def train_heron(runs: Path, name: str, pipes: str, optimize: str, steps: int, ov
            "--paths.train", str(train), "--paths.dev", str(dev),
            *[x for k, v in budget.items() for x in (f"--training.{k}", str(v))], *overrides]
     print("heron train:", " ".join(cmd), flush=True)
-    stats = measured(cmd, out / "train.log")
+    stats = measured(cmd, out / "train.log", threads)
     if stats["rc"] != 0:
         raise SystemExit(f"heron train failed (rc={stats['rc']}); see {out / 'train.log'}")
     made = {"system": "heron", "pipes": pipes, **({"optimize": optimize} if record_optimize else {}),
-            "commit": commit, "budget": budget, **(extra or {}), "overrides": overrides, "train": stats}
+            "commit": commit, "budget": budget, **(extra or {}), **({"threads": threads} if threads != 1 else {}),
+            "overrides": overrides, "train": stats}
     (out / "made_by.json").write_text(json.dumps(made, indent=2) + "\n")
     return made
 
