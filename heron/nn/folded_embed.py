@@ -16,7 +16,10 @@ annotations (only float rounding differs: sums in another order).
 Training never takes this path: it needs autograd through the tables and dropout on the
 concatenation. The folded tables are cached per layer and rebuilt when a weight changes
 (an optimizer step or load_state_dict bumps the parameters' version counters; .to(device)
-gives them new storage), so evaluation during training sees the current weights.
+gives them new storage), so evaluation during training sees the current weights. torch's
+fused Adam (heron's default on CPU) updates weights WITHOUT bumping their version
+counters, so the cache is also dropped by every forward in train mode (any training step),
+and heron's Optimizer bumps the counters of the weights it stepped.
 """
 from __future__ import annotations
 
@@ -36,7 +39,13 @@ def use_folded(layer: nn.Module, table_rows: int) -> bool:
     """Whether `layer` (its Maxout in `layer.mix`) may take the folded path now: inference
     (no autograd, eval mode: no dropout) and folded tables of a sensible size."""
     mix: Maxout = layer.mix  # type: ignore[assignment]
-    return (not torch.is_grad_enabled() and not layer.training
+    if layer.training:
+        # A training forward means weights are about to change, possibly by an optimizer
+        # that leaves version counters alone (fused Adam): fold again at the next inference.
+        folded: FoldedTables = layer._folded  # type: ignore[assignment]
+        folded.clear()
+        return False
+    return (not torch.is_grad_enabled()
             and table_rows * mix.linear.out_features <= MAX_FOLDED_FLOATS)
 
 
@@ -49,6 +58,9 @@ class FoldedTables:
     def __init__(self) -> None:
         self._key: Optional[Tuple] = None
         self._value: Optional[Tuple[torch.Tensor, Optional[torch.Tensor]]] = None
+
+    def clear(self) -> None:
+        self._key, self._value = None, None
 
     def get(self, params: Sequence[torch.Tensor],
             build: Callable[[], Tuple[torch.Tensor, Optional[torch.Tensor]]]

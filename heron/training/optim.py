@@ -125,6 +125,10 @@ class Optimizer:
                 torch.nn.utils.clip_grad_norm_(with_grad, self.grad_clip)
             self._set_rates()
             self.torch_optimizer.step()
+            if with_grad:
+                # Fused Adam writes the weights without bumping their version counters;
+                # caches keyed on them (the embed layers' folded tables) must see the step.
+                torch.autograd.graph.increment_version(with_grad)
             self.step_count += 1  # a skipped step doesn't advance the schedules (as HF Trainer)
             self._update_averages()
         else:

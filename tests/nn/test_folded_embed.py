@@ -103,6 +103,48 @@ def test_folded_tables_follow_weight_changes(make, static):
     torch.testing.assert_close(_inference(layer, args), _inference(other, args), atol=1e-6, rtol=1e-6)
 
 
+def _grads_in_eval_mode(layer, args) -> None:
+    """Gradients without a train-mode forward (which drops the folded tables by itself)."""
+    layer.eval()
+    with torch.enable_grad():
+        layer.forward_packed(*args).square().sum().backward()
+
+
+@pytest.mark.parametrize("make,static", LAYERS)
+def test_heron_optimizer_steps_with_fused_adam_are_followed(make, static):
+    # torch's fused Adam leaves version counters alone; heron's Optimizer bumps them.
+    from heron.training.optim import AdamW
+
+    layer = make(static)
+    args = _inputs(layer, static)
+    before = _inference(layer, args)
+    optimizer = AdamW(learn_rate=0.1)(layer.parameters())
+    assert optimizer.torch_optimizer.defaults.get("fused")  # the case this test is about
+    _grads_in_eval_mode(layer, args)
+    optimizer.step()
+    after = _inference(layer, args)
+    assert not torch.allclose(before, after)
+    torch.testing.assert_close(after, _train_path(layer, args), atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize("make,static", LAYERS)
+def test_a_training_forward_drops_the_folded_tables(make, static):
+    # Any optimizer, even one that bumps no version counter: training runs a train-mode
+    # forward before its step, and that forward drops the cached tables.
+    layer = make(static)
+    args = _inputs(layer, static)
+    before = _inference(layer, args)
+    optimizer = torch.optim.AdamW(layer.parameters(), lr=0.1, fused=True)
+    versions = [p._version for p in layer.parameters()]
+    _train_path(layer, args)
+    _grads_in_eval_mode(layer, args)
+    optimizer.step()
+    assert [p._version for p in layer.parameters()] == versions  # fused: no bump
+    after = _inference(layer, args)
+    assert not torch.allclose(before, after)
+    torch.testing.assert_close(after, _train_path(layer, args), atol=1e-5, rtol=1e-5)
+
+
 def test_a_copy_folds_its_own_weights():
     layer = _char_embed(True)
     args = _inputs(layer, True)
@@ -140,3 +182,29 @@ def test_folded_path_still_needs_the_vectors(make):
     args[-1] = None
     with pytest.raises(HeronValueError, match="E650|E151"):
         _inference(layer, args)
+
+
+def test_a_pipeline_annotating_between_training_steps_uses_its_current_weights():
+    # The trainer's dev evaluation between steps: heron's default optimizer (fused AdamW
+    # on CPU) must not leave the trunk's embed on tables folded from earlier weights.
+    import numpy as np
+
+    from fakes import make_nlp, tagged_examples
+
+    torch.manual_seed(0)
+    nlp = make_nlp(["tagger"])
+    examples = tagged_examples(nlp)
+    optimizer = nlp.initialize(lambda: examples)
+    assert optimizer.torch_optimizer.defaults.get("fused")
+    texts = [eg.reference.text for eg in examples]
+    first = [doc.tensor.copy() for doc in nlp.pipe(texts)]  # folds the tables
+    for _ in range(3):
+        nlp.update(examples, sgd=optimizer, drop=0.0)
+        during = [doc.tensor.copy() for doc in nlp.pipe(texts)]
+    reloaded = make_nlp(["tagger"])
+    reloaded.initialize(lambda: examples)
+    reloaded.from_bytes(nlp.to_bytes())
+    after_reload = [doc.tensor for doc in reloaded.pipe(texts)]
+    assert not all(np.allclose(a, b) for a, b in zip(first, during))
+    for got, want in zip(during, after_reload):
+        np.testing.assert_allclose(got, want, atol=1e-5, rtol=1e-5)
