@@ -63,8 +63,7 @@ PUBLISHED = ("Published, EWT test: spaCy's transformer UD benchmark pipeline en_
              "XPOS 95.75, UFeats 96.39, AllTags 94.64 (stanfordnlp.github.io/stanza/performance.html); "
              "UDPipe 2 (UD 2.15 models 241121, mBERT) UPOS 96.57, XPOS 96.24, UFeats 97.06, AllTags 95.27, "
              "and with gold tokenization 97.50 / 97.17 / 97.97 / 96.20 (ufal.mff.cuni.cz/udpipe/2/models, "
-             "UD 2.15 model table). "
-             "heron's data is UD 2.16.")
+             "UD 2.15 model table). heron's data is UD 2.16.")
 # AllTags for spaCy, run in .venv-peers: argv = model, test.spacy; prints {"all_tags": ..., "n": ...}.
 SPACY_ALL_TAGS = """
 import json, sys, spacy

@@ -112,7 +112,7 @@ def train_from_args(script: str, runs: Path, args: argparse.Namespace, overrides
         if transformer == "minilm":
             transformer = minilm_path(script)
         extra = {"transformer": transformer} if transformer else {}
-        threads = getattr(args, "threads", 1)
+        threads = args.threads  # add_train_parser's subcommand always has it
         if not hasattr(args, "limit"):
             return train_heron(runs, args.name, args.pipeline, args.optimize, args.steps, overrides,
                                transformer=transformer, extra=extra, threads=threads)
